@@ -1,0 +1,241 @@
+"""Core commands: ingest, list, show, search, history, verify, export."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from sqlmodel import Session
+
+from archive import queries
+from archive.cli.common import Progress, State, emit_json, pass_state, say
+from archive.errors import EXIT_FAILURES, EXIT_OK, UsageError
+
+FILTER_OPTIONS = [
+    click.option("--organization", help="Only documents whose organization contains this text."),
+    click.option("--publisher", help="Only documents whose publisher contains this text."),
+    click.option("--place", help="Only documents whose place contains this text."),
+    click.option("--from", "date_from", metavar="DATE", help="Only documents dated on or after (YYYY[-MM[-DD]])."),
+    click.option("--to", "date_to", metavar="DATE", help="Only documents dated on or before (YYYY[-MM[-DD]])."),
+]
+
+
+def filter_options(fn):
+    for opt in reversed(FILTER_OPTIONS):
+        fn = opt(fn)
+    return fn
+
+
+def make_filter(organization=None, publisher=None, place=None, date_from=None, date_to=None, ids=None):
+    import re
+    for name, value in (("--from", date_from), ("--to", date_to)):
+        if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise UsageError(f"{name} {value!r}: dates are YYYY, YYYY-MM or YYYY-MM-DD")
+    return queries.DocumentFilter(organization, publisher, place, date_from, date_to, ids)
+
+
+def post_ingest(state: State, doc_ids: list[int]) -> None:
+    """Metadata, citations and links for newly ingested documents (the provenance stage)."""
+    from archive.cli.common import provenance_stage
+    stage = provenance_stage()
+    if stage and doc_ids:
+        stage(state.engine, doc_ids, progress=Progress(state, "describe"))
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=False, path_type=str))
+@click.option("--jobs", "-j", type=click.IntRange(0, 256), default=0, show_default="number of cores",
+              help="Worker processes for text extraction and OCR.")
+@click.option("--lang", default="eng", show_default=True, help="Tesseract language(s), e.g. eng or eng+fra.")
+@click.option("--password", default=None, help="Password for encrypted PDFs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+@pass_state
+def ingest(state: State, paths: tuple[str, ...], jobs: int, lang: str, password: str | None, as_json: bool) -> None:
+    """Ingest scans: PDFs, multi-page TIFFs, folders of page images, lone images."""
+    from ingest.pipeline import IngestOptions, ingest as run_ingest
+    progress = Progress(state, "ingest")
+    try:
+        summary = run_ingest(state.engine, list(paths), IngestOptions(jobs=jobs, lang=lang, password=password),
+                             progress=progress)
+    finally:
+        progress.close()
+    post_ingest(state, [d["document"] for d in summary.ingested])
+    if as_json:
+        emit_json(summary.as_json())
+    if not state.quiet:
+        for item in summary.ingested:
+            click.echo(f"ingested  document {item['document']}: {item['paths'][0]}"
+                       + (f" (+{len(item['paths']) - 1} files)" if len(item["paths"]) > 1 else "")
+                       + f", {item['pages']} pages", err=True)
+            for w in item["warnings"]:
+                click.echo(f"  warning: {w}", err=True)
+        for item in summary.skipped:
+            click.echo(f"skipped   {item['path']}: {item['reason']}", err=True)
+        for item in summary.failed:
+            click.echo(f"failed    {item['path']}: {item['reason']}", err=True)
+        click.echo(f"{len(summary.ingested)} ingested, {len(summary.skipped)} skipped, "
+                   f"{len(summary.failed)} failed", err=True)
+    sys.exit(EXIT_FAILURES if summary.failed else EXIT_OK)
+
+
+@click.command("list")
+@filter_options
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def list_cmd(state: State, as_json: bool, **filters) -> None:
+    """List the documents held."""
+    with Session(state.engine) as session:
+        docs = queries.list_documents(session, make_filter(**filters))
+        rows = [{"id": d.id, "title": d.title, "authors": queries.authors(d), "organization": d.organization,
+                 "publisher": d.publisher, "place": d.place, "date": d.date, "page_count": d.page_count,
+                 "mean_ocr_confidence": d.mean_confidence, "label": d.label} for d in docs]
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        bits = [b for b in (r["organization"], r["publisher"], r["place"], r["date"]) if b]
+        click.echo(f"{r['id']:>5}  {r['title'] or '(untitled) ' + r['label']}"
+                   + (f"  [{'; '.join(bits)}]" if bits else "") + f"  {r['page_count']} p.")
+
+
+@click.command()
+@click.argument("doc")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--provenance", is_flag=True, help="Show each metadata value with its evidence or author.")
+@click.option("--text", "with_text", is_flag=True, help="Include each page's text.")
+@pass_state
+def show(state: State, doc: str, as_json: bool, provenance: bool, with_text: bool) -> None:
+    """Show one document: metadata, files, pages."""
+    with Session(state.engine) as session:
+        d = queries.get_document(session, doc)
+        data = queries.document_json(session, d, include_text=with_text or as_json)
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"Document {data['id']}: {data['title'] or '(untitled)'}")
+    for key in ("subtitle", "authors", "organization", "publisher", "place", "date", "date_not_before", "language"):
+        value = data[key]
+        if value in (None, [], ""):
+            value = "—"
+        elif isinstance(value, list):
+            value = "; ".join(value)
+        click.echo(f"  {key:<16}{value}")
+        if provenance:
+            for a in data["metadata_provenance"].get(key, []):
+                if a["superseded"]:
+                    continue
+                if a["agent_kind"] == "person":
+                    click.echo(f"      set by {a['agent']} at {a['time']}" + (f": {a['note']}" if a["note"] else ""))
+                else:
+                    where = f"page {a['page']}" if a["page"] else "no page"
+                    click.echo(f"      {a['method']} ({a['agent']}, confidence {a['confidence']:.2f}), {where}: "
+                               f"{json.dumps(a['evidence'], ensure_ascii=False)}")
+    click.echo(f"  pages           {data['page_count']} (mean OCR confidence "
+               f"{data['mean_ocr_confidence'] if data['mean_ocr_confidence'] is not None else 'n/a'})")
+    click.echo(f"  text_sha256     {data['text_sha256']}")
+    click.echo("  source files:")
+    for s in data["source_files"]:
+        click.echo(f"    {s['path']}  {s['format']}  {s['size']} bytes  sha256 {s['sha256']}"
+                   + (f"  fixity {s['last_fixity']}" if s["last_fixity"] else ""))
+    click.echo("  pages:")
+    for p in data["pages"]:
+        conf = f"{p['ocr_confidence']:.1f}" if p["ocr_confidence"] is not None else "—"
+        click.echo(f"    {p['number']:>4}  {p['method']:<10} confidence {conf}")
+        if with_text and p["text"]:
+            click.echo("      " + p["text"].replace("\n", "\n      "))
+
+
+@click.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@filter_options
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def search(state: State, query: str, limit: int, as_json: bool, **filters) -> None:
+    """Full-text search over every page, ranked; "quoted phrases" match exactly."""
+    flt = make_filter(**filters)
+    with Session(state.engine) as session:
+        ids = None
+        if any(v for v in filters.values()):
+            ids = [d.id for d in queries.list_documents(session, flt)]
+        hits = queries.search(session, query, limit=limit, doc_ids=ids)
+    if as_json:
+        emit_json([{"document": h.document_id, "title": h.title, "page": h.page, "snippet": h.snippet,
+                    "rank": round(h.rank, 4)} for h in hits])
+        return
+    if not hits:
+        say(state, f"no matches for {query!r}")
+    for h in hits:
+        click.echo(f"document {h.document_id} page {h.page}: {h.title or ''}\n    {' '.join(h.snippet.split())}")
+
+
+@click.command()
+@click.argument("doc")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def history(state: State, doc: str, as_json: bool) -> None:
+    """A document's provenance events, oldest first."""
+    with Session(state.engine) as session:
+        d = queries.get_document(session, doc)
+        rows = [queries.event_json(ev, who) for ev, who in queries.events(session, d.id)]
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        page = f" p.{r['page']}" if r["page"] else ""
+        click.echo(f"{r['time']}  {r['type']}{page}  [{r['outcome']}]  {r['agent']}: {r['detail']}")
+
+
+@click.command()
+@click.argument("docs", nargs=-1)
+@click.option("--resume-after", type=int, default=0, metavar="ID",
+              help="Skip source files up to this id (resume an interrupted audit; the id is printed on interrupt).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def verify(state: State, docs: tuple[str, ...], resume_after: int, as_json: bool) -> None:
+    """Re-hash held source files: ok, modified or missing; every check is recorded."""
+    from ingest.audit import verify as run_verify
+    with Session(state.engine) as session:
+        ids = [queries.get_document(session, d).id for d in docs] or None
+    progress = Progress(state, "verify")
+    try:
+        report = run_verify(state.engine, ids, resume_after=resume_after, progress=progress)
+    finally:
+        progress.close()
+    if as_json:
+        emit_json(report.as_json())
+    if not state.quiet:
+        for item in report.modified:
+            click.echo(f"MODIFIED  {item['path']} (document {item['document']})", err=True)
+        for item in report.missing:
+            click.echo(f"MISSING   {item['path']} (document {item['document']})", err=True)
+        click.echo(f"{report.checked} files checked: {len(report.ok)} ok, {len(report.modified)} modified, "
+                   f"{len(report.missing)} missing", err=True)
+    sys.exit(EXIT_FAILURES if report.failed else EXIT_OK)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "dc"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write to this file instead of stdout.")
+@filter_options
+@pass_state
+def export(state: State, fmt: str, output: Path | None, **filters) -> None:
+    """Export the catalogue: JSON (the export contract) or Dublin Core XML."""
+    with Session(state.engine) as session:
+        flt = make_filter(**filters)
+        if fmt == "json":
+            data = json.dumps(queries.export(session, flt), indent=2, ensure_ascii=False)
+        else:
+            from archive.cli.common import dublin_core_writer
+            data = dublin_core_writer()(queries.export(session, flt))
+    if output:
+        output.write_text(data + ("\n" if not data.endswith("\n") else ""), encoding="utf-8")
+        say(state, f"wrote {output}")
+    else:
+        click.echo(data)
+
+
+COMMANDS = [ingest, list_cmd, show, search, history, verify, export]

@@ -1,0 +1,242 @@
+"""All database tables in one place, and the closed vocabularies they use."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Optional
+
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timestamps stored in UTC and always read back timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime: every timestamp in the archive is UTC-aware")
+            value = value.astimezone(timezone.utc)
+            if dialect.name == "sqlite":
+                value = value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None:
+            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value
+
+
+def _ts(**kw) -> Column:
+    return Column(UTCDateTime(), **kw)
+
+
+class EventType(str, enum.Enum):
+    """PREMIS event types (https://id.loc.gov/vocabulary/preservation/eventType)."""
+
+    INGESTION = "ingestion"
+    MESSAGE_DIGEST = "message digest calculation"
+    FORMAT_IDENTIFICATION = "format identification"
+    TEXT_EXTRACTION = "text extraction"
+    OCR = "optical character recognition"
+    FIXITY_CHECK = "fixity check"
+    METADATA_EXTRACTION = "metadata extraction"
+    METADATA_MODIFICATION = "metadata modification"
+    CITATION_EXTRACTION = "citation extraction"
+    LINKING = "linking"
+    DUPLICATE_DETECTION = "duplicate detection"
+
+
+class Outcome(str, enum.Enum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    WARNING = "warning"
+
+
+class AgentKind(str, enum.Enum):
+    SOFTWARE = "software"
+    PERSON = "person"
+    ORGANIZATION = "organization"
+
+
+class PageMethod(str, enum.Enum):
+    TEXT_LAYER = "text-layer"
+    OCR = "ocr"
+    NONE = "none"  # a blank page or one whose text could not be obtained
+
+
+class Agent(SQLModel, table=True):
+    """Who or what acted: software with its version, or a person."""
+
+    __table_args__ = (UniqueConstraint("kind", "name", "version", name="uq_agent"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)
+    name: str
+    version: str = ""
+    note: Optional[str] = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}".strip()
+
+
+class Document(SQLModel, table=True):
+    """One intellectual object: a pamphlet, leaflet, issue. Metadata columns hold the
+    current value of each field (the best assertion); the assertions table holds why."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    # SHA-256 over the ordered SHA-256s of the source files: the identity of an input,
+    # unique so that two concurrent ingests of the same input cannot both commit.
+    fingerprint: str = Field(unique=True, index=True)
+    label: str = ""  # the input's name as given (file or folder name)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    page_count: int = 0
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text_sha256: str = Field(default="", index=True)
+    mean_confidence: Optional[float] = None
+    # Current metadata values (derived from assertions by archive.store).
+    title: Optional[str] = None
+    subtitle: Optional[str] = None
+    authors_json: str = "[]"
+    organization: Optional[str] = Field(default=None, index=True)
+    publisher: Optional[str] = Field(default=None, index=True)
+    place: Optional[str] = None
+    date: Optional[str] = Field(default=None, index=True)  # ISO YYYY, YYYY-MM or YYYY-MM-DD
+    date_precision: Optional[str] = None  # year | month | day
+    date_approximate: bool = False
+    date_not_before: Optional[str] = None  # inferred lower bound, never a publication date
+    language: Optional[str] = None
+
+
+class SourceFile(SQLModel, table=True):
+    """A file we hold, with its fixity information."""
+
+    __table_args__ = (UniqueConstraint("document_id", "sequence", name="uq_source_seq"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    sequence: int = 0  # order within the document (page order for page images)
+    path: str  # absolute path at ingest time
+    size: int
+    sha256: str = Field(index=True)
+    format: str  # detected from content: pdf, png, jpeg, tiff, ...
+    ingested_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    last_fixity: Optional[str] = None  # ok | modified | missing
+    last_fixity_at: Optional[datetime] = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class Page(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("document_id", "number", name="uq_page_number"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    number: int  # 1-based, in reading order
+    source_file_id: Optional[int] = Field(default=None, foreign_key="sourcefile.id")
+    source_index: int = 0  # page or frame index inside the source file
+    method: str  # PageMethod
+    engine: Optional[str] = None
+    engine_version: Optional[str] = None
+    language: Optional[str] = None
+    psm: Optional[int] = None
+    confidence: Optional[float] = None  # 0-100 mean word confidence, OCR only
+    preprocessing: str = "[]"  # JSON {"version", "steps"}: image preprocessing run before OCR
+    image_sha256: Optional[str] = Field(default=None, index=True)
+    width: Optional[int] = None
+    height: Optional[int] = None
+    dpi: Optional[float] = None
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    note: Optional[str] = None  # why the method was chosen, warnings
+
+
+class Event(SQLModel, table=True):
+    """A PREMIS-style provenance event."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    type: str = Field(index=True)  # EventType
+    time: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    agent_id: int = Field(foreign_key="agent.id")
+    outcome: str  # Outcome
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
+    source_file_id: Optional[int] = Field(default=None, foreign_key="sourcefile.id")
+    page_number: Optional[int] = None
+    path: Optional[str] = None  # the input path, for events with no document (failures)
+
+
+class Assertion(SQLModel, table=True):
+    """A claim about one metadata field of one document, with its evidence."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    field: str = Field(index=True)
+    value_json: str  # JSON: a string, a list of strings (authors) or null
+    normalized: Optional[str] = None
+    qualifiers_json: str = "{}"  # e.g. date precision, approximate, inferred
+    confidence: float = 1.0  # 0..1
+    method: str  # extraction rule name, or "manual"
+    page: Optional[int] = None
+    span_start: Optional[int] = None  # character offsets into that page's text
+    span_end: Optional[int] = None
+    evidence: Optional[str] = None  # the exact text span
+    agent_id: int = Field(foreign_key="agent.id")
+    note: Optional[str] = None  # a person's reason
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    superseded: bool = False  # replaced by a later run of the same agent kind
+
+
+class ExternalWork(SQLModel, table=True):
+    """A cited work the archive does not hold, grouped across citing documents."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)  # normalized author|title|year
+    author: Optional[str] = None
+    title: Optional[str] = None
+    year: Optional[str] = None
+
+
+class Citation(SQLModel, table=True):
+    """A reference found in a document's text, resolved where the archive holds the work."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    page: Optional[int] = None
+    kind: str = "in-text"  # in-text | note | bibliography
+    raw: str = Field(sa_column=Column(Text, nullable=False))
+    author: Optional[str] = None
+    title: Optional[str] = None
+    year: Optional[str] = None
+    locator: Optional[str] = None
+    note_number: Optional[str] = None
+    place: Optional[str] = None
+    publisher: Optional[str] = None
+    span_start: Optional[int] = None
+    span_end: Optional[int] = None
+    entry_id: Optional[int] = Field(default=None, foreign_key="citation.id")  # joined bibliography entry
+    target_document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
+    external_work_id: Optional[int] = Field(default=None, foreign_key="externalwork.id", index=True)
+    confidence: Optional[float] = None
+    match_evidence: Optional[str] = None
+
+
+class DocumentRelation(SQLModel, table=True):
+    """Two documents holding the same work: identical text or a near-duplicate (rescan)."""
+
+    __table_args__ = (
+        UniqueConstraint("document_id", "other_id", "kind", name="uq_relation"),
+        Index("ix_relation_other", "other_id"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)  # the lower id
+    other_id: int = Field(foreign_key="document.id")
+    kind: str  # identical-text | near-duplicate
+    score: float
+    method: str
+    canonical_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))

@@ -1,0 +1,210 @@
+"""Reads from the archive: documents, pages, events, full-text search and the JSON export contract."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from archive.errors import NotFound, QueryError
+from archive.models import (
+    Agent, Assertion, Citation, Document, DocumentRelation, Event, Page, SourceFile,
+)
+
+
+def get_document(session: Session, ref: str | int) -> Document:
+    """A document by its id (as given on the command line)."""
+    try:
+        doc_id = int(str(ref).strip())
+    except ValueError:
+        raise NotFound(f"no document {ref!r}: document ids are numbers (see `archive list`)") from None
+    doc = session.get(Document, doc_id)
+    if doc is None:
+        raise NotFound(f"no document {doc_id} in this archive (see `archive list`)")
+    return doc
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    organization: Optional[str] = None
+    publisher: Optional[str] = None
+    place: Optional[str] = None
+    date_from: Optional[str] = None  # ISO prefix, inclusive
+    date_to: Optional[str] = None  # ISO prefix, inclusive
+    ids: Optional[tuple[int, ...]] = None
+
+
+def list_documents(session: Session, flt: DocumentFilter = DocumentFilter()) -> list[Document]:
+    stmt = select(Document).order_by(Document.id)
+    for column, value in ((Document.organization, flt.organization), (Document.publisher, flt.publisher),
+                          (Document.place, flt.place)):
+        if value:
+            stmt = stmt.where(col(column).ilike(f"%{_escape_like(value)}%", escape="\\"))
+    if flt.date_from:
+        stmt = stmt.where(col(Document.date).is_not(None), col(Document.date) >= flt.date_from)
+    if flt.date_to:
+        # "1990" as an upper bound includes 1990-12-31: compare on the prefix.
+        stmt = stmt.where(col(Document.date).is_not(None), col(Document.date) <= flt.date_to + "\uffff")
+    if flt.ids is not None:
+        stmt = stmt.where(col(Document.id).in_(flt.ids))
+    return list(session.exec(stmt))
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def pages(session: Session, doc_id: int) -> list[Page]:
+    return list(session.exec(select(Page).where(Page.document_id == doc_id).order_by(Page.number)))
+
+
+def source_files(session: Session, doc_id: Optional[int] = None) -> list[SourceFile]:
+    stmt = select(SourceFile).order_by(SourceFile.document_id, SourceFile.sequence)
+    if doc_id is not None:
+        stmt = stmt.where(SourceFile.document_id == doc_id)
+    return list(session.exec(stmt))
+
+
+def events(session: Session, doc_id: Optional[int] = None, *, failures_only: bool = False) -> list[tuple[Event, Agent]]:
+    """Provenance events, oldest first, with their agents."""
+    stmt = select(Event, Agent).join(Agent, Agent.id == Event.agent_id).order_by(Event.time, Event.id)
+    if doc_id is not None:
+        stmt = stmt.where(Event.document_id == doc_id)
+    if failures_only:
+        stmt = stmt.where(Event.outcome == "failure", col(Event.document_id).is_(None))
+    return list(session.exec(stmt))
+
+
+def event_json(ev: Event, who: Agent) -> dict:
+    return {"type": ev.type, "time": ev.time.isoformat(), "agent": who.label, "agent_kind": who.kind,
+            "outcome": ev.outcome, "detail": ev.detail, "page": ev.page_number}
+
+
+# --- full-text search -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Hit:
+    document_id: int
+    title: Optional[str]
+    page: int
+    snippet: str
+    rank: float
+
+
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def fts5_query(query: str) -> str:
+    """User text to a safe FTS5 query: "quoted phrases" stay phrases, every other word is a
+    literal term (operators and punctuation lose their syntax meaning), all terms must match."""
+    parts = []
+    for phrase, word in _TOKEN.findall(query):
+        term = phrase if phrase else word
+        words = re.findall(r"\w+", term)
+        if words:
+            parts.append('"' + " ".join(words) + '"')
+    return " ".join(parts)
+
+
+def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[Iterable[int]] = None) -> list[Hit]:
+    """Ranked full-text search over page text: SQLite FTS5, or PostgreSQL's tsvector search."""
+    if not query or not query.strip():
+        raise QueryError("empty search query")
+    dialect = session.get_bind().dialect.name
+    allowed = set(doc_ids) if doc_ids is not None else None
+    if dialect == "sqlite":
+        match = fts5_query(query)
+        if not match:
+            raise QueryError(f"the query {query!r} has no searchable words")
+        rows = session.exec(text(
+            "SELECT p.document_id, d.title, p.number, "
+            "snippet(page_fts, 0, '[', ']', '…', 12) AS snip, bm25(page_fts) AS rank "
+            "FROM page_fts JOIN page p ON p.id = page_fts.rowid JOIN document d ON d.id = p.document_id "
+            "WHERE page_fts MATCH :q ORDER BY rank LIMIT :lim"
+        ).bindparams(q=match, lim=limit * 5 if allowed is not None else limit)).all()
+        hits = [Hit(r[0], r[1], r[2], r[3], -float(r[4])) for r in rows]
+    else:
+        rows = session.exec(text(
+            "SELECT p.document_id, d.title, p.number, "
+            "ts_headline('english', p.text, q, 'StartSel=[,StopSel=],MaxWords=24,MinWords=8') AS snip, "
+            "ts_rank(to_tsvector('english', p.text), q) AS rank "
+            "FROM page p JOIN document d ON d.id = p.document_id, websearch_to_tsquery('english', :q) q "
+            "WHERE to_tsvector('english', p.text) @@ q ORDER BY rank DESC, p.document_id, p.number LIMIT :lim"
+        ).bindparams(q=query, lim=limit * 5 if allowed is not None else limit)).all()
+        hits = [Hit(r[0], r[1], r[2], " ".join(r[3].split()), float(r[4])) for r in rows]
+    if allowed is not None:
+        hits = [h for h in hits if h.document_id in allowed]
+    return hits[:limit]
+
+
+# --- the JSON export contract -----------------------------------------------------------
+
+def authors(doc: Document) -> list[str]:
+    return json.loads(doc.authors_json or "[]")
+
+
+def document_json(session: Session, doc: Document, *, include_text: bool = True) -> dict:
+    """One document in the export contract's shape (keys are stable; new keys may be added)."""
+    srcs = source_files(session, doc.id)
+    pgs = pages(session, doc.id)
+    cites = list(session.exec(select(Citation).where(Citation.document_id == doc.id)
+                              .order_by(Citation.page, Citation.span_start, Citation.id)))
+    cited_by = sorted(set(session.exec(select(Citation.document_id).where(
+        Citation.target_document_id == doc.id, Citation.document_id != doc.id))))
+    rels = list(session.exec(select(DocumentRelation).where(
+        (DocumentRelation.document_id == doc.id) | (DocumentRelation.other_id == doc.id))))
+    asserts = list(session.exec(select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id)
+                                .where(Assertion.document_id == doc.id).order_by(Assertion.id)))
+    provenance: dict[str, list[dict]] = {}
+    for a, who in asserts:
+        provenance.setdefault(a.field, []).append({
+            "value": json.loads(a.value_json), "normalized": a.normalized, "confidence": a.confidence,
+            "method": a.method, "page": a.page, "span": [a.span_start, a.span_end] if a.span_start is not None else None,
+            "evidence": a.evidence, "agent": who.label, "agent_kind": who.kind, "note": a.note,
+            "time": a.created_at.isoformat(), "qualifiers": json.loads(a.qualifiers_json or "{}"),
+            "superseded": a.superseded})
+    return {
+        "id": doc.id,
+        "label": doc.label,
+        "title": doc.title,
+        "subtitle": doc.subtitle,
+        "authors": authors(doc),
+        "organization": doc.organization,
+        "publisher": doc.publisher,
+        "place": doc.place,
+        "date": doc.date,
+        "date_precision": doc.date_precision,
+        "date_approximate": doc.date_approximate,
+        "date_not_before": doc.date_not_before,
+        "language": doc.language,
+        "page_count": doc.page_count,
+        "text_sha256": doc.text_sha256,
+        "mean_ocr_confidence": doc.mean_confidence,
+        "created_at": doc.created_at.isoformat(),
+        "source_files": [{"path": s.path, "sha256": s.sha256, "size": s.size, "format": s.format,
+                          "ingested_at": s.ingested_at.isoformat(), "last_fixity": s.last_fixity,
+                          "last_fixity_at": s.last_fixity_at.isoformat() if s.last_fixity_at else None}
+                         for s in srcs],
+        "pages": [{"number": p.number, "method": p.method, "ocr_confidence": p.confidence,
+                   "engine": p.engine, "engine_version": p.engine_version, "language": p.language,
+                   "psm": p.psm, "preprocessing": json.loads(p.preprocessing or "[]"),
+                   "text": p.text if include_text else None} for p in pgs],
+        "citations": [{"page": c.page, "raw": c.raw, "kind": c.kind, "author": c.author, "title": c.title,
+                       "year": c.year, "locator": c.locator, "target": c.target_document_id,
+                       "external_work": c.external_work_id, "confidence": c.confidence,
+                       "evidence": c.match_evidence} for c in cites],
+        "cited_by": cited_by,
+        "duplicates": [{"document": r.other_id if r.document_id == doc.id else r.document_id,
+                        "kind": r.kind, "score": r.score, "method": r.method, "canonical": r.canonical_id}
+                       for r in rels],
+        "metadata_provenance": provenance,
+        "events": [event_json(ev, who) for ev, who in events(session, doc.id)],
+    }
+
+
+def export(session: Session, flt: DocumentFilter = DocumentFilter()) -> dict:
+    return {"documents": [document_json(session, d) for d in list_documents(session, flt)]}

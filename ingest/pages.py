@@ -1,0 +1,141 @@
+"""Worker side of ingest: one page in (a path and an index), its text and how it was obtained out.
+
+Runs in worker processes: takes paths and options, returns small frozen dataclasses,
+never touches the database.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import time
+from dataclasses import dataclass, replace
+
+from PIL import Image
+
+from archive.errors import ArchiveError
+from ingest import images, pdf, preprocess
+from ingest.ocr import DEFAULT_PSM, TesseractEngine
+
+_DIRECT_OCR_FORMATS = {"png", "jpeg"}  # single-frame files Tesseract can read as they are
+
+
+@dataclass(frozen=True)
+class PageTask:
+    source: str  # path as given (display form, for messages)
+    path: str  # path to open
+    kind: str  # pdf | image
+    fmt: str  # detected format of the file
+    index: int  # page (PDF) or frame (TIFF) index inside the file, 0-based
+    number: int  # page number in the document, 1-based
+    source_seq: int  # which source file of the document
+    lang: str = "eng"
+    psm: int = DEFAULT_PSM
+    password: str | None = None
+    file_sha256: str | None = None  # for single-frame image files: the image digest is the file's
+
+
+@dataclass(frozen=True)
+class PageResult:
+    number: int
+    source_seq: int
+    source_index: int
+    method: str  # text-layer | ocr | none
+    text: str
+    engine: str | None = None
+    engine_version: str | None = None
+    language: str | None = None
+    psm: int | None = None
+    confidence: float | None = None
+    preprocessing: tuple[str, ...] = ()
+    image_sha256: str | None = None
+    width: int | None = None
+    height: int | None = None
+    dpi: float | None = None
+    note: str | None = None
+    seconds: float = 0.0
+    error: str | None = None  # one line; set when the page could not be read at all
+
+
+@functools.lru_cache(maxsize=4)
+def _reader(path: str, password: str | None, source: str):
+    # One open reader per PDF per worker process: pages of the same file reuse it.
+    return pdf.open_pdf(path, source=source, password=password)
+
+
+def process_page(task: PageTask) -> PageResult:
+    """Text for one page: the PDF text layer when usable, else OCR of the page image."""
+    started = time.perf_counter()
+    try:
+        result = _process(task)
+    except ArchiveError as exc:
+        result = PageResult(task.number, task.source_seq, task.index, "none", "", error=exc.one_line())
+    except Exception as exc:  # noqa: BLE001 - a worker must never take the batch down
+        result = PageResult(task.number, task.source_seq, task.index, "none", "",
+                            error=f"{task.source}: page {task.number}: unexpected {exc.__class__.__name__}: {exc}")
+    return _with_time(result, time.perf_counter() - started)
+
+
+def _with_time(result: PageResult, seconds: float) -> PageResult:
+    return replace(result, seconds=round(seconds, 3))
+
+
+def _process(task: PageTask) -> PageResult:
+    if task.kind == "pdf":
+        reader = _reader(task.path, task.password, task.source)
+        text = pdf.extract_text(reader, task.index)
+        has_images = pdf.page_has_images(reader, task.index)
+        usable, why = pdf.text_layer_verdict(text, has_images)
+        if usable:
+            return PageResult(task.number, task.source_seq, task.index, "text-layer", text,
+                              engine="pypdf", engine_version=pypdf_version(), note=why)
+        image, dpi, how = pdf.page_image(reader, task.index, task.path, source=task.source,
+                                         password=task.password)
+        return _ocr(task, image, dpi, note=f"{why}; OCR of the {how}", image_sha=_image_digest(image))
+    image, dpi = images.load_frame(task.path, task.index, source=task.source)
+    direct = task.path if task.fmt in _DIRECT_OCR_FORMATS and task.index == 0 else None
+    return _ocr(task, image, dpi, note="page image", image_sha=task.file_sha256 or _image_digest(image),
+                direct_path=direct)
+
+
+def _ocr(task: PageTask, image: Image.Image, dpi: float | None, *, note: str, image_sha: str,
+         direct_path: str | None = None) -> PageResult:
+    engine = TesseractEngine(task.psm)
+    steps = preprocess.plan(image, dpi)
+    width, height = image.size
+    if steps:
+        prepared, dpi_used = preprocess.apply(image, steps, dpi)
+        ocr = engine.recognize(prepared, lang=task.lang, source=task.source)
+    else:
+        ocr = engine.recognize(direct_path or image, lang=task.lang, source=task.source)
+    retry = preprocess.retry_steps(ocr.confidence if ocr.confidence is not None else 0.0, steps)
+    if retry:
+        prepared, _ = preprocess.apply(image, retry, dpi)
+        second = engine.recognize(prepared, lang=task.lang, source=task.source)
+        if (second.confidence or 0) > (ocr.confidence or 0):
+            ocr, steps = second, list(retry)
+    return PageResult(
+        task.number, task.source_seq, task.index, "ocr" if ocr.text.strip() else "none", ocr.text,
+        engine=engine.name, engine_version=engine.version(), language=task.lang, psm=task.psm,
+        confidence=ocr.confidence, preprocessing=tuple(steps), image_sha256=image_sha,
+        width=width, height=height, dpi=dpi, note=note if ocr.text.strip() else f"{note}; no text found")
+
+
+def _image_digest(image: Image.Image) -> str:
+    h = hashlib.sha256()
+    h.update(f"{image.mode}:{image.size}".encode())
+    h.update(image.tobytes())
+    return h.hexdigest()
+
+
+@functools.cache
+def pypdf_version() -> str:
+    import pypdf as _p
+    return _p.__version__
+
+
+def worker_init() -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    Image.MAX_IMAGE_PIXELS = images.MAX_PIXELS
+

@@ -1,0 +1,157 @@
+"""PDF pages: opening (and decrypting), the text layer and whether it is usable, and the page image."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import unicodedata
+import warnings
+
+import pypdf
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import FileNotDecryptedError, PdfReadError
+
+from archive.errors import EncryptedPDF, InputError, ToolError
+from ingest import tools
+from ingest.images import MAX_PIXELS, check_pixels
+
+RASTER_DPI = 300
+MIN_TEXT_CHARS = 20  # fewer characters than this on a page that carries an image: OCR the image
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files are reported by us, once
+
+
+def open_pdf(path: str | os.PathLike, *, source: str, password: str | None = None) -> PdfReader:
+    """A reader for the file, decrypted with the empty password or the one given."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(path, strict=False)
+            if reader.is_encrypted:
+                ok = reader.decrypt(password or "")
+                if not ok:
+                    raise EncryptedPDF(
+                        "encrypted PDF: the password is needed" if not password else
+                        "encrypted PDF: the password given does not open it", path=source,
+                        remedy="supply it with --password, or decrypt a copy with qpdf --decrypt")
+            len(reader.pages)  # parses the page tree: broken files fail here, not later
+    except (EncryptedPDF, InputError):
+        raise
+    except FileNotDecryptedError:
+        raise EncryptedPDF("encrypted PDF: the password is needed", path=source,
+                           remedy="supply it with --password, or decrypt a copy with qpdf --decrypt") from None
+    except NotImplementedError as exc:  # unsupported encryption algorithm
+        raise EncryptedPDF(f"encrypted PDF with an unsupported scheme: {exc}", path=source,
+                           remedy="decrypt a copy with qpdf --decrypt") from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, AssertionError, OSError, UnicodeError, ZeroDivisionError) as exc:
+        raise InputError(f"malformed PDF: {_short(exc)}", path=source) from None
+    if len(reader.pages) == 0:
+        raise InputError("the PDF has no pages", path=source)
+    return reader
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{exc.__class__.__name__}: {text[0]}" if text else exc.__class__.__name__
+
+
+def extract_text(reader: PdfReader, index: int) -> str:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return reader.pages[index].extract_text() or ""
+    except Exception:  # noqa: BLE001 - a page whose content stream pypdf cannot read: OCR it
+        return ""
+
+
+def text_layer_verdict(text: str, has_images: bool) -> tuple[bool, str]:
+    """Is this text layer real text? (usable, reason). Catches fonts without Unicode maps
+    (private-use or control characters, replacement characters) and OCR junk layers."""
+    stripped = "".join(text.split())
+    if not stripped:
+        return False, "no text layer"
+    if len(stripped) < MIN_TEXT_CHARS and has_images:
+        return False, f"text layer holds only {len(stripped)} characters beside an image"
+    n = len(stripped)
+    bad = sum(1 for ch in stripped if unicodedata.category(ch) in ("Co", "Cc", "Cs", "Cn") or ch == "\ufffd")
+    if bad / n > 0.05:
+        return False, "text layer has no Unicode mapping (private-use or unmapped glyphs)"
+    letters = sum(1 for ch in stripped if ch.isalpha())
+    if letters / n < 0.5:
+        return False, "text layer is mostly non-letters (garbage)"
+    words = text.split()
+    wordlike = sum(1 for w in words if _wordlike(w))
+    if len(words) >= 5 and wordlike / len(words) < 0.5:
+        return False, "text layer does not read as words (garbage)"
+    return True, "text layer is usable"
+
+
+def _wordlike(token: str) -> bool:
+    core = token.strip(".,;:!?\"'()[]{}«»“”‘’-–—*")
+    if not core:
+        return True
+    if core.isdigit():
+        return True
+    if not any(c.isalpha() for c in core) or len(core) > 25:
+        return False
+    vowels = sum(1 for c in core.lower() if c in "aeiouyàâäéèêëîïôöùûüáíóúåæøœ")
+    # A real word in most Latin-script languages has a vowel; junk like "Xq#kz" rarely does.
+    return vowels > 0 or len(core) <= 3
+
+
+def page_has_images(reader: PdfReader, index: int) -> bool:
+    try:
+        resources = reader.pages[index].get("/Resources") or {}
+        xobjects = resources.get("/XObject") or {}
+        return any(x.get_object().get("/Subtype") in ("/Image", "/Form") for x in xobjects.values())
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def page_image(reader: PdfReader, index: int, path: str | os.PathLike, *, source: str,
+               password: str | None = None) -> tuple[Image.Image, float | None, str]:
+    """The page as an image for OCR: the scanned image itself when the page is one image
+    filling the page (no re-rendering loss), else the page rasterized by pdftoppm."""
+    page = reader.pages[index]
+    try:
+        width_in = float(page.mediabox.width) / 72
+        height_in = float(page.mediabox.height) / 72
+    except Exception:  # noqa: BLE001
+        width_in = height_in = 0.0
+    embedded = _single_page_image(page, width_in, height_in)
+    if embedded is not None:
+        image, dpi = embedded
+        if page.rotation % 360:
+            image = image.rotate(-(page.rotation % 360), expand=True)
+        return image, dpi, "embedded page image"
+    dpi = RASTER_DPI
+    if width_in > 0 and height_in > 0:
+        # Keep huge pages within the pixel budget (a 30-inch poster at 300 dpi is 81 Mpx).
+        dpi = max(72, min(RASTER_DPI, int(math.sqrt(MAX_PIXELS * 0.5 / (width_in * height_in)))))
+    image = tools.rasterize_pdf_page(path, index, dpi=dpi, source=source, password=password)
+    return image, float(dpi), f"rasterized at {dpi} dpi"
+
+
+def _single_page_image(page: pypdf.PageObject, width_in: float, height_in: float):
+    try:
+        images = list(page.images)
+        if len(images) != 1 or width_in <= 0:
+            return None
+        img = images[0].image
+        if img is None:
+            return None
+        w, h = img.size
+        check_pixels(w, h, source="")
+        # The image must have the page's shape (a full-page scan), not be a figure on a text page.
+        if abs((w / h) - (width_in / height_in)) > 0.03 * (width_in / height_in):
+            return None
+        if img.mode not in ("1", "L", "RGB"):
+            img = img.convert("RGB")
+        return img, round(w / width_in, 1)
+    except (InputError, ToolError):
+        return None
+    except Exception:  # noqa: BLE001 - undecodable embedded image (JBIG2 without decoder, masks): rasterize
+        return None

@@ -1,0 +1,299 @@
+"""Parent side of ingest: plan documents, run page work in parallel, write one document per transaction."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import deque
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from archive import store
+from archive.db import session_scope
+from archive.errors import ArchiveError
+from archive.models import AgentKind, Document, EventType, Outcome, Page, SourceFile
+from ingest import images, normalize, pdf, preprocess
+from ingest.discover import InputGroup, discover
+from ingest.fixity import display_path, fingerprint, sha256_file
+from ingest.ocr import DEFAULT_PSM
+from ingest.pages import PageResult, PageTask, process_page, pypdf_version, worker_init
+from ingest.tools import check_language, tesseract
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    jobs: int = 0  # 0: one per core
+    lang: str = "eng"
+    psm: int = DEFAULT_PSM
+    password: Optional[str] = None
+
+
+@dataclass
+class IngestSummary:
+    ingested: list[dict] = field(default_factory=list)  # {"document", "paths", "pages", "warnings"}
+    skipped: list[dict] = field(default_factory=list)  # {"path", "reason"}
+    failed: list[dict] = field(default_factory=list)  # {"path", "reason"}
+
+    def as_json(self) -> dict:
+        return {"ingested": self.ingested, "skipped": self.skipped, "failed": self.failed}
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    path: str
+    size: int
+    sha256: str
+    format: str
+
+
+@dataclass
+class _Planned:
+    group: InputGroup
+    sources: list[SourceInfo]
+    tasks: list[PageTask]
+    futures: list[Future] = field(default_factory=list)
+    cached: dict[int, PageResult] = field(default_factory=dict)
+
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class SerialExecutor(Executor):
+    """The same interface as a process pool, in this process: for --jobs 1 and for debugging."""
+
+    def submit(self, fn, /, *args, **kwargs):  # noqa: D401
+        fut: Future = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001
+            fut.set_exception(exc)
+        return fut
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def ingest(engine: Engine, paths: list[str], options: IngestOptions = IngestOptions(),
+           progress: Optional[Progress] = None) -> IngestSummary:
+    """Ingest every document found under `paths`. Bad inputs are recorded and reported; they
+    never stop the batch. Each document is committed in its own transaction."""
+    progress = progress or (lambda stage, done, total: None)
+    check_language(options.lang)
+    tesseract()  # fail early, with the install hint, if Tesseract is missing
+    summary = IngestSummary()
+    found = discover(paths)
+    summary.skipped += [{"path": p, "reason": r} for p, r in found.skipped]
+    for p, r in found.failed:
+        _fail(engine, summary, p, r)
+
+    planned: list[_Planned] = []
+    for i, group in enumerate(found.groups):
+        progress("hashing", i, len(found.groups))
+        item = _plan(engine, group, options, summary)
+        if item is not None:
+            planned.append(item)
+    progress("hashing", len(found.groups), len(found.groups))
+
+    jobs = options.jobs or default_jobs()
+    total_pages = sum(len(p.tasks) for p in planned)
+    executor: Executor = SerialExecutor() if jobs == 1 else ProcessPoolExecutor(jobs, initializer=worker_init)
+    try:
+        _run(engine, planned, executor, jobs, total_pages, summary, progress)
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+    return summary
+
+
+def _fail(engine: Engine, summary: IngestSummary, path: str, reason: str) -> None:
+    summary.failed.append({"path": path, "reason": reason})
+    with session_scope(engine) as session:
+        store.record_failure(session, path, reason)
+
+
+def _plan(engine: Engine, group: InputGroup, options: IngestOptions, summary: IngestSummary) -> Optional[_Planned]:
+    """Hash the group's files, skip it if held, and list its page tasks."""
+    sources: list[SourceInfo] = []
+    try:
+        for path, fmt in zip(group.paths, group.formats):
+            digest, size = sha256_file(path)
+            sources.append(SourceInfo(display_path(os.path.abspath(path)), size, digest, fmt))
+    except OSError as exc:
+        _fail(engine, summary, group.label, f"cannot read: {exc.strerror or exc}")
+        return None
+    fp = fingerprint([s.sha256 for s in sources])
+    with Session(engine) as session:
+        held = session.exec(select(Document.id).where(Document.fingerprint == fp)).first()
+        if held is not None:
+            summary.skipped.append({"path": group.label, "reason": f"already in the archive as document {held}"})
+            with session_scope(engine) as s2:
+                store.event(s2, EventType.INGESTION, store.project_agent(s2), Outcome.SUCCESS,
+                            f"no-op: {group.label} (SHA-256 {fp[:12]}…) is already held", document_id=held)
+            return None
+    tasks: list[PageTask] = []
+    number = 0
+    try:
+        for seq, (path, src) in enumerate(zip(group.paths, sources)):
+            if group.kind == "pdf":
+                count = len(pdf.open_pdf(path, source=src.path, password=options.password).pages)
+                kind = "pdf"
+            else:
+                count = images.frame_count(path, source=src.path)
+                kind = "image"
+            for index in range(count):
+                number += 1
+                tasks.append(PageTask(
+                    source=src.path, path=os.fspath(path), kind=kind, fmt=src.format, index=index,
+                    number=number, source_seq=seq, lang=options.lang, psm=options.psm,
+                    password=options.password, file_sha256=src.sha256 if kind == "image" and count == 1 else None))
+    except ArchiveError as exc:
+        _fail(engine, summary, group.label, exc.one_line())
+        return None
+    item = _Planned(group, sources, tasks)
+    _reuse_ocr(engine, item)
+    return item
+
+
+def _reuse_ocr(engine: Engine, item: _Planned) -> None:
+    """A page image already OCR'd with the same engine, version, language and settings is not
+    OCR'd again: its earlier result is copied (the image digest is the file's own digest)."""
+    keyed = [t for t in item.tasks if t.file_sha256]
+    if not keyed:
+        return
+    version = tesseract().version
+    with Session(engine) as session:
+        for t in keyed:
+            prior = session.exec(select(Page).where(
+                Page.image_sha256 == t.file_sha256, Page.engine == "Tesseract", Page.engine_version == version,
+                Page.language == t.lang, Page.psm == t.psm)).first()
+            if prior is not None and _same_preprocessing(prior.preprocessing):
+                item.cached[t.number] = PageResult(
+                    t.number, t.source_seq, t.index, prior.method, prior.text, engine=prior.engine,
+                    engine_version=prior.engine_version, language=prior.language, psm=prior.psm,
+                    confidence=prior.confidence, preprocessing=tuple(_steps(prior.preprocessing)),
+                    image_sha256=prior.image_sha256, width=prior.width, height=prior.height, dpi=prior.dpi,
+                    note=f"OCR result reused from page {prior.number} of document {prior.document_id} (same image)")
+
+
+def _steps(preprocessing_json: str) -> list[str]:
+    data = json.loads(preprocessing_json or "[]")
+    return data.get("steps", []) if isinstance(data, dict) else data
+
+
+def _same_preprocessing(preprocessing_json: str) -> bool:
+    data = json.loads(preprocessing_json or "[]")
+    return not isinstance(data, dict) or data.get("version") == preprocess.PREPROCESS_VERSION
+
+
+def _run(engine: Engine, planned: list[_Planned], executor: Executor, jobs: int, total: int,
+         summary: IngestSummary, progress: Progress) -> None:
+    window = max(4, jobs * 3)  # pages in flight: enough to keep every worker busy, few in memory
+    pending = deque(planned)
+    queue: deque[tuple[_Planned, PageTask]] = deque(
+        (item, t) for item in planned for t in item.tasks if t.number not in item.cached)
+    in_flight = 0
+    done = sum(len(item.cached) for item in planned)
+    progress("pages", done, total)
+
+    def top_up() -> None:
+        nonlocal in_flight
+        while queue and in_flight < window:
+            item, task = queue.popleft()
+            item.futures.append(executor.submit(process_page, task))
+            in_flight += 1
+
+    top_up()
+    while pending:
+        head = pending[0]
+        expected = len(head.tasks) - len(head.cached)
+        results: dict[int, PageResult] = dict(head.cached)
+        waited = 0
+        while waited < expected:
+            if waited >= len(head.futures):
+                top_up()
+                continue
+            res = head.futures[waited].result()
+            results[res.number] = res
+            waited += 1
+            in_flight -= 1
+            done += 1
+            progress("pages", done, total)
+            top_up()
+        pending.popleft()
+        head.futures.clear()
+        _write(engine, head, [results[t.number] for t in head.tasks], summary)
+
+
+def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: IngestSummary) -> None:
+    label = item.group.label
+    errors = [r.error for r in results if r.error]
+    if len(errors) == len(results):
+        _fail(engine, summary, label, errors[0] if len(errors) == 1 else f"{errors[0]} (and {len(errors) - 1} more pages)")
+        return
+    texts = [r.text for r in results]
+    norm = normalize.normalize_document(texts)
+    confs = [r.confidence for r in results if r.confidence is not None]
+    fp = fingerprint([s.sha256 for s in item.sources])
+    try:
+        with session_scope(engine) as session:
+            me = store.project_agent(session)
+            agents = {
+                "Tesseract": store.agent(session, AgentKind.SOFTWARE, "Tesseract", tesseract().version),
+                "pypdf": store.agent(session, AgentKind.SOFTWARE, "pypdf", pypdf_version()),
+            }
+            doc = Document(fingerprint=fp, label=label, page_count=len(results), text=norm,
+                           text_sha256=normalize.text_sha256(norm),
+                           mean_confidence=round(sum(confs) / len(confs), 2) if confs else None)
+            sources = [SourceFile(sequence=i, path=s.path, size=s.size, sha256=s.sha256, format=s.format)
+                       for i, s in enumerate(item.sources)]
+            events = [(EventType.INGESTION, me, Outcome.WARNING if errors else Outcome.SUCCESS,
+                       f"ingested {label} as a {item.group.kind} document of {len(results)} pages"
+                       + (f"; {len(errors)} pages unreadable" if errors else ""), None)]
+            for i, s in enumerate(item.sources):
+                events.append((EventType.MESSAGE_DIGEST, me, Outcome.SUCCESS,
+                               f"SHA-256 {s.sha256} over {s.size} bytes of {s.path}", i))
+                events.append((EventType.FORMAT_IDENTIFICATION, me, Outcome.SUCCESS,
+                               f"{s.format} (identified from the file's content)", i))
+            pages = []
+            for r in results:
+                page = Page(number=r.number, source_index=r.source_index, method=r.method, engine=r.engine,
+                            engine_version=r.engine_version, language=r.language, psm=r.psm,
+                            confidence=r.confidence, image_sha256=r.image_sha256, width=r.width,
+                            height=r.height, dpi=r.dpi, text=r.text, note=r.error or r.note,
+                            preprocessing=_preprocessing_json(r))
+                who = agents.get(r.engine or "", me)
+                outcome = Outcome.FAILURE if r.error else (Outcome.WARNING if r.method == "none" else Outcome.SUCCESS)
+                pages.append((page, r.source_seq, who, outcome, _page_detail(r)))
+            store.add_document(session, doc, sources, pages, events)
+            doc_id = doc.id
+    except IntegrityError:
+        # Another process committed the same input meanwhile: that document stands, this is a no-op.
+        summary.skipped.append({"path": label, "reason": "already in the archive (ingested concurrently)"})
+        return
+    summary.ingested.append({"document": doc_id, "paths": [display_path(p) for p in item.group.paths],
+                             "pages": len(results), "warnings": errors})
+
+
+def _preprocessing_json(r: PageResult) -> str:
+    if r.engine != "Tesseract":
+        return "[]"
+    return json.dumps({"version": preprocess.PREPROCESS_VERSION, "steps": list(r.preprocessing)})
+
+
+def _page_detail(r: PageResult) -> str:
+    if r.error:
+        return f"page {r.number}: {r.error}"
+    if r.engine == "Tesseract":
+        conf = f"{r.confidence:.1f}" if r.confidence is not None else "n/a"
+        prep = ", ".join(r.preprocessing) or "none"
+        return (f"page {r.number}: OCR, lang {r.language}, psm {r.psm}, mean word confidence {conf}, "
+                f"preprocessing: {prep}; {r.note or ''}").strip("; ")
+    return f"page {r.number}: {r.method} via {r.engine or 'none'}; {r.note or ''}".strip("; ")
+

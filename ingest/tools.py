@@ -1,0 +1,121 @@
+"""The one place that runs external programs (Tesseract, poppler's pdftoppm): versions, timeouts, errors."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from archive.errors import ToolError, ToolMissing
+
+TESSERACT_TIMEOUT_S = 300  # per page; a page that takes longer is reported, not waited on forever
+RASTERIZE_TIMEOUT_S = 120
+_INSTALL_HINT = {
+    "tesseract": "install it: apt-get install tesseract-ocr tesseract-ocr-eng (or run scripts/bootstrap.sh)",
+    "pdftoppm": "install it: apt-get install poppler-utils (or run scripts/bootstrap.sh)",
+}
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    version: str
+
+
+def _which(program: str) -> str:
+    path = shutil.which(program)
+    if not path:
+        raise ToolMissing(f"{program} is not installed", remedy=_INSTALL_HINT.get(program))
+    return path
+
+
+@functools.cache
+def tesseract() -> Tool:
+    exe = _which("tesseract")
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+    m = re.search(r"tesseract\s+v?(\d+\.\d+(?:\.\d+)?)", out.stdout + out.stderr, re.I)
+    return Tool("Tesseract", m.group(1) if m else "unknown")
+
+
+@functools.cache
+def tesseract_languages() -> frozenset[str]:
+    out = subprocess.run([_which("tesseract"), "--list-langs"], capture_output=True, text=True, timeout=30)
+    return frozenset(line.strip() for line in out.stdout.splitlines()[1:] if line.strip())
+
+
+def check_language(lang: str) -> None:
+    missing = [code for code in lang.split("+") if code not in tesseract_languages()]
+    if missing:
+        raise ToolMissing(
+            f"Tesseract has no language data for {', '.join(missing)}",
+            remedy=f"install it: apt-get install {' '.join('tesseract-ocr-' + m for m in missing)}")
+
+
+@functools.cache
+def pdftoppm() -> Tool:
+    exe = _which("pdftoppm")
+    out = subprocess.run([exe, "-v"], capture_output=True, text=True, timeout=30)
+    m = re.search(r"version\s+(\S+)", out.stdout + out.stderr)
+    return Tool("poppler pdftoppm", m.group(1) if m else "unknown")
+
+
+def _one_thread_env() -> dict[str, str]:
+    # One Tesseract thread per process: we parallelise across pages ourselves, and
+    # OpenMP threads inside each of N processes only fight over the same cores.
+    env = dict(os.environ)
+    env["OMP_THREAD_LIMIT"] = "1"
+    return env
+
+
+def run_tesseract_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm: int,
+                      source: str, timeout: int = TESSERACT_TIMEOUT_S) -> str:
+    """Run Tesseract once on an image (or an image file, read without re-encoding) and return its TSV."""
+    exe = _which("tesseract")
+    with tempfile.TemporaryDirectory(prefix="archive-ocr-") as tmp:
+        if isinstance(image, Image.Image):
+            in_path = os.path.join(tmp, "page.png")
+            # Uncompressed-ish PNG: Tesseract reads it fast and we spend little time encoding.
+            image.save(in_path, format="PNG", compress_level=1)
+        else:
+            in_path = os.fspath(image)
+        out_base = os.path.join(tmp, "out")
+        cmd = [exe, in_path, out_base, "-l", lang, "--psm", str(psm), "tsv"]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=_one_thread_env())
+        except subprocess.TimeoutExpired:
+            raise ToolError(f"Tesseract took longer than {timeout} s on this page", path=source) from None
+        if proc.returncode != 0:
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ToolError(f"Tesseract failed: {err[-1] if err else 'exit ' + str(proc.returncode)}", path=source)
+        return Path(out_base + ".tsv").read_text(encoding="utf-8", errors="replace")
+
+
+def rasterize_pdf_page(pdf: str | os.PathLike, index: int, *, dpi: int, source: str,
+                       password: str | None = None, timeout: int = RASTERIZE_TIMEOUT_S) -> Image.Image:
+    """Render one PDF page (0-based index) to an 8-bit grayscale image with pdftoppm."""
+    exe = _which("pdftoppm")
+    with tempfile.TemporaryDirectory(prefix="archive-raster-") as tmp:
+        out_base = os.path.join(tmp, "page")
+        cmd = [exe, "-f", str(index + 1), "-l", str(index + 1), "-r", str(dpi), "-gray", "-png"]
+        if password:
+            cmd += ["-upw", password]
+        cmd += [os.fspath(pdf), out_base]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise ToolError(f"rasterizing page {index + 1} took longer than {timeout} s", path=source) from None
+        produced = sorted(Path(tmp).glob("page*.png"))
+        if proc.returncode != 0 or not produced:
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ToolError(f"pdftoppm could not render page {index + 1}: {err[-1] if err else 'no output'}",
+                            path=source)
+        with Image.open(produced[0]) as im:
+            im.load()
+            return im.copy()
