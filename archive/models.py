@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, timezone
 from typing import Optional
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -153,6 +153,7 @@ class Page(SQLModel, table=True):
     dpi: Optional[float] = None
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     note: Optional[str] = None  # why the method was chosen, warnings
+    thumbnail: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # small JPEG
 
 
 class Event(SQLModel, table=True):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import os
 import time
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from dataclasses import dataclass, replace
 from PIL import Image
 
 from archive.errors import ArchiveError
-from ingest import images, pdf, preprocess
+from ingest import images, pdf, preprocess, tools
 from ingest.ocr import DEFAULT_PSM, TesseractEngine
 
 _DIRECT_OCR_FORMATS = {"png", "jpeg"}  # single-frame files Tesseract can read as they are
@@ -56,6 +57,7 @@ class PageResult:
     note: str | None = None
     seconds: float = 0.0
     error: str | None = None  # one line; set when the page could not be read at all
+    thumbnail: bytes | None = None  # a small JPEG of the page, for catalogues
 
 
 @functools.lru_cache(maxsize=4)
@@ -89,7 +91,8 @@ def _process(task: PageTask) -> PageResult:
         usable, why = pdf.text_layer_verdict(text, has_images)
         if usable:
             return PageResult(task.number, task.source_seq, task.index, "text-layer", text,
-                              engine="pypdf", engine_version=pypdf_version(), note=why)
+                              engine="pypdf", engine_version=pypdf_version(), note=why,
+                              thumbnail=_pdf_thumbnail(task))
         image, dpi, how = pdf.page_image(reader, task.index, task.path, source=task.source,
                                          password=task.password)
         return _ocr(task, image, dpi, note=f"{why}; OCR of the {how}", image_sha=_image_digest(image))
@@ -119,7 +122,29 @@ def _ocr(task: PageTask, image: Image.Image, dpi: float | None, *, note: str, im
         task.number, task.source_seq, task.index, "ocr" if ocr.text.strip() else "none", ocr.text,
         engine=engine.name, engine_version=engine.version(), language=task.lang, psm=task.psm,
         confidence=ocr.confidence, preprocessing=tuple(steps), image_sha256=image_sha,
-        width=width, height=height, dpi=dpi, note=note if ocr.text.strip() else f"{note}; no text found")
+        width=width, height=height, dpi=dpi, note=note if ocr.text.strip() else f"{note}; no text found",
+        thumbnail=thumbnail(image))
+
+
+THUMBNAIL_WIDTH = 360
+
+
+def thumbnail(image: Image.Image) -> bytes:
+    """A small grayscale JPEG of the page (a few kB), so catalogues need no access to the sources."""
+    small = image.convert("L")
+    small.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 3), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    buf = io.BytesIO()
+    small.save(buf, format="JPEG", quality=70, optimize=True)
+    return buf.getvalue()
+
+
+def _pdf_thumbnail(task: PageTask) -> bytes | None:
+    # A text-layer page was never rendered: render it small (cheap at this resolution).
+    try:
+        return thumbnail(tools.rasterize_pdf_page(task.path, task.index, dpi=40, source=task.source,
+                                                  password=task.password))
+    except ArchiveError:
+        return None
 
 
 def _image_digest(image: Image.Image) -> str:

@@ -179,6 +179,7 @@ def _reuse_ocr(engine: Engine, item: _Planned) -> None:
                     engine_version=prior.engine_version, language=prior.language, psm=prior.psm,
                     confidence=prior.confidence, preprocessing=tuple(_steps(prior.preprocessing)),
                     image_sha256=prior.image_sha256, width=prior.width, height=prior.height, dpi=prior.dpi,
+                    thumbnail=prior.thumbnail,
                     note=f"OCR result reused from page {prior.number} of document {prior.document_id} (same image)")
 
 
@@ -266,7 +267,7 @@ def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: I
                 page = Page(number=r.number, source_index=r.source_index, method=r.method, engine=r.engine,
                             engine_version=r.engine_version, language=r.language, psm=r.psm,
                             confidence=r.confidence, image_sha256=r.image_sha256, width=r.width,
-                            height=r.height, dpi=r.dpi, text=r.text, note=r.error or r.note,
+                            height=r.height, dpi=r.dpi, text=r.text, note=r.error or r.note, thumbnail=r.thumbnail,
                             preprocessing=_preprocessing_json(r))
                 who = agents.get(r.engine or "", me)
                 outcome = Outcome.FAILURE if r.error else (Outcome.WARNING if r.method == "none" else Outcome.SUCCESS)

@@ -1,0 +1,142 @@
+"""Shared fixtures: the shared corpus, databases on SQLite and on a real PostgreSQL server, the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+REALWORLD = SHARED / "realworld"
+
+# Which database backends the suite runs on: both by default; ARCHIVE_TEST_BACKENDS=sqlite
+# narrows it for a quick local run.
+BACKENDS = [b.strip() for b in os.environ.get("ARCHIVE_TEST_BACKENDS", "sqlite,postgres").split(",") if b.strip()]
+
+
+def pytest_configure(config):
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not (CORPUS / "manifest.json").is_file():
+        pytest.skip(f"the shared corpus is absent: expected it at {CORPUS} (../shared/corpus beside the project)")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def manifest(corpus) -> dict:
+    data = json.loads((corpus / "manifest.json").read_text())
+    return {d["id"]: d for d in data["documents"]}
+
+
+@pytest.fixture(scope="session")
+def realworld() -> Path:
+    if not (REALWORLD / "SOURCES.md").is_file():
+        pytest.skip(f"the shared real-world set is absent: expected it at {REALWORLD}")
+    return REALWORLD
+
+
+# --- PostgreSQL: a real server on loopback in a temporary directory --------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pg_bin(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (d / name).exists():
+            return str(d / name)
+    pytest.fail(f"PostgreSQL's {name} is not installed: run scripts/bootstrap.sh (apt-get install postgresql)")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """Start PostgreSQL as an unprivileged user (initdb refuses root) on 127.0.0.1; yields a base URL."""
+    base = Path(tempfile.mkdtemp(prefix="archive-pg-"))
+    data = base / "data"
+    port = _free_port()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        as_user = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(base, "postgres", "postgres")
+    subprocess.run(as_user + [_pg_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                              "--no-sync"], check=True, capture_output=True)
+    log = base / "server.log"
+    subprocess.run(as_user + [_pg_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
+                              f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                              f"-c max_connections=100", "start"], check=True, capture_output=True)
+    url = f"postgresql://postgres@127.0.0.1:{port}"
+    try:
+        yield url
+    finally:
+        subprocess.run(as_user + [_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _create_pg_database(server_url: str) -> str:
+    import psycopg
+    name = "t_" + uuid.uuid4().hex[:12]
+    for attempt in range(50):
+        try:
+            with psycopg.connect(server_url + "/postgres", autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            break
+        except psycopg.OperationalError:
+            time.sleep(0.2)
+    return f"{server_url}/{name}"
+
+
+def make_db_url(backend: str, request, tmp_path: Path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'archive.db'}"
+    return _create_pg_database(request.getfixturevalue("pg_server"))
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> str:
+    """A fresh, empty database URL on each backend."""
+    if request.param == "postgres":
+        request.applymarker(pytest.mark.postgres)
+    return make_db_url(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def engine(db_url):
+    from archive.db import make_engine
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def run_cli():
+    """Invoke the `archive` command in-process: run_cli(db_url, "list", "--json") -> Result."""
+    from archive.cli import cli
+
+    def run(db_url: str, *args: str, input: str | None = None):
+        return CliRunner().invoke(cli, ["--db", db_url, *args], input=input, catch_exceptions=False)
+
+    return run
+
+
+def archive_exe() -> str:
+    exe = ROOT / ".venv" / "bin" / "archive"
+    return str(exe) if exe.exists() else (shutil.which("archive") or "archive")
