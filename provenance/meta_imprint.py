@@ -1,0 +1,311 @@
+"""Publication statements: imprint and colophon lines ("Published by ...", "Printed for ... by ...") and copyright lines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from provenance.dates import ParsedDate, find_dates
+from provenance.meta_text import (STREET_WORDS, SUBUNIT_NOUNS, body_name_like, fold, is_press, org_head,
+                                  person_name_like, split_people)
+
+
+@dataclass
+class Part:
+    """A piece of a statement: its text and span relative to the statement's start."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Statement:
+    """What one imprint, colophon or copyright statement says."""
+
+    kind: str                        # "imprint" | "copyright"
+    verb: str                        # "published", "issued", "printed", "printed for", "copyright" ...
+    agent: Part | None = None        # the body named as publishing or issuing
+    sponsor: Part | None = None      # "Published for X by Y": X
+    printer: Part | None = None
+    place: Part | None = None
+    date: tuple[ParsedDate, int, int] | None = None
+    undated: bool = False            # "n.d." stated
+    people: list[str] = field(default_factory=list)   # personal copyright holders
+    complete: bool = True            # every segment of the statement was understood
+
+
+# A publication verb at the start of a statement or a segment of a line.
+_VERB_RE = re.compile(
+    r"(?P<verb>(?:(?:first|originally)\s+)?(?:published|issued|printed|produced|reprinted|distributed|"
+    r"publication)(?:\s+and\s+(?:published|printed|issued|distributed))?)"
+    r"(?:\s+(?:monthly|quarterly|weekly|annually|bi-?monthly|fortnightly|twice\s+a\s+year))?\b",
+    re.I)
+_COPY_RE = re.compile(r"(?:©|\(c\)|\(C\)|Copyright\s*(?:©|\(c\))?|Copr\.|@(?=\s*(?:1[4-9]|20)\d\d))\s*", re.I)
+_RIGHTS_RE = re.compile(r"[.,;]?\s*(?:All\s+rights\s+reserved|Some\s+rights\s+reserved|Reproduction\s+.*|"
+                        r"Permission\s+.*|Licensed\s+.*)\.?\s*$", re.I)
+_SEGMENT_SPLIT = re.compile(r"\s+[·•|]\s+|\s+[—–]\s+|\s+-\s+(?=[A-Z(©])")
+
+
+def segments(text: str) -> list[Part]:
+    """A line cut at its visual separators (·, •, |, spaced dashes) into parts with offsets."""
+    parts: list[Part] = []
+    pos = 0
+    for m in _SEGMENT_SPLIT.finditer(text):
+        parts.append(Part(text[pos:m.start()], pos, m.start()))
+        pos = m.end()
+    parts.append(Part(text[pos:], pos, len(text)))
+    return [p for p in parts if p.text.strip()]
+
+
+def _strip_the(text: str, start: int) -> tuple[str, int]:
+    m = re.match(r"(?:the|The|THE)\s+", text)
+    if m:
+        return text[m.end():], start + m.end()
+    return text, start
+
+
+def _trim(text: str, start: int) -> Part:
+    """Trim spaces and closing punctuation from a piece, keeping its offsets right."""
+    lead = len(text) - len(text.lstrip(" ,;:"))
+    t = text.strip(" ,;:")
+    t = t.rstrip(".") if not re.search(r"\b(?:[A-Z]|Ltd|Inc|Co|St)\.$", t) else t
+    return Part(t, start + lead, start + lead + len(t))
+
+
+def is_place(text: str) -> bool:
+    """A place of publication: one to four capitalized words, no digits, no corporate or street words."""
+    t = text.strip().strip(".").strip("[]")
+    ws = t.split()
+    if not 1 <= len(ws) <= 4 or re.search(r"\d", t):
+        return False
+    if org_head(t) or any(fold(w).strip(".,") in STREET_WORDS for w in ws):
+        return False
+    if person_name_like(t) and len(ws) >= 3:
+        return False
+    return all(w[0].isupper() or fold(w) in {"on", "upon", "de", "la", "le", "am", "in", "sur"} for w in ws)
+
+
+def _agent_and_rest(rest: str, base: int) -> tuple[Part | None, list[Part]]:
+    """Split 'the X Society, Riverside, October 1952' into the agent and the trailing comma parts."""
+    pieces: list[Part] = []
+    pos = 0
+    for m in re.finditer(r",\s*", rest):
+        pieces.append(Part(rest[pos:m.start()], base + pos, base + m.start()))
+        pos = m.end()
+    pieces.append(Part(rest[pos:], base + pos, base + len(rest)))
+    if not pieces or not pieces[0].text.strip():
+        return None, pieces
+    agent = pieces[0]
+    i = 1
+    # A body named through its parent: "Department of Special Collections, Harwick University Library".
+    while i < len(pieces) and body_name_like(pieces[i].text) and not find_dates(pieces[i].text):
+        agent = Part(agent.text + ", " + pieces[i].text, agent.start, pieces[i].end)
+        i += 1
+    return agent, pieces[i:]
+
+
+def _read_tail(st: Statement, tail: list[Part]) -> None:
+    """Place and date from the parts after the agent; flag the statement incomplete on anything else."""
+    for piece in tail:
+        t = piece.text.strip()
+        if not t:
+            continue
+        t_clean = _RIGHTS_RE.sub("", t)
+        if not t_clean.strip():
+            continue
+        dates = find_dates(t_clean)
+        if dates:
+            pd, s, e = dates[0]
+            lead = len(piece.text) - len(piece.text.lstrip())
+            if pd.undated:
+                st.undated = True
+            elif st.date is None:
+                st.date = (pd, piece.start + lead + s, piece.start + lead + e)
+            left = (t_clean[:s] + t_clean[e:]).strip(" .,;[]")
+            if left and st.place is None and is_place(left):
+                p = t.find(left)
+                st.place = _trim(left, piece.start + lead + p)
+            elif left and not re.fullmatch(r"(?:in|on|the|dated)(?:\s+(?:in|on|the))*", left, re.I):
+                st.complete = False
+            continue
+        if st.place is None and is_place(t):
+            lead = len(piece.text) - len(piece.text.lstrip())
+            st.place = _trim(t, piece.start + lead)
+            continue
+        st.complete = False
+
+
+def _cut_date(rest: str) -> tuple[str, tuple[ParsedDate, int, int] | None]:
+    """Take a date that is not set off by a comma off the end of an agent: 'the X on the third of
+    March, 1971', 'the X [c. 1979]', 'the X in 1988'. Returns the text left and the date."""
+    found = find_dates(rest)
+    if not found:
+        return rest, None
+    pd, s, e = found[-1]
+    tail = rest[e:]
+    if tail.strip(" .,;])") and not tail.lstrip(" ])").startswith(","):
+        return rest, None
+    pre = rest[:s]
+    m = re.search(r"(?:,?\s*(?:on|in|dated)?(?:\s+the)?\s*\[?\s*)$", pre)
+    head = pre[:m.start()] if m else pre
+    if "," in head and not head.rstrip().endswith(","):
+        # "X, Riverside, October 1952": the comma parts are read by _read_tail.
+        return rest, None
+    return head.rstrip(" ,[") + (" " * 0), (pd, s, e)
+
+
+def parse_imprint(text: str) -> Statement | None:
+    """Parse one imprint segment that starts with a publication verb, or PLACE: PUBLISHER, DATE."""
+    m = _VERB_RE.match(text)
+    if not m:
+        return _parse_place_colon(text)
+    verb = re.sub(r"\s+", " ", m.group("verb").lower())
+    verb = re.sub(r"^(?:first|originally)\s+", "", verb)
+    st = Statement("imprint", verb)
+    rest = text[m.end():]
+    base = m.end()
+    # "Published in Boston by X" / "Published in 1988 by X"
+    pm = re.match(r"\s+in\s+([A-Z][\w .'-]*?)(?=\s+by\b|,|\s+in\b|$)", rest)
+    if pm and is_place(pm.group(1)):
+        st.place = _trim(pm.group(1), base + pm.start(1))
+        base += pm.end()
+        rest = rest[pm.end():]
+    fm = re.match(r"\s+for\s+(.+?)\s+by\s+", rest)
+    if fm:
+        sponsor_text, s0 = _strip_the(fm.group(1), base + fm.start(1))
+        st.sponsor = _trim(sponsor_text, s0)
+        base += fm.end()
+        rest = rest[fm.end():]
+        agent_text, s0 = _strip_the(rest, base)
+        agent, tail = _agent_and_rest(agent_text, s0)
+        if verb.startswith("printed") and "publish" not in verb:
+            st.printer = _trim(agent.text, agent.start) if agent else None
+        else:
+            st.agent = _trim(agent.text, agent.start) if agent else None
+        _read_tail(st, tail)
+        return st
+    bm = re.match(r"\s+(?:by|for)\s+", rest)
+    if bm:
+        by_for = "for" if bm.group().strip().lower() == "for" else "by"
+        base += bm.end()
+        rest = rest[bm.end():]
+        rest, cut_date = _cut_date(rest)
+        if cut_date is not None:
+            pd, s, e = cut_date
+            if pd.undated:
+                st.undated = True
+            else:
+                st.date = (pd, base + s, base + e)
+        agent_text, s0 = _strip_the(rest, base)
+        agent, tail = _agent_and_rest(agent_text, s0)
+        if agent is not None:
+            # "... by the X in Boston": cut a trailing 'in PLACE' off the agent.
+            im = re.search(r"\s+(?:in|at)\s+([A-Z][\w .'-]*)$", agent.text)
+            if im and is_place(im.group(1)) and st.place is None:
+                st.place = _trim(im.group(1), agent.start + im.start(1))
+                agent = Part(agent.text[:im.start()], agent.start, agent.start + im.start())
+            part = _trim(agent.text, agent.start)
+            if verb.startswith("printed") and "publish" not in verb and by_for == "by":
+                st.printer = part
+            elif by_for == "for":
+                st.verb = verb + " for"
+                st.sponsor = part
+            else:
+                st.agent = part
+        _read_tail(st, tail)
+        return st
+    # "Published 12 March 2015", "Published in 1988", "Published October 1952, Riverside"
+    _read_tail(st, [Part(rest, base, base + len(rest))] if rest.strip() else [])
+    if st.date is None and st.place is None:
+        return None
+    return st
+
+
+def _parse_place_colon(text: str) -> Statement | None:
+    """'London: Lawrence & Wishart, 1938' — the bibliographic imprint order."""
+    m = re.match(r"(?P<place>[A-Z][\w .'-]{1,40}?):\s+(?P<rest>.+)$", text)
+    if not m or not is_place(m.group("place")):
+        return None
+    st = Statement("imprint", "published")
+    st.place = _trim(m.group("place"), 0)
+    agent_text, s0 = _strip_the(m.group("rest"), m.start("rest"))
+    agent, tail = _agent_and_rest(agent_text, s0)
+    if agent is None or not (body_name_like(agent.text) or is_press(agent.text)
+                             or re.search(r"\s&\s|\b(?:Ltd|Inc|Co)\.?$", agent.text)):
+        return None
+    st.agent = _trim(agent.text, agent.start)
+    _read_tail(st, tail)
+    if st.date is None:
+        return None
+    return st
+
+
+def parse_copyright(text: str) -> Statement | None:
+    """'© 2011 Center for Vernacular Print Research. All rights reserved.', '© J. R. Pelham 1994'."""
+    m = _COPY_RE.match(text)
+    if not m:
+        return None
+    st = Statement("copyright", "copyright")
+    rest = text[m.end():]
+    base = m.end()
+    cut = _RIGHTS_RE.search(rest)
+    if cut:
+        rest = rest[:cut.start()]
+    dates = find_dates(rest)
+    hs, he = 0, len(rest)
+    if dates:
+        pd, s, e = dates[0]
+        if pd.undated:
+            st.undated = True
+        else:
+            st.date = (pd, base + s, base + e)
+        if not rest[:s].strip(" ,.;:"):     # "© 2011 Holder"
+            hs = e
+        else:                               # "© Holder 2011" / "© Holder, 2011"
+            he = s
+    seg = rest[hs:he]
+    bm = re.match(r"[\s,.;:]*(?:by\s+)?(?:the\s+)?", seg, re.I)
+    lead = bm.end() if bm else 0
+    holder = _trim(seg[lead:], base + hs + lead)
+    if holder.text:
+        if body_name_like(holder.text) or is_press(holder.text):
+            st.agent = holder
+        else:
+            people = split_people(holder.text)
+            if people:
+                st.people = people
+                st.sponsor = holder
+    if st.date is None and st.agent is None and not st.people:
+        return None
+    return st
+
+
+def find_statements(text: str) -> list[tuple[Statement, int]]:
+    """Every publication statement in one line, with the offset of the segment it was read from."""
+    out: list[tuple[Statement, int]] = []
+    for seg in segments(text):
+        lead = len(seg.text) - len(seg.text.lstrip())
+        s = seg.text.strip()
+        # A statement starts a line or a segment with a capital: "... published by the X" in running
+        # prose is about some other work.
+        if not s or not (s[0].isupper() or s[0] in "©(@"):
+            continue
+        st = parse_copyright(s) or parse_imprint(s)
+        if st is not None:
+            out.append((st, seg.start + lead))
+    return out
+
+
+def top_body(name: str) -> str:
+    """The body that issues, from a name given with its unit: 'Department of X, Harwick University Library'."""
+    parts = [p.strip() for p in name.split(",") if p.strip()]
+    if len(parts) < 2:
+        return name
+    head = fold(parts[0]).split()
+    if head and (head[0] in SUBUNIT_NOUNS or any(w in SUBUNIT_NOUNS for w in head[-2:])):
+        for p in parts[1:]:
+            if body_name_like(p):
+                return p
+    # "Riverside Typographical Society, Local 48": the society is the body.
+    return parts[0] if body_name_like(parts[0]) else name

@@ -1,0 +1,239 @@
+"""Page text as lines with offsets, and the word-shape tests metadata rules share (names, bodies, noise)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Sequence
+
+# Head nouns of corporate bodies: parties, leagues, societies, libraries, centres, union locals ...
+ORG_NOUNS = {
+    "party", "league", "society", "societies", "library", "libraries", "center", "centre", "union", "unions",
+    "council", "committee", "association", "federation", "institute", "institution", "university",
+    "college", "department", "group", "coalition", "fund", "alliance", "front", "movement", "congress",
+    "club", "brotherhood", "sisterhood", "guild", "trust", "foundation", "collective", "network",
+    "campaign", "local", "museum", "archive", "archives", "bureau", "agency", "board", "commission",
+    "organization", "organisation", "co-operative", "cooperative", "circle", "caucus", "assembly", "lodge",
+    "chapter", "branch", "fellowship", "mission", "church", "project", "initiative", "secretariat",
+    "ministry", "office", "school", "academy", "workshop", "cooperative", "syndicate", "confederation",
+    "international", "tendency", "bloc", "order", "sodality", "company", "corporation",
+}
+# Bodies whose business is publishing: named as publisher, they are not the issuing organization.
+PRESS_NOUNS = {"press", "books", "publishers", "publishing", "publications", "editions", "verlag", "house",
+               "imprint", "bookshop", "booksellers"}
+# Units inside a larger body: "Department of Special Collections, Harwick University Library".
+SUBUNIT_NOUNS = {"department", "division", "office", "section", "branch", "committee", "sub-committee",
+                 "subcommittee", "bureau", "faculty", "school", "unit", "desk", "secretariat", "programme",
+                 "program", "series"}
+NAME_PARTICLES = {"de", "van", "von", "der", "den", "du", "la", "le", "da", "dos", "del", "di", "st.", "mac",
+                  "y", "ter", "ten", "al"}
+LOWER_JOINERS = {"of", "for", "and", "the", "&", "in", "on", "at", "to", "de", "des", "du", "la", "le"}
+# Words that are never part of a personal name line (they mark headings, titles and labels).
+NOT_NAME_WORDS = {
+    "introduction", "preface", "foreword", "contents", "chapter", "part", "section", "appendix", "notes",
+    "works", "cited", "references", "bibliography", "index", "conclusion", "summary", "abstract", "the", "a",
+    "an", "and", "of", "for", "in", "on", "to", "with", "our", "we", "your", "their", "its", "is", "are", "no",
+    "vol", "series", "paper", "papers", "guide", "history", "handbook", "report", "edition", "number",
+    "issue", "price", "free", "new", "old", "first", "second", "third", "annual", "special", "collection",
+    "collections", "catalogue", "catalog", "trails", "years", "case", "library", "street", "road", "avenue",
+    "lane", "square", "telephone", "tel", "phone", "email", "fax", "box", "meeting", "public", "rally",
+    "march", "strike", "workers", "working", "labor", "labour", "peace", "war", "now", "all", "not", "what",
+    "why", "how", "who", "street,", "september", "october", "november", "december", "january", "february",
+    "april", "may", "june", "july", "august", "spring", "summer", "autumn", "winter", "fall", "north",
+    "south", "east", "west", "united", "states", "america", "american", "british", "national", "socialist",
+    "communist", "democratic", "people", "peoples", "press", "books", "day", "week", "city", "county",
+}
+STREET_WORDS = {"street", "st", "road", "rd", "avenue", "ave", "lane", "square", "place", "row", "way",
+                "terrace", "drive", "hall", "house", "building", "floor", "p.o.", "box", "suite", "room"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line: its page (1-based), index on the page, and the span of its stripped text."""
+
+    page: int
+    index: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+
+def page_lines(pages: Sequence[str]) -> list[list[Line]]:
+    """Every page split into lines whose start/end point into that page's text (leading spaces dropped)."""
+    out: list[list[Line]] = []
+    for pno, text in enumerate(pages, start=1):
+        lines: list[Line] = []
+        pos = 0
+        for i, raw in enumerate(text.split("\n")):
+            lead = len(raw) - len(raw.lstrip())
+            stripped = raw.strip()
+            s = pos + lead
+            lines.append(Line(pno, i, s, s + len(stripped), stripped))
+            pos += len(raw) + 1
+        out.append(lines)
+    return out
+
+
+def fold(text: str) -> str:
+    """Casefolded, accents and typographic quotes and dashes unified."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.translate(str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "–": "-", "—": "-",
+                                         "ﬁ": "fi", "ﬂ": "fl"}))
+    return text.casefold()
+
+
+def normalize(text: str) -> str:
+    """The matching form of a value: casefolded, punctuation removed, spaces collapsed."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text).replace("'", "")))
+
+
+def is_noise(text: str) -> bool:
+    """A line that OCR made of specks and rules rather than words."""
+    t = text.strip()
+    if not t:
+        return True
+    letters = sum(c.isalpha() for c in t)
+    if letters < 2:
+        return True
+    words = re.findall(r"[A-Za-z]{2,}", t)
+    if not words:
+        return True
+    return letters / max(1, len(t.replace(" ", ""))) < 0.5
+
+
+def is_page_number(text: str) -> bool:
+    return bool(re.fullmatch(r"[-–—\s]*(?:\d{1,4}|[ivxlc]{1,6})[-–—\s]*", text.strip(), re.I))
+
+
+# OCR specks at the ends of a short line: a stray quote, dash, bar or colon with maybe one letter.
+_LEAD_JUNK = re.compile(r"^(?:[\s|:;,.\-–—_~=*•·'‘’\"“”»«]+|[a-z]\s+(?=[A-Z]))+")
+_TRAIL_JUNK = re.compile(r"(?:\s+[|:;~_=*•·\-–—]+(?:\s+\S{1,4})?|[\s|:;~_=*•,]+)+$")
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Narrow [start, end) of text past OCR specks at either end; keeps balanced quotes."""
+    seg = text[start:end]
+    m = _LEAD_JUNK.match(seg)
+    lead = m.end() if m else 0
+    # Keep an opening quote or bracket whose partner is inside the span.
+    if lead:
+        opening = seg[lead - 1]
+        partner = {"'": "'", "‘": "’", "\"": "\"", "“": "”", "(": ")", "[": "]"}.get(opening)
+        if partner and partner in seg[lead:]:
+            lead -= 1
+    seg2 = seg[lead:]
+    m2 = _TRAIL_JUNK.search(seg2)
+    trail = len(seg2) - m2.start() if m2 and m2.start() > 0 else 0
+    return start + lead, end - trail
+
+
+def tokens(text: str) -> list[str]:
+    return re.findall(r"[\w'’&.-]+", text)
+
+
+def _cap(word: str) -> bool:
+    w = word.strip("\"'“”‘’()[],.;:")
+    return bool(w) and (w[0].isupper() or w[0].isdigit())
+
+
+def org_head(text: str) -> str | None:
+    """The corporate-body noun in text ('society', 'press' ...), or None."""
+    for w in reversed(tokens(fold(text))):
+        w = w.strip(".'")
+        if w in ORG_NOUNS or w in PRESS_NOUNS:
+            return w
+    if re.search(r"\bLocal\s+(?:No\.\s*)?\d+\b", text):
+        return "local"
+    return None
+
+
+def is_press(name: str) -> bool:
+    """A publishing house rather than an issuing body: 'Harrow Lane Press', 'Kestrel Books'."""
+    ws = [w.strip(".,'") for w in tokens(fold(name))]
+    if not ws:
+        return False
+    if ws[-1] in PRESS_NOUNS or (len(ws) >= 2 and ws[-2] in PRESS_NOUNS and ws[-1] in {"ltd", "inc", "co"}):
+        # "University Press" is still a press; "Publishing House of the X Party" is a press too.
+        return True
+    return bool(re.search(r"\b(?:publishers|publishing|verlag|editions)\b", " ".join(ws)))
+
+
+def body_name_like(text: str) -> bool:
+    """Text that is a corporate name: capitalized words (joined by of/for/and/the) with a body noun."""
+    t = text.strip().strip(".,;:")
+    if not t or len(t) > 90:
+        return False
+    ws = t.split()
+    if len(ws) > 12:
+        return False
+    # The body noun heads the name: "Dating Pamphlets in Small Archives" is about archives, not one.
+    head_part = re.split(r"\s(?:in|on|at|to|from|with|about|by|into|under|against|after|before)\s", t)[0]
+    if org_head(head_part) is None:
+        return False
+    # "Lindgren, Paul. Ephemera and the Historian": a sentence break inside is not a name.
+    if re.search(r"[a-z]{3,}\.\s+[A-Z]", t) or re.search(r"\b(?:1[4-9]|20)\d\d\b", t):
+        return False
+    caps = 0
+    for w in ws:
+        lw = fold(w).strip(".,'\"“”")
+        if lw in LOWER_JOINERS:
+            continue
+        if not _cap(w):
+            return False
+        caps += 1
+    return caps >= 2 or bool(re.search(r"\bLocal\s+\d+", t))
+
+
+def person_name_like(text: str) -> bool:
+    """Text shaped like one personal name: 'Margaret E. Whitcombe', 'J. R. Pelham', 'Anneliese Crandall'."""
+    t = text.strip().strip(",;:")
+    ws = t.split()
+    if not 2 <= len(ws) <= 5:
+        return False
+    if org_head(t) is not None:
+        return False
+    real = 0
+    for w in ws:
+        lw = fold(w)
+        if lw in NAME_PARTICLES:
+            continue
+        if re.fullmatch(r"[A-Z]\.(?:-?[A-Z]\.)*", w):
+            continue
+        if not re.fullmatch(r"(?:Mc|Mac|O'|O’|D'|D’)?[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?(?:,)?", w):
+            if not re.fullmatch(r"(?:Jr|Sr|II|III|IV)\.?", w):
+                return False
+            continue
+        if lw.strip(",") in NOT_NAME_WORDS:
+            return False
+        real += 1
+    return real >= 1 and not re.fullmatch(r"[A-Z]\..*", ws[-1])
+
+
+def split_people(text: str) -> list[str] | None:
+    """'A and B', 'A, B and C', 'A & B' as a list of names; None when any part is not a personal name."""
+    t = re.sub(r"\s+", " ", text).strip().strip(".;:")
+    t = re.sub(r"\s*\((?:eds?|compilers?|editors?)\.?\)\s*$", "", t, flags=re.I)
+    t = re.sub(r",\s*(?:eds?|compilers?|editors?)\.?$", "", t, flags=re.I)
+    parts = [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*", t) if p.strip()]
+    if not parts or not all(person_name_like(p) for p in parts):
+        return None
+    return parts
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"[A-Za-z]{2,}", text))
+
+
+def sentence_like(text: str) -> bool:
+    """A line of running prose: many words, mostly lower case."""
+    ws = re.findall(r"[A-Za-z][A-Za-z'’-]+", text)
+    if len(ws) < 7:
+        return False
+    lower = sum(1 for w in ws if w[0].islower())
+    return lower >= len(ws) * 0.45

@@ -1,0 +1,235 @@
+"""Field-level descriptive metadata (title, authors, issuing body, publisher, place, date) read from page text, with evidence."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Sequence
+
+from provenance.dates import ParsedDate
+from provenance.meta_body import (best_self_reference, standalone_lines, detect_language, latest_event_year,
+                                  reference_lines, self_references)
+from provenance.meta_front import HeadLine, TitleBlock, join_text, read_title_block
+from provenance.meta_imprint import Statement, find_statements, segments, top_body
+from provenance.meta_text import Line, body_name_like, fold, is_press, normalize, org_head, page_lines
+from provenance.meta_types import FIELDS, Evidence, FieldValue
+
+__all__ = ["EXTRACTOR_VERSION", "Evidence", "FieldValue", "FIELDS", "extract_metadata"]
+
+EXTRACTOR_VERSION = "metadata-1.0"
+
+
+class _Collector:
+    """Candidate values per field; the most confident one wins."""
+
+    def __init__(self, pages: Sequence[str]):
+        self.pages = pages
+        self.cands: dict[str, list[FieldValue]] = {f: [] for f in FIELDS}
+
+    def ev(self, page: int, start: int, end: int) -> Evidence:
+        return Evidence(page, start, end, self.pages[page - 1][start:end])
+
+    def add(self, fld: str, value, confidence: float, method: str, ev: Evidence | None,
+            normalized: str | None = None, qualifiers: dict | None = None) -> None:
+        if value in (None, "", []):
+            return
+        if normalized is None:
+            normalized = normalize(" ; ".join(value) if isinstance(value, list) else value)
+        self.cands[fld].append(FieldValue(fld, value, normalized, round(confidence, 3), method, ev,
+                                          qualifiers or {}))
+
+    def best(self, fld: str) -> FieldValue | None:
+        cs = self.cands[fld]
+        return max(cs, key=lambda c: c.confidence) if cs else None
+
+
+def _clean_body(name: str) -> str:
+    name = re.sub(r"^(?:the|The|THE)\s+", "", name.strip())
+    return name.strip(" ,.;:")
+
+
+def _resolve_short(name: str, bodies: list[str]) -> str | None:
+    """'the League' -> the full name of a body already seen with that head noun; a named body as is."""
+    ws = name.split()
+    head = org_head(name)
+    if head is not None and len(ws) <= 2 and fold(ws[0]).strip(".") == head:
+        for b in bodies:
+            if org_head(b) == head and len(b.split()) > len(ws):
+                return b
+        return None
+    if body_name_like(name) or is_press(name):
+        return name
+    # A publisher named by its founders: "Lawrence & Wishart", "Smith, Elder and Co."
+    if 1 <= len(ws) <= 6 and all(w[0].isupper() or w in ("&", "and", "of", "the") for w in ws):
+        return name
+    return None
+
+
+def extract_metadata(pages: Sequence[str]) -> list[FieldValue]:
+    """The best value per field that the document states; a field it does not state is absent from the list."""
+    pages = [p or "" for p in pages]
+    if not any(p.strip() for p in pages):
+        return []
+    c = _Collector(pages)
+    plines = page_lines(pages)
+    refs = reference_lines(plines)
+    tb = read_title_block(plines[0], pages[0])
+    _title_fields(c, tb)
+    statements = _front_fields(c, tb)
+    header = {h.line.index for h in tb.all_lines}
+    _colophon_fields(c, plines, refs, statements, header)
+    _organization_fallbacks(c, pages, plines, refs, statements)
+    _publisher_fallback(c, statements)
+    if c.best("date") is None:
+        _not_before(c, pages, plines, refs, tb)
+    lang = detect_language(pages)
+    if lang:
+        c.add("language", lang[0], lang[1], "function-words", None, normalized=lang[0])
+    out = []
+    for fld in FIELDS:
+        b = c.best(fld)
+        if b is not None:
+            out.append(b)
+    return out
+
+
+def _title_fields(c: _Collector, tb: TitleBlock) -> None:
+    method = "masthead" if tb.masthead else "title-block"
+    if tb.title:
+        title = join_text(tb.title)
+        ev = c.ev(1, tb.title[0].start, tb.title[-1].end)
+        conf = 0.9 if (tb.subtitle or len(tb.lines) > 2) else 0.75
+        c.add("title", title, conf, method, ev)
+    if tb.subtitle:
+        sub = join_text(tb.subtitle)
+        c.add("subtitle", sub, 0.85, method, c.ev(1, tb.subtitle[0].start, tb.subtitle[-1].end))
+
+
+def _front_fields(c: _Collector, tb: TitleBlock) -> list[tuple[Statement, int, int]]:
+    """Authors, bodies, imprint and date lines of the title block; returns its statements (page, offset)."""
+    statements: list[tuple[Statement, int, int]] = []
+    used = {id(h) for h in tb.title + tb.subtitle}
+    for h in tb.lines:
+        if id(h) in used:
+            continue
+        if h.kind in ("byline", "name") and h.people:
+            conf = 0.9 if h.kind == "byline" else 0.75
+            c.add("authors", h.people, conf, "byline", c.ev(1, h.start, h.end))
+        elif h.kind in ("org", "organ", "letterhead") and h.body:
+            name, s, e = h.body
+            method = {"organ": "masthead", "letterhead": "letterhead"}.get(h.kind, "title-block")
+            c.add("organization", _clean_body(name), 0.85, method, c.ev(1, s, e))
+        elif h.kind == "imprint":
+            for st, off in h.statements:
+                statements.append((st, 1, h.start + off))
+        elif h.kind in ("dateline", "issue") and h.date:
+            pd, s, e = h.date
+            method = "masthead" if (h.kind == "issue" or tb.masthead) else (
+                "letterhead" if tb.letterhead else "title-block")
+            _add_date(c, pd, 0.8, method, c.ev(1, s, e))
+            if h.place:
+                c.add("place", h.place[0], 0.6, method, c.ev(1, h.place[1], h.place[2]))
+    for st, page, off in statements:
+        _statement_fields(c, st, page, off, front=True)
+    return statements
+
+
+def _add_date(c: _Collector, pd: ParsedDate, conf: float, method: str, ev: Evidence) -> None:
+    if pd.iso is None:
+        return
+    c.add("date", pd.iso, conf - (0.1 if pd.approximate else 0.0), method, ev, normalized=pd.iso,
+          qualifiers=pd.qualifiers())
+
+
+def _statement_fields(c: _Collector, st: Statement, page: int, off: int, *, front: bool) -> None:
+    """Publisher, organization, place, date and copyright holders from one publication statement."""
+    method = "copyright-line" if st.kind == "copyright" else ("imprint-line" if front else "colophon")
+    base = 0.95 if front else 0.8
+    bodies = [v.value for v in c.cands["organization"]]
+
+    def ev(part):
+        return c.ev(page, off + part.start, off + part.end)
+
+    if st.agent is not None:
+        name = _resolve_short(_clean_body(st.agent.text), bodies)
+        if name:
+            if st.verb.startswith(("published", "issued", "copyright", "publication")) or "publish" in st.verb:
+                c.add("publisher", name, base - (0.05 if st.kind == "copyright" else 0), method, ev(st.agent))
+            if body_name_like(name) and not is_press(name) and st.verb not in ("distributed",):
+                c.add("organization", top_body(name), base - 0.05, method, ev(st.agent))
+    if st.sponsor is not None and not st.people:
+        name = _resolve_short(_clean_body(st.sponsor.text), bodies)
+        if name and not is_press(name):
+            c.add("organization", top_body(name), base - 0.1, method, ev(st.sponsor))
+            if st.agent is None and st.verb.endswith("for"):
+                # "Printed for the League": the body the edition was made for is its publisher.
+                c.add("publisher", name, base - 0.25, method, ev(st.sponsor))
+    if st.people:
+        c.add("authors", st.people, 0.6, method, ev(st.sponsor) if st.sponsor else None)
+    if st.place is not None and (st.agent is not None or st.date is not None):
+        c.add("place", st.place.text.strip("[]"), base - 0.05, method, ev(st.place))
+    if st.date is not None:
+        pd, s, e = st.date
+        _add_date(c, pd, base if not st.verb.startswith("printed") else base - 0.15, method,
+                  c.ev(page, off + s, off + e))
+
+
+def _colophon_fields(c: _Collector, plines: list[list[Line]], refs: set, statements: list,
+                     header: set[int]) -> None:
+    """Statements standing on their own lines anywhere (a title verso, a footer), and on the last page
+    the colophon: imprint lines and a line naming the issuing body."""
+    pages = c.pages
+    last = len(plines)
+    for lines in plines:
+        for ln in standalone_lines(lines, refs):
+            if ln.page == 1 and ln.index in header:
+                continue
+            text = pages[ln.page - 1][ln.start:ln.end]
+            sts = [(st, off) for st, off in find_statements(text) if st.complete]
+            for st, off in sts:
+                statements.append((st, ln.page, ln.start + off))
+                _statement_fields(c, st, ln.page, ln.start + off, front=False)
+            if sts or ln.page != last or last == 1:
+                continue
+            # "Center for Vernacular Print Research · Working Papers in Print Culture"
+            for seg in segments(text):
+                name = seg.text.strip(" .")
+                if body_name_like(name) and not re.search(r"\b(?:Papers?|Series)\b", name) and not is_press(name):
+                    s = ln.start + seg.start + (len(seg.text) - len(seg.text.lstrip()))
+                    c.add("organization", _clean_body(top_body(name)), 0.6, "colophon",
+                          c.ev(ln.page, s, s + len(name)))
+                    break
+
+
+def _organization_fallbacks(c: _Collector, pages, plines, refs, statements) -> None:
+    hits = self_references(pages, refs, plines)
+    best = best_self_reference(hits)
+    if best is None:
+        return
+    ref, n = best
+    conf = min(0.75, 0.45 + 0.08 * n + (0.1 if ref.strong else 0))
+    c.add("organization", _clean_body(ref.name), conf, "self-reference", c.ev(ref.page, ref.start, ref.end))
+
+
+def _publisher_fallback(c: _Collector, statements: list) -> None:
+    """A publication statement that names no body ('Published 12 March 2015') speaks for the issuing body."""
+    if c.best("publisher") is not None:
+        return
+    org = c.best("organization")
+    if org is None or org.method == "self-reference":
+        return
+    for st, page, off in statements:
+        if st.kind == "imprint" and st.agent is None and st.sponsor is None and st.printer is None \
+                and st.verb.startswith(("published", "issued", "publication")):
+            c.add("publisher", org.value, 0.7, "imprint-line", org.evidence, normalized=org.normalized)
+            return
+
+
+def _not_before(c: _Collector, pages, plines, refs, tb: TitleBlock) -> None:
+    skip = set(refs) | {(1, h.line.index) for h in tb.lines + tb.title + tb.subtitle}
+    found = latest_event_year(pages, plines, skip, _dt.date.today().year)
+    if found is None:
+        return
+    pd, page, s, e = found
+    c.add("date_not_before", f"{pd.year:04d}", 0.4, "latest-event", c.ev(page, s, e), normalized=f"{pd.year:04d}",
+          qualifiers={"precision": "year", "approximate": False, "inferred": True})
