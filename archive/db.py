@@ -15,6 +15,7 @@ from archive.errors import DatabaseError
 
 DEFAULT_URL = "sqlite:///archive.db"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+_WRITE_OPTION = "archive_write"
 
 
 def resolve_url(url: str | None) -> str:
@@ -52,21 +53,23 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
 
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite's own transaction handling starts transactions lazily, so two writers can
-    # deadlock on a lock upgrade that the busy timeout never retries. Take the write lock
-    # at BEGIN instead (BEGIN IMMEDIATE): the busy timeout then queues writers properly.
+    # deadlock on a lock upgrade that the busy timeout never retries. Write transactions
+    # (session_scope) take the write lock at BEGIN instead (BEGIN IMMEDIATE): the busy timeout
+    # then queues writers properly. Reads begin deferred and never wait for writers (WAL).
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA busy_timeout=60000")  # = SQLITE_BUSY_TIMEOUT_MS; PRAGMAs take no parameters
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = conn.get_execution_options().get(_WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 _SQLITE_FTS = [
@@ -99,8 +102,9 @@ def init_schema(engine: Engine) -> None:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
+    """One write transaction: commit on success, roll back on any error. For reads use
+    `Session(engine)`: on SQLite only this takes the write lock from its first statement."""
+    with Session(engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

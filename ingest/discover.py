@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,9 +55,18 @@ def discover(paths: list[str | os.PathLike]) -> Discovery:
 def _classify(p: Path) -> tuple[str | None, str | None]:
     """(format, error): format is None for a file to skip, error set for a file that failed."""
     try:
+        mode = p.stat().st_mode
+        # Open only regular files: reading a FIFO named page.pdf would block forever, and a
+        # device could be endless.
+        if not stat.S_ISREG(mode):
+            return None, f"not a regular file ({_kind_of(mode)}): only files can be ingested"
         fmt = detect_format(p)
     except PermissionError:
         return None, "permission denied: the file cannot be read"
+    except FileNotFoundError:
+        if p.is_symlink():
+            return None, "broken symbolic link: its target does not exist"
+        return None, "no such file or directory"
     except OSError as exc:
         return None, f"cannot read the file: {exc.strerror or exc}"
     expected = _EXPECTED.get(p.suffix.lower())
@@ -67,6 +77,14 @@ def _classify(p: Path) -> tuple[str | None, str | None]:
             return None, f"not a {expected.upper()} file: its content matches no supported format"
         return None, None
     return fmt, None
+
+
+def _kind_of(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 def _add(p: Path, fmt: str | None, error: str | None, result: Discovery) -> None:
@@ -96,11 +114,14 @@ def _walk(d: Path, result: Discovery, seen: set[tuple[int, int]]) -> None:
         return
     seen.add(key)
     try:
-        entries = natsorted((e for e in d.iterdir() if not e.name.startswith(".")),
-                            key=lambda e: os.fsencode(e.name), alg=ns.PATH)
+        listing = list(d.iterdir())
+        entries = natsorted((e for e in listing if not e.name.startswith(".")),
+                            key=lambda e: e.name, alg=ns.PATH)
     except OSError as exc:
         result.failed.append((shown, f"cannot list directory: {exc.strerror or exc}"))
         return
+    # Hidden files (.DS_Store, editor backups) are not ingested, but every path is accounted for.
+    result.skipped += [(display_path(e), "hidden file or folder") for e in sorted(listing) if e.name.startswith(".")]
     subdirs = [e for e in entries if e.is_dir()]
     files = [e for e in entries if not e.is_dir()]
     classified = [(f, *_classify(f)) for f in files]

@@ -140,3 +140,80 @@ def run_cli():
 def archive_exe() -> str:
     exe = ROOT / ".venv" / "bin" / "archive"
     return str(exe) if exe.exists() else (shutil.which("archive") or "archive")
+
+
+# --- the shared corpus, ingested once per backend for the whole session ------------------------
+
+# The two 45-page OCR forms take most of the OCR time; on PostgreSQL the storage, search and
+# export paths are exercised by every other form, so those two run on SQLite only.
+HEAVY_FORMS = {("on-trotskyites", "png-pages"), ("on-trotskyites", "pdf-image")}
+
+
+class CorpusArchive:
+    def __init__(self, url: str, backend: str, inputs: dict, summary):
+        self.url = url
+        self.backend = backend
+        self.inputs = inputs  # (doc id, format) -> {"doc": archive id, "input": manifest input, "path": str}
+        self.summary = summary
+
+    def doc(self, corpus_id: str, fmt: str) -> int:
+        key = (corpus_id, fmt)
+        if key not in self.inputs:
+            pytest.skip(f"{corpus_id} as {fmt} is ingested on SQLite only (45 pages of OCR)")
+        return self.inputs[key]["doc"]
+
+
+def corpus_inputs(corpus: Path, manifest: dict, *, heavy: bool = True) -> dict[tuple[str, str], tuple[Path, dict]]:
+    """Every input form of every corpus document: (doc id, format) -> (path to ingest, input)."""
+    out = {}
+    for doc_id, doc in manifest.items():
+        for inp in doc["inputs"]:
+            if not heavy and (doc_id, inp["format"]) in HEAVY_FORMS:
+                continue
+            files = [corpus / f for f in inp["files"]]
+            path = files[0].parent if inp["format"] in ("png-pages", "jpeg-pages") else files[0]
+            out[(doc_id, inp["format"])] = (path, inp)
+    return out
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def corpus_archive(request, corpus, manifest, tmp_path_factory) -> CorpusArchive:
+    from archive.db import make_engine
+    from ingest.pipeline import IngestOptions, ingest
+
+    backend = request.param
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('corpus') / 'archive.db'}"
+    else:
+        url = _create_pg_database(request.getfixturevalue("pg_server"))
+    inputs = corpus_inputs(corpus, manifest, heavy=backend == "sqlite")
+    engine = make_engine(url)
+    summary = ingest(engine, [str(p) for p, _ in inputs.values()], IngestOptions(jobs=2))
+    by_first_path = {item["paths"][0]: item["document"] for item in summary.ingested}
+    mapped = {}
+    for key, (path, inp) in inputs.items():
+        first = str(path) if path.is_file() else str(sorted(path.iterdir())[0])
+        mapped[key] = {"doc": by_first_path.get(first), "input": inp, "path": str(path)}
+    try:
+        from provenance.pipeline import describe
+    except ModuleNotFoundError:
+        describe = None
+    if describe is not None:
+        describe(engine, [m["doc"] for m in mapped.values() if m["doc"]])
+    engine.dispose()
+    return CorpusArchive(url, backend, mapped, summary)
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory) -> Path:
+    """The project's own generated sample (a scanned leaflet and a born-digital bulletin)."""
+    from sample.make import make_sample
+    return make_sample(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture
+def sample_copy(sample_dir, tmp_path) -> Path:
+    """A private copy of the sample that a test may change."""
+    dest = tmp_path / "sample"
+    shutil.copytree(sample_dir, dest)
+    return dest

@@ -1,0 +1,99 @@
+"""Date parsing: every printed form, precision and approximation, and the spans find_dates reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance.dates import find_dates, parse_date, roman_to_int
+
+# (printed form, iso, precision, approximate)
+FORMS = [
+    ("1988", "1988", "year", False),
+    ("May 1937", "1937-05", "month", False),
+    ("March, 1983", "1983-03", "month", False),
+    ("Sept. 1971", "1971-09", "month", False),
+    ("12 March 2015", "2015-03-12", "day", False),
+    ("12th March, 2015", "2015-03-12", "day", False),
+    ("March 4, 1902", "1902-03-04", "day", False),
+    ("March 4th 1902", "1902-03-04", "day", False),
+    ("2015-03-12", "2015-03-12", "day", False),
+    ("2015-03", "2015-03", "month", False),
+    ("25/12/1999", "1999-12-25", "day", False),
+    ("the third of March, 1971", "1971-03-03", "day", False),
+    ("the twenty-first of June 1968", "1968-06-21", "day", False),
+    ("March the third, 1971", "1971-03-03", "day", False),
+    ("nineteen seventy-one", "1971", "year", False),
+    ("nineteen hundred and twelve", "1912", "year", False),
+    ("Autumn 2013", "2013", "year", True),
+    ("Fall 2013", "2013", "year", True),
+    ("Winter 1984-85", "1984", "year", True),
+    ("c. 1970", "1970", "year", True),
+    ("ca.1970", "1970", "year", True),
+    ("circa 1970", "1970", "year", True),
+    ("[1970?]", "1970", "year", True),
+    ("MCMLII", "1952", "year", False),
+    ("MDCCCXC", "1890", "year", False),
+    ("Published 12 March 2015", "2015-03-12", "day", False),
+    ("0ctober l952", "1952-10", "month", False),    # OCR: zero for O, l for 1
+]
+
+
+@pytest.mark.parametrize("text,iso,precision,approximate", FORMS, ids=[f[0] for f in FORMS])
+def test_date_form(text, iso, precision, approximate):
+    pd = parse_date(text)
+    assert pd is not None, text
+    assert (pd.iso, pd.precision, pd.approximate) == (iso, precision, approximate)
+    assert not pd.undated
+
+
+def test_season_is_kept_as_a_qualifier():
+    q = parse_date("Spring 1985").qualifiers()
+    assert q == {"precision": "year", "approximate": True, "inferred": False, "season": "spring"}
+
+
+def test_roman_numeral_year_is_flagged():
+    assert parse_date("MCMLII").roman
+    assert roman_to_int("MCMLII") == 1952
+    assert roman_to_int("MIXED") is None
+
+
+@pytest.mark.parametrize("text", ["n.d.", "[n.d.]", "no date", "undated", "n. d."])
+def test_no_date(text):
+    pd = parse_date(text)
+    assert pd is not None and pd.undated and pd.iso is None and pd.precision is None
+
+
+def test_ambiguous_numeric_date_keeps_only_the_year():
+    pd = parse_date("03/04/1971")
+    assert (pd.iso, pd.precision) == ("1971", "year")
+
+
+@pytest.mark.parametrize("text", [
+    "The Strike of 1921",          # a year inside a title is not a date expression on its own
+    "the 1970s",
+    "2,300 items",
+    "ISBN 0-19-1988",
+    "may 1937 be remembered",
+    "31 February 1990",
+    "",
+])
+def test_not_a_date(text):
+    assert parse_date(text) is None
+
+
+def test_find_dates_reports_exact_spans_in_order():
+    text = "Founded on March 4, 1902; strike of 1921; jubilee in Autumn 1952 (c. 1950-3) n.d."
+    found = find_dates(text)
+    spans = [text[s:e] for _, s, e in found]
+    assert spans == ["March 4, 1902", "1921", "Autumn 1952", "c. 1950", "n.d."]
+    assert [pd.iso for pd, _, _ in found] == ["1902-03-04", "1921", "1952", "1950", None]
+
+
+def test_find_dates_reads_both_ends_of_a_range():
+    found = find_dates("1902 — 1952 and 1919-1939")
+    assert [pd.iso for pd, _, _ in found] == ["1902", "1952", "1919", "1939"]
+
+
+def test_lower_case_may_is_not_a_month():
+    found = find_dates("the committee may 1937 decide")
+    assert [pd.precision for pd, _, _ in found] == ["year"]
