@@ -1,0 +1,81 @@
+"""The report writers by format name, and what every writer is handed (a ReportContext)."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from sqlmodel import Session
+
+from archive import queries
+from archive.errors import UsageError
+from reports.data import Catalog
+from reports.safety import OutputDir
+
+DEFAULT_OCR_THRESHOLD = 70.0
+DEFAULT_SITE_TITLE = "Catalogue of the collection"
+
+
+@dataclass
+class ReportContext:
+    """One report run: the open read session, the catalogue, the output folder and the options."""
+
+    session: Session
+    catalog: Catalog
+    out: OutputDir
+    formats: tuple[str, ...]  # every format of this run (the HTML index links the others)
+    ocr_threshold: float = DEFAULT_OCR_THRESHOLD
+    site_title: str = DEFAULT_SITE_TITLE
+    _export: Optional[dict] = field(default=None, repr=False)
+
+    def export(self) -> dict:
+        """The JSON export contract for exactly the catalogue's documents (computed once per run)."""
+        if self._export is None:
+            flt = queries.DocumentFilter(ids=tuple(self.catalog.ids()))
+            self._export = queries.export(self.session, flt)
+        return self._export
+
+
+@dataclass(frozen=True)
+class Writer:
+    name: str
+    description: str
+    main_file: str  # the file a person opens first, relative to the output folder
+    label: str  # what a reader of the catalogue calls it  # the file a person opens first, relative to the output folder
+    module: str
+    function: str = "write"
+
+    def load(self) -> Callable[[ReportContext], list[Path]]:
+        # Imported on use: a CSV run never loads the PDF library.
+        return getattr(importlib.import_module(self.module), self.function)
+
+
+# Order matters for `all`: the HTML catalogue comes last so that its index can link every
+# download that was actually written.
+WRITERS: dict[str, Writer] = {w.name: w for w in (
+    Writer("json", "the JSON export contract (archive.queries.export)", "catalog.json", "JSON data",
+           "reports.json_export"),
+    Writer("dc", "Dublin Core records (OAI-DC XML)", "catalog-dc.xml", "Dublin Core XML",
+           "reports.dublin_core"),
+    Writer("csv", "one row per document, for spreadsheets", "catalog.csv", "spreadsheet (CSV)",
+           "reports.csv_export"),
+    Writer("pdf", "a printable catalogue", "catalog.pdf", "printable PDF", "reports.pdf"),
+    Writer("html", "a static HTML catalogue (open index.html)", "index.html", "web catalogue", "reports.html"),
+)}
+
+
+def formats_for(choice: str) -> tuple[str, ...]:
+    if choice == "all":
+        return tuple(WRITERS)
+    if choice not in WRITERS:
+        raise UsageError(f"unknown report format {choice!r}: choose one of {', '.join(WRITERS)} or all")
+    return (choice,)
+
+
+def get_writer(name: str) -> Writer:
+    try:
+        return WRITERS[name]
+    except KeyError:
+        raise UsageError(f"unknown report format {name!r}: choose one of {', '.join(WRITERS)}") from None
