@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -110,10 +111,23 @@ def fts5_query(query: str) -> str:
     return " ".join(parts)
 
 
+MAX_QUERY_CHARS = 1000
+
+
+def _clean_query(query: str) -> str:
+    """Control characters out (PostgreSQL rejects NUL in text; none means anything in a search),
+    and a clear message for an empty or absurdly long query."""
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in query or "")
+    if not cleaned.strip():
+        raise QueryError("empty search query")
+    if len(cleaned) > MAX_QUERY_CHARS:
+        raise QueryError(f"search query too long ({len(cleaned)} characters; at most {MAX_QUERY_CHARS})")
+    return cleaned
+
+
 def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[Iterable[int]] = None) -> list[Hit]:
     """Ranked full-text search over page text: SQLite FTS5, or PostgreSQL's tsvector search."""
-    if not query or not query.strip():
-        raise QueryError("empty search query")
+    query = _clean_query(query)
     dialect = session.get_bind().dialect.name
     allowed = set(doc_ids) if doc_ids is not None else None
     if dialect == "sqlite":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import warnings
 
 from PIL import Image, UnidentifiedImageError
@@ -23,13 +24,18 @@ def check_pixels(width: int, height: int, *, source: str) -> None:
 
 
 def _open(path: str | os.PathLike, source: str) -> Image.Image:
+    # Pillow's own guard, at our limit in every process (workers set it too): it refuses before
+    # decoding a single pixel, from the size the header claims.
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             im = Image.open(path)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InputError(f"image too large: {exc}".split(". ")[0], path=source,
-                         remedy="downsample the scan before ingesting it") from None
+        claimed = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(claimed.group(1)) / 1e6:,.0f} Mpx" if claimed else "too many pixels"
+        raise InputError(f"image claims {size}, over the {MAX_PIXELS / 1e6:.0f} Mpx limit (decompression-bomb guard)",
+                         path=source, remedy="downsample the scan before ingesting it") from None
     except UnidentifiedImageError:
         raise InputError("not a readable image", path=source) from None
     except OSError as exc:

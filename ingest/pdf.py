@@ -15,9 +15,16 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from archive.errors import EncryptedPDF, InputError, ToolError
 from ingest import tools
-from ingest.images import MAX_PIXELS, check_pixels
+from ingest.images import check_pixels
 
 RASTER_DPI = 300
+# Rasterized pages stay within this many pixels: a US-letter page at 600 dpi is 34 Mpx, and a
+# 30-inch poster at 300 dpi (81 Mpx) would cost Tesseract minutes and gigabytes for no gain.
+RASTER_MAX_PIXELS = 40_000_000
+RASTER_MIN_DPI = 30
+# A page made only of images gains nothing from rendering far above their own resolution;
+# render at least this much, though, so that small text in a low-resolution scan stays legible.
+IMAGE_PAGE_MIN_DPI = 150
 MIN_TEXT_CHARS = 20  # fewer characters than this on a page that carries an image: OCR the image
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files are reported by us, once
@@ -127,18 +134,52 @@ def page_image(reader: PdfReader, index: int, path: str | os.PathLike, *, source
         if page.rotation % 360:
             image = image.rotate(-(page.rotation % 360), expand=True)
         return image, dpi, "embedded page image"
-    dpi = RASTER_DPI
-    if width_in > 0 and height_in > 0:
-        # Keep huge pages within the pixel budget (a 30-inch poster at 300 dpi is 81 Mpx).
-        dpi = max(72, min(RASTER_DPI, int(math.sqrt(MAX_PIXELS * 0.5 / (width_in * height_in)))))
+    dpi = raster_dpi(page, width_in, height_in)
     image = tools.rasterize_pdf_page(path, index, dpi=dpi, source=source, password=password)
     return image, float(dpi), f"rasterized at {dpi} dpi"
 
 
+def raster_dpi(page: pypdf.PageObject, width_in: float, height_in: float) -> int:
+    """The resolution to render a page at: 300 dpi, less for a page of low-resolution images
+    only, and always within RASTER_MAX_PIXELS (huge pages get a lower resolution)."""
+    dpi = RASTER_DPI
+    image_dpi = _image_only_dpi(page, width_in, height_in)
+    if image_dpi is not None:
+        dpi = max(IMAGE_PAGE_MIN_DPI, min(dpi, math.ceil(image_dpi)))
+    if width_in > 0 and height_in > 0:
+        budget = int(math.sqrt(RASTER_MAX_PIXELS / (width_in * height_in)))
+        dpi = max(RASTER_MIN_DPI, min(dpi, budget))
+    return dpi
+
+
+def _image_only_dpi(page: pypdf.PageObject, width_in: float, height_in: float) -> float | None:
+    """The highest resolution of the page's images, taken as if each filled the page; None
+    when the page has fonts (vector text deserves full resolution) or no images."""
+    if width_in <= 0 or height_in <= 0:
+        return None
+    try:
+        resources = page.get("/Resources") or {}
+        if resources.get("/Font"):
+            return None
+        best = None
+        for ref in (resources.get("/XObject") or {}).values():
+            xo = ref.get_object()
+            if xo.get("/Subtype") != "/Image":
+                return None  # forms may hold text: do not guess
+            w, h = int(xo.get("/Width", 0)), int(xo.get("/Height", 0))
+            dpi = max(w / width_in, h / height_in)
+            best = dpi if best is None else max(best, dpi)
+        return best
+    except Exception:  # noqa: BLE001 - malformed resources: render at the default
+        return None
+
+
 def _single_page_image(page: pypdf.PageObject, width_in: float, height_in: float):
     try:
+        if width_in <= 0 or not _one_page_shaped_image(page, width_in, height_in):
+            return None  # decided from the image dictionaries, before decoding any pixels
         images = list(page.images)
-        if len(images) != 1 or width_in <= 0:
+        if len(images) != 1:
             return None
         img = images[0].image
         if img is None:
@@ -155,3 +196,18 @@ def _single_page_image(page: pypdf.PageObject, width_in: float, height_in: float
         return None
     except Exception:  # noqa: BLE001 - undecodable embedded image (JBIG2 without decoder, masks): rasterize
         return None
+
+
+def _one_page_shaped_image(page: pypdf.PageObject, width_in: float, height_in: float) -> bool:
+    """Does the page hold exactly one image XObject, within the pixel limit, with the page's shape?"""
+    xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
+    if len(xobjects) != 1:
+        return False
+    xo = next(iter(xobjects.values())).get_object()
+    if xo.get("/Subtype") != "/Image":
+        return False
+    w, h = int(xo.get("/Width", 0)), int(xo.get("/Height", 0))
+    if w <= 0 or h <= 0:
+        return False
+    check_pixels(w, h, source="")  # a decompression bomb is rasterized at a bounded size instead
+    return abs((w / h) - (width_in / height_in)) <= 0.03 * (width_in / height_in)

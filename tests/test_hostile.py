@@ -7,16 +7,15 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import archive_exe  # noqa: E402
-from hostile import Expect, decode_key, make_hostile_set, text_pdf, page_lines, png_claiming  # noqa: E402
+from tests.conftest import archive_exe
+from tests.hostile import Expect, decode_key, encrypted_pdf, image_pdf_claiming, make_hostile_set, page_lines, \
+    pdf_bytes, png_claiming, text_pdf
 
 INGEST_TIMEOUT_S = 180  # the batch takes seconds; this is the "never hangs" bound
 
@@ -120,7 +119,6 @@ def test_rerun_is_a_no_op_and_password_opens_the_encrypted_file(tmp_path, db_url
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.pdf").write_bytes(text_pdf([page_lines(20)]))
-    from hostile import encrypted_pdf
     (src / "locked.pdf").write_bytes(encrypted_pdf(text_pdf([page_lines(21)]), "s3cret"))
     first = json.loads(run_ingest(db_url, "--jobs", "1", "--json", "in", cwd=tmp_path).stdout)
     assert [i["paths"] for i in first["ingested"]] == [["in/a.pdf"]]
@@ -162,7 +160,6 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path):
 def test_huge_pages_are_rasterized_within_the_pixel_budget():
     import io
     from pypdf import PdfReader
-    from hostile import image_pdf_claiming, pdf_bytes
     from ingest.pdf import RASTER_MAX_PIXELS, raster_dpi
     poster = pdf_bytes([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 8400 8400] >>"])  # 116 x 116 inches
