@@ -115,6 +115,7 @@ class Document(SQLModel, table=True):
     date_approximate: bool = False
     date_not_before: Optional[str] = None  # inferred lower bound, never a publication date
     language: Optional[str] = None
+    minhash: Optional[str] = None  # JSON MinHash signature of the text, for near-duplicate detection
 
 
 class SourceFile(SQLModel, table=True):

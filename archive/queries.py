@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from archive.errors import NotFound, QueryError
 from archive.models import (
-    Agent, Assertion, Citation, Document, DocumentRelation, Event, Page, SourceFile,
+    Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile,
 )
 
 
@@ -222,3 +222,73 @@ def document_json(session: Session, doc: Document, *, include_text: bool = True)
 
 def export(session: Session, flt: DocumentFilter = DocumentFilter()) -> dict:
     return {"documents": [document_json(session, d) for d in list_documents(session, flt)]}
+
+
+# --- citations, works and relations ----------------------------------------------------------
+
+def citations(session: Session, doc_id: int) -> list[Citation]:
+    return list(session.exec(select(Citation).where(Citation.document_id == doc_id)
+                             .order_by(Citation.page, Citation.span_start, Citation.id)))
+
+
+def cites(session: Session, doc_id: int) -> list[tuple[Document, int]]:
+    """Held documents this one cites, with how many citations point at each."""
+    rows = session.exec(select(Citation.target_document_id).where(
+        Citation.document_id == doc_id, col(Citation.target_document_id).is_not(None))).all()
+    return _count_docs(session, rows)
+
+
+def cited_by(session: Session, doc_id: int) -> list[tuple[Document, int]]:
+    """Held documents that cite this one, with how many citations each makes."""
+    rows = session.exec(select(Citation.document_id).where(
+        Citation.target_document_id == doc_id, Citation.document_id != doc_id)).all()
+    return _count_docs(session, rows)
+
+
+def _count_docs(session: Session, ids: list[int]) -> list[tuple[Document, int]]:
+    counts: dict[int, int] = {}
+    for i in ids:
+        counts[i] = counts.get(i, 0) + 1
+    return [(session.get(Document, i), n) for i, n in sorted(counts.items())]
+
+
+def external_works(session: Session, limit: Optional[int] = None) -> list[dict]:
+    """Works cited but not held, most cited first, with the documents citing them."""
+    rows = session.exec(select(ExternalWork, Citation.document_id).join(
+        Citation, Citation.external_work_id == ExternalWork.id)).all()
+    works: dict[int, dict] = {}
+    for work, doc_id in rows:
+        w = works.setdefault(work.id, {"id": work.id, "author": work.author, "title": work.title,
+                                       "year": work.year, "citations": 0, "cited_by": set()})
+        w["citations"] += 1
+        w["cited_by"].add(doc_id)
+    ordered = sorted(works.values(), key=lambda w: (-w["citations"], -len(w["cited_by"]), w["id"]))
+    for w in ordered:
+        w["cited_by"] = sorted(w["cited_by"])
+    return ordered[:limit] if limit else ordered
+
+
+def relations(session: Session) -> list[DocumentRelation]:
+    return list(session.exec(select(DocumentRelation).order_by(DocumentRelation.document_id,
+                                                               DocumentRelation.other_id)))
+
+
+def citation_graph(session: Session, *, external: bool = False) -> dict:
+    """Nodes (documents, and external works if asked) and weighted citing -> cited edges."""
+    nodes = [{"id": f"doc-{d.id}", "document": d.id, "label": d.title or d.label, "kind": "document",
+              "date": d.date, "organization": d.organization} for d in list_documents(session)]
+    edges: dict[tuple[str, str], int] = {}
+    for c in session.exec(select(Citation).where(
+            (col(Citation.target_document_id).is_not(None)) | (col(Citation.external_work_id).is_not(None)))):
+        if c.target_document_id is not None:
+            key = (f"doc-{c.document_id}", f"doc-{c.target_document_id}")
+        elif external:
+            key = (f"doc-{c.document_id}", f"work-{c.external_work_id}")
+        else:
+            continue
+        edges[key] = edges.get(key, 0) + 1
+    if external:
+        for w in external_works(session):
+            nodes.append({"id": f"work-{w['id']}", "work": w["id"], "kind": "external-work",
+                          "label": " ".join(x for x in (w["author"], w["title"], w["year"]) if x)})
+    return {"nodes": nodes, "edges": [{"source": s, "target": t, "citations": n} for (s, t), n in sorted(edges.items())]}

@@ -10,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from archive import __version__
+from archive.errors import UsageError
 from archive.models import (
-    Agent, AgentKind, Document, Event, EventType, Outcome, Page, SourceFile, utcnow,
+    Agent, AgentKind, Assertion, Citation, Document, DocumentRelation, Event, EventType, ExternalWork,
+    Outcome, Page, SourceFile, utcnow,
 )
 
 PROJECT_AGENT = "archive-tracker"
@@ -95,3 +97,159 @@ def record_fixity(session: Session, source: SourceFile, status: str, detail: str
 
 def set_authors(document: Document, authors: list[str]) -> None:
     document.authors_json = json.dumps(authors, ensure_ascii=False)
+
+
+# --- field-level metadata -------------------------------------------------------------------
+
+METADATA_FIELDS = ("title", "subtitle", "authors", "organization", "publisher", "place", "date",
+                   "date_not_before", "language")
+
+
+def add_assertion(session: Session, document: Document, field: str, value, who: Agent, *,
+                  method: str, confidence: float = 1.0, normalized: Optional[str] = None,
+                  qualifiers: Optional[dict] = None, page: Optional[int] = None,
+                  span: Optional[tuple[int, int]] = None, evidence: Optional[str] = None,
+                  note: Optional[str] = None) -> Assertion:
+    """Record a claim about one field. It becomes the current value only by refresh_metadata()."""
+    if field not in METADATA_FIELDS:
+        raise UsageError(f"unknown field {field!r}: one of {', '.join(METADATA_FIELDS)}")
+    a = Assertion(document_id=document.id, field=field, value_json=json.dumps(value, ensure_ascii=False),
+                  normalized=normalized, qualifiers_json=json.dumps(qualifiers or {}, ensure_ascii=False),
+                  confidence=confidence, method=method, page=page,
+                  span_start=span[0] if span else None, span_end=span[1] if span else None,
+                  evidence=evidence, agent_id=who.id, note=note)
+    session.add(a)
+    session.flush()
+    return a
+
+
+def supersede_software_assertions(session: Session, document_id: int) -> int:
+    """Before a re-extraction: earlier software assertions stop counting (a person's never do)."""
+    rows = session.exec(select(Assertion).join(Agent, Agent.id == Assertion.agent_id).where(
+        Assertion.document_id == document_id, Assertion.superseded == False,  # noqa: E712
+        Agent.kind == AgentKind.SOFTWARE.value)).all()
+    for a in rows:
+        a.superseded = True
+        session.add(a)
+    return len(rows)
+
+
+def _best(assertions: list[tuple[Assertion, Agent]]) -> Optional[tuple[Assertion, Agent]]:
+    live = [(a, who) for a, who in assertions if not a.superseded]
+    people = [(a, who) for a, who in live if who.kind == AgentKind.PERSON.value]
+    if people:  # a person's assertion outranks any extraction; the latest person wins
+        return max(people, key=lambda p: (p[0].created_at, p[0].id))
+    if live:
+        return max(live, key=lambda p: (p[0].confidence, p[0].id))
+    return None
+
+
+def _current(document: Document, field: str):
+    if field == "authors":
+        return json.loads(document.authors_json or "[]")
+    return getattr(document, field)
+
+
+def refresh_metadata(session: Session, document: Document) -> list[str]:
+    """Set each field's current value from its best assertion; every change becomes a
+    metadata-modification event naming old and new value, who or what, and why."""
+    rows = session.exec(select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id)
+                        .where(Assertion.document_id == document.id)).all()
+    changed = []
+    for field in METADATA_FIELDS:
+        best = _best([(a, who) for a, who in rows if a.field == field])
+        new = json.loads(best[0].value_json) if best else ([] if field == "authors" else None)
+        old = _current(document, field)
+        quals = json.loads(best[0].qualifiers_json or "{}") if best else {}
+        if field == "authors":
+            set_authors(document, list(new or []))
+        else:
+            setattr(document, field, new)
+        if field == "date":
+            document.date_precision = quals.get("precision") if new else None
+            document.date_approximate = bool(quals.get("approximate")) if new else False
+        if new != old:
+            a, who = best if best else (None, project_agent(session))
+            why = (a.note if a and a.note else
+                   f"{a.method}, confidence {a.confidence:.2f}" + (f", page {a.page}" if a.page else "")
+                   if a else "no remaining assertion")
+            event(session, EventType.METADATA_MODIFICATION, who, Outcome.SUCCESS,
+                  f"{field}: {json.dumps(old, ensure_ascii=False)} -> {json.dumps(new, ensure_ascii=False)} ({why})",
+                  document_id=document.id)
+            changed.append(field)
+    session.add(document)
+    return changed
+
+
+# --- citations, links and duplicate relations ------------------------------------------------
+
+def replace_citations(session: Session, document_id: int, citations: list[Citation]) -> list[Citation]:
+    """The document's citations, replaced by a new extraction (entry links set by the caller)."""
+    old = session.exec(select(Citation).where(Citation.document_id == document_id)).all()
+    for c in old:
+        c.entry_id = None
+        session.add(c)
+    session.flush()
+    for c in old:
+        session.delete(c)
+    session.flush()
+    for c in citations:
+        c.document_id = document_id
+        session.add(c)
+    session.flush()
+    return citations
+
+
+def external_work(session: Session, key: str, author: Optional[str], title: Optional[str],
+                  year: Optional[str]) -> ExternalWork:
+    stmt = select(ExternalWork).where(ExternalWork.key == key)
+    found = session.exec(stmt).first()
+    if found:
+        return found
+    try:
+        with session.begin_nested():
+            work = ExternalWork(key=key, author=author, title=title, year=year)
+            session.add(work)
+    except IntegrityError:
+        return session.exec(stmt).one()
+    return work
+
+
+def set_citation_target(session: Session, citation: Citation, who: Agent, target_id: Optional[int],
+                        confidence: Optional[float], evidence: Optional[str],
+                        external: Optional[ExternalWork]) -> bool:
+    """Point a citation at a held document (a linking event) or at an external work. True if it changed."""
+    old = citation.target_document_id
+    citation.target_document_id = target_id
+    citation.external_work_id = None if target_id else (external.id if external else None)
+    citation.confidence = confidence
+    citation.match_evidence = evidence
+    session.add(citation)
+    if old == target_id:
+        return False
+    if target_id is not None:
+        detail = f"citation {citation.raw!r} (page {citation.page}) -> document {target_id}: {evidence}"
+    else:
+        detail = f"citation {citation.raw!r} (page {citation.page}) unlinked from document {old}: no longer matches"
+    event(session, EventType.LINKING, who, Outcome.SUCCESS, detail, document_id=citation.document_id,
+          page_number=citation.page)
+    return True
+
+
+def relate(session: Session, a: int, b: int, kind: str, score: float, method: str, canonical: Optional[int],
+           who: Agent) -> Optional[DocumentRelation]:
+    """Record that two documents hold the same work (once per pair and kind)."""
+    lo, hi = sorted((a, b))
+    existing = session.exec(select(DocumentRelation).where(
+        DocumentRelation.document_id == lo, DocumentRelation.other_id == hi, DocumentRelation.kind == kind)).first()
+    if existing:
+        existing.score, existing.canonical_id = score, canonical
+        session.add(existing)
+        return existing
+    rel = DocumentRelation(document_id=lo, other_id=hi, kind=kind, score=score, method=method, canonical_id=canonical)
+    session.add(rel)
+    for doc, other in ((lo, hi), (hi, lo)):
+        event(session, EventType.DUPLICATE_DETECTION, who, Outcome.SUCCESS,
+              f"{kind} of document {other} (score {score:.3f}, {method}); canonical copy: document {canonical}",
+              document_id=doc)
+    return rel

@@ -1,0 +1,88 @@
+"""Metadata commands: a person's assertion (`set`) and re-running extraction (`extract`)."""
+
+from __future__ import annotations
+
+import re
+
+import click
+from sqlmodel import Session, select
+
+from archive import queries, store
+from archive.cli.common import Progress, State, emit_json, pass_state, say
+from archive.db import session_scope
+from archive.errors import UsageError
+from archive.models import Document
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def parse_value(field: str, value: str):
+    """The command-line text as the stored value: '' or 'null' clears; authors split on ';'."""
+    if value.strip().lower() in ("", "null", "none"):
+        return None, {}
+    if field == "authors":
+        return [a.strip() for a in value.split(";") if a.strip()], {}
+    if field in ("date", "date_not_before"):
+        m = _DATE.fullmatch(value.strip())
+        if not m:
+            raise UsageError(f"{field} {value!r}: give YYYY, YYYY-MM or YYYY-MM-DD")
+        precision = "day" if m.group(3) else "month" if m.group(2) else "year"
+        return value.strip(), {"precision": precision}
+    return " ".join(value.split()), {}
+
+
+@click.command("set")
+@click.argument("doc")
+@click.argument("field", type=click.Choice(store.METADATA_FIELDS))
+@click.argument("value")
+@click.option("--by", "by", required=True, metavar="NAME", help="The person making this assertion.")
+@click.option("--note", default=None, help="Why: the source or reasoning.")
+@click.option("--approximate", is_flag=True, help="For dates: the date is approximate (circa).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def set_cmd(state: State, doc: str, field: str, value: str, by: str, note: str | None, approximate: bool,
+            as_json: bool) -> None:
+    """Record a person's value for FIELD ('' clears it; authors as "A; B"). It outranks any extraction."""
+    from provenance.linking import relink
+    if not by.strip():
+        raise UsageError("--by needs a name")
+    parsed, qualifiers = parse_value(field, value)
+    if approximate:
+        qualifiers["approximate"] = True
+    with session_scope(state.engine) as session:
+        d = queries.get_document(session, doc)
+        who = store.person(session, by)
+        store.add_assertion(session, d, field, parsed, who, method="manual", confidence=1.0,
+                            normalized=parsed if isinstance(parsed, str) else None, qualifiers=qualifiers,
+                            note=note)
+        changed = store.refresh_metadata(session, d)
+        doc_id = d.id
+    relink(state.engine)  # a new title or author can make citations resolve differently
+    if as_json:
+        emit_json({"document": doc_id, "field": field, "value": parsed, "changed": bool(changed)})
+    else:
+        say(state, f"document {doc_id}: {field} set by {by}" + ("" if changed else " (value unchanged)"))
+
+
+@click.command("extract")
+@click.argument("docs", nargs=-1)
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def extract_cmd(state: State, docs: tuple[str, ...], as_json: bool) -> None:
+    """Re-run metadata and citation extraction (all documents by default); never overrides a person."""
+    from provenance.pipeline import describe
+    with Session(state.engine) as session:
+        ids = [queries.get_document(session, d).id for d in docs] or list(session.exec(select(Document.id)))
+    progress = Progress(state, "extract")
+    try:
+        stats = describe(state.engine, ids, progress)
+    finally:
+        progress.close()
+    if as_json:
+        emit_json(stats)
+    else:
+        say(state, f"{stats['documents']} documents described; {stats['citations']} citations, "
+                   f"{stats['linked']} linked to held documents, {stats['changed']} links changed")
+
+
+COMMANDS = [set_cmd, extract_cmd]
