@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from provenance.dates import ParsedDate, find_dates
-from provenance.meta_imprint import Statement, find_statements, top_body
+from provenance.meta_imprint import Statement, find_statements, merge_statement_lines, segments, top_body
 from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_page_number, person_name_like,
                                   sentence_like, split_people, trim_span)
 
@@ -30,6 +30,12 @@ _SERIES_RE = re.compile(
     r"(?:\d+|[IVXLC]+)\b|\bSeries\b\s*(?:,|$))", re.I)
 _PRICE_RE = re.compile(r"(?:\b(?:price|free|gratis|donation|cents?|pence|shillings?|\d+p|\d+c|\d+d\.?)\b|[$£€¢]\s?\d)",
                        re.I)
+_NOTE_RE = re.compile(r"^(?:Affiliated\s+(?:to|with)|(?:A\s+)?Member\s+of|Registered\b|Incorporating\b|"
+                      r"In\s+association\s+with|Supported\s+by|Sponsored\s+by|Secretary\s*:|Chair(?:man)?\s*:|"
+                      r"President\s*:|Editor\s*:|Editors\s*:|Patron\s*:|Patrons\s*:|Reg\.\s)", re.I)
+_PRICE_LINE_RE = re.compile(r"^(?:price\b.*|(?:one|two|three|six)\s*(?:penny|pence)|twopence|threepence|sixpence|"
+                            r"(?:price\s+)?\d+\s*(?:c|p|d|cents|pence)\.?|[$£€]\s?\d+(?:[.,]\d\d)?|free|"
+                            r"(?:\w+\s+)?cents?)$", re.I)
 _HEADING_RE = re.compile(
     r"^(?:(?:\d{1,2}|[IVXLC]{1,5})[.)]\s+\S.*|(?:Introduction|Preface|Foreword|Contents|Acknowledge?ments|"
     r"Editorial|Summary|Abstract|Prologue|Chapter\s+\w+.*|Part\s+\w+.*)\.?)$")
@@ -84,9 +90,9 @@ class TitleBlock:
     all_lines: list[HeadLine] = field(default_factory=list)   # every line above the text, read or not
 
 
-def header_lines(lines: list[Line]) -> list[Line]:
+def header_lines(lines: list[Line], page_text: str) -> list[Line]:
     """The lines above the first paragraph of running prose on page 1."""
-    content = [ln for ln in lines if ln.text]
+    content = merge_statement_lines([ln for ln in lines if ln.text], page_text)
     out: list[Line] = []
     for i, ln in enumerate(content):
         if len(out) >= MAX_HEADER_LINES:
@@ -114,18 +120,76 @@ def _body_on(text: str) -> str | None:
 
 
 def classify(ln: Line, page_text: str) -> HeadLine:
-    """What one title-block line is."""
+    """What one title-block line is; a line of parts set off by · | or dashes is read part by part."""
     s, e = trim_span(page_text, ln.start, ln.end)
     t = page_text[s:e]
     hl = HeadLine(ln, "text", s, e, t)
     if (is_noise(t) or is_page_number(t)) and not [d for d in find_dates(t) if not d[0].undated]:
         hl.kind = "noise"
         return hl
+    if _SALUTATION_RE.match(ln.text):
+        hl.kind = "salutation"
+        return hl
+    parts = segments(t)
+    if len(parts) < 2 or _RANGE_LINE_RE.match(t):
+        _classify_span(hl)
+        return hl
+    subs = []
+    for p in parts:
+        lead = len(p.text) - len(p.text.lstrip())
+        txt = p.text.strip()
+        sub = HeadLine(ln, "text", s + p.start + lead, s + p.start + lead + len(txt), txt)
+        _classify_span(sub)
+        subs.append(sub)
+    return _combine(hl, subs, page_text)
+
+
+_PRIORITY = ["imprint", "byline", "organ", "org", "issue", "dateline", "range", "series", "address", "founded",
+             "name", "heading", "text", "noise"]
+_RANGE_LINE_RE = re.compile(r"^\s*\d{4}\s*[-–—]\s*\d{2,4}\s*$")
+
+
+def _combine(hl: HeadLine, subs: list[HeadLine], page_text: str) -> HeadLine:
+    """One line from its parts: "Vol. 4, No. 2 · Autumn 2013", "Bulletin of the X · No. 6 · March 1983"."""
+    if subs[0].kind == "text":
+        # A title with a tag after it ("RED LEAVES · Est. 1979"): the line's text is the title part.
+        k = 0
+        while k < len(subs) and subs[k].kind == "text":
+            k += 1
+        hl.start, hl.end = subs[0].start, subs[k - 1].end
+        hl.text = page_text[hl.start:hl.end]
+        hl.kind = "text"
+        rest = subs[k:]
+    else:
+        hl.kind = min((x.kind for x in subs), key=_PRIORITY.index)
+        rest = subs
+    issue = any(x.kind == "issue" for x in subs)
+    for x in rest:
+        if x.people and x.kind in ("byline", "name") and hl.kind in ("byline", "name"):
+            hl.people = hl.people or x.people
+        if x.body and hl.body is None:
+            hl.body = x.body
+        hl.statements += [(st, x.start - hl.start + off) for st, off in x.statements]
+        if x.date and hl.date is None:
+            hl.date = x.date
+        if x.place and hl.place is None:
+            hl.place = x.place
+    if hl.kind == "dateline" and issue:
+        hl.kind = "issue"
+    return hl
+
+
+def _classify_span(hl: HeadLine) -> None:
+    """Read one line or one part of a line (hl.text at hl.start on the page)."""
+    s, t = hl.start, hl.text
+    if (is_noise(t) or is_page_number(t)) and not [d for d in find_dates(t) if not d[0].undated]:
+        hl.kind = "noise"
+        return
     sts = find_statements(t)
     if sts:
         hl.kind = "imprint"
         hl.statements = sts
-        return hl
+        return
     m = _BYLINE_RE.match(t)
     if m and (m.group("role") or t[:2] in ("by", "By", "BY")):
         who = m.group("who").strip()
@@ -134,55 +198,58 @@ def classify(ln: Line, page_text: str) -> HeadLine:
         if people:
             hl.kind = "byline"
             hl.people = [] if role in _NON_AUTHOR_ROLES else people
-            return hl
+            return
         body = re.sub(r"^(?:the)\s+", "", who, flags=re.I).strip(" .")
         if _body_on(body):
             hl.kind = "org"
             off = s + t.find(body)
             hl.body = (top_body(body), off, off + len(body))
-            return hl
+            return
     if _ADDRESS_RE.search(t):
         hl.kind = "address"
-        return hl
-    if _SALUTATION_RE.match(ln.text):
-        hl.kind = "salutation"
-        return hl
-    fm = _FOUNDED_LINE_RE.match(t)
-    if fm:
+        return
+    if _FOUNDED_LINE_RE.match(t):
         hl.kind = "founded"          # "Established 1898": the body's age, not the document's date
-        return hl
+        return
     dates = [d for d in find_dates(t) if not d[0].undated]
     if dates:
         _classify_dated(hl, dates)
         if hl.kind != "text":
-            return hl
+            return
     if _SERIES_RE.search(t) and len(t.split()) <= 10:
         hl.kind = "series"
-        return hl
+        return
+    if _PRICE_LINE_RE.match(t):
+        hl.kind = "series"            # a price line: front matter, never a title
+        return
     if _ISSUE_RE.search(t) and len(t.split()) <= 10:
         hl.kind = "issue"
-        return hl
+        return
+    if _HEADING_RE.match(t):
+        hl.kind = "heading"
+        return
+    if _NOTE_RE.match(t):
+        hl.kind = "note"              # "Affiliated to the TUC": about the body, never a title
+        return
     if person_name_like(t):
         hl.kind = "name"
         hl.people = split_people(t) or []
-        return hl
+        return
     om = _ORGAN_RE.match(t)
     if om and body_name_like(om.group("body").strip(" .")):
         body = om.group("body").strip(" .")
-        hl.kind = "org"
         off = s + om.start("body")
         hl.body = (top_body(body), off, off + len(body))
         hl.kind = "organ"
-        return hl
+        return
     if _body_on(t.strip(" .")):
         hl.kind = "org"
         body = top_body(t.strip(" ."))
         off = s + t.find(body)
         hl.body = (body, off, off + len(body))
-        return hl
+        return
     if _HEADING_RE.match(t):
         hl.kind = "heading"
-    return hl
 
 
 def _classify_dated(hl: HeadLine, dates: list[tuple[ParsedDate, int, int]]) -> None:
@@ -238,18 +305,20 @@ def _joinable(prev: str, nxt: HeadLine, *, wrap_len: int) -> bool:
 
 def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
     """Classify the title-block lines of page 1 and pick out the title and subtitle lines."""
-    heads = [classify(ln, page_text) for ln in header_lines(lines)]
+    heads = [classify(ln, page_text) for ln in header_lines(lines, page_text)]
     content = [h for h in heads if h.kind != "noise"]
     letterhead = None
     i = 0
     # Lines above the title: series and issue lines, a letterhead (a body with its address under it).
     while i < len(content):
         h = content[i]
-        if h.kind in ("series", "issue", "address", "dateline", "founded"):
+        if h.kind in ("series", "issue", "address", "dateline", "founded", "note"):
             i += 1
             continue
-        nxt = content[i + 1] if i + 1 < len(content) else None
-        if nxt is not None and nxt.kind in ("address", "founded") and (h.kind == "org" or body_name_like(h.text)):
+        near = content[i + 1:i + 4]
+        if any(x.kind in ("address", "founded") for x in near) and (h.kind == "org" or body_name_like(h.text)) \
+                and all(x.kind in ("address", "founded", "note", "org", "series") for x in
+                        near[:next(n for n, x in enumerate(near) if x.kind in ("address", "founded")) + 1]):
             if h.body is None:
                 h.body = (h.text, h.start, h.end)
             h.kind = "letterhead"
@@ -279,6 +348,18 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
             while k < len(content) and _joinable(cand[-1].text, content[k], wrap_len=40):
                 cand.append(content[k])
                 k += 1
+            nxt = content[k] if k < len(content) else None
+            if nxt is not None and nxt.kind == "text" and len(cand) == 1 and len(cand[0].text.split()) <= 4 \
+                    and not _GENRE_RE.match(cand[0].text) and not cand[0].text.endswith(":") \
+                    and any(h.kind in _CORE | _SOFT for h in content[k + 1:]):
+                # "The Case for a Municipal / Printing Works / A Memorandum ...": the short line
+                # finishes the title and the next one is the subtitle.
+                title.append(cand[0])
+                cand = [nxt]
+                k += 1
+                while k < len(content) and _joinable(cand[-1].text, content[k], wrap_len=40):
+                    cand.append(content[k])
+                    k += 1
             front_after = any(h.kind in _CORE | _SOFT for h in content[k:])
             if front_after or title[-1].text.endswith(":") or _GENRE_RE.match(cand[0].text):
                 subtitle = cand
@@ -287,7 +368,8 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
     return TitleBlock(front, title, subtitle, letterhead, masthead, heads)
 
 
-_CORE = {"byline", "imprint", "dateline", "issue", "range", "series", "letterhead", "address", "organ", "founded"}
+_CORE = {"byline", "imprint", "dateline", "issue", "range", "series", "letterhead", "address", "organ", "founded",
+         "note"}
 _SOFT = {"name", "org"}
 
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from provenance.dates import ParsedDate, find_dates
-from provenance.meta_text import (STREET_WORDS, SUBUNIT_NOUNS, body_name_like, fold, is_press, org_head,
+from provenance.meta_text import (STREET_WORDS, Line, SUBUNIT_NOUNS, body_name_like, fold, is_press, org_head,
                                   person_name_like, split_people)
 
 
@@ -86,14 +86,23 @@ def is_place(text: str) -> bool:
     return all(w[0].isupper() or fold(w) in {"on", "upon", "de", "la", "le", "am", "in", "sur"} for w in ws)
 
 
-def _agent_and_rest(rest: str, base: int) -> tuple[Part | None, list[Part]]:
-    """Split 'the X Society, Riverside, October 1952' into the agent and the trailing comma parts."""
+def _comma_parts(rest: str, base: int) -> list[Part]:
+    """Cut at commas, except commas inside a date ('12th March, 1985', 'March 4, 1902')."""
+    protected = [(s, e) for _, s, e in find_dates(rest)]
     pieces: list[Part] = []
     pos = 0
     for m in re.finditer(r",\s*", rest):
+        if any(s <= m.start() < e for s, e in protected):
+            continue
         pieces.append(Part(rest[pos:m.start()], base + pos, base + m.start()))
         pos = m.end()
     pieces.append(Part(rest[pos:], base + pos, base + len(rest)))
+    return pieces
+
+
+def _agent_and_rest(rest: str, base: int) -> tuple[Part | None, list[Part]]:
+    """Split 'the X Society, Riverside, October 1952' into the agent and the trailing comma parts."""
+    pieces = _comma_parts(rest, base)
     if not pieces or not pieces[0].text.strip():
         return None, pieces
     agent = pieces[0]
@@ -103,6 +112,10 @@ def _agent_and_rest(rest: str, base: int) -> tuple[Part | None, list[Part]]:
         agent = Part(agent.text + ", " + pieces[i].text, agent.start, pieces[i].end)
         i += 1
     return agent, pieces[i:]
+
+
+_STREET_RE = re.compile(r"^(?:\d+[A-Za-z]?\s+\S.*|.*\b(?:P\.?\s?O\.?\s+Box|Street|Road|Avenue|Lane|Square)\b.*"
+                        r"|.*\b[A-Z]{1,2}\d{1,2}[A-Z]?\s+\d[A-Z]{2}\b.*)$", re.I)
 
 
 def _read_tail(st: Statement, tail: list[Part]) -> None:
@@ -133,6 +146,8 @@ def _read_tail(st: Statement, tail: list[Part]) -> None:
             lead = len(piece.text) - len(piece.text.lstrip())
             st.place = _trim(t, piece.start + lead)
             continue
+        if _STREET_RE.match(t.rstrip(".")):
+            continue                     # a street address: understood, but not a place of publication
         st.complete = False
 
 
@@ -171,6 +186,16 @@ def parse_imprint(text: str) -> Statement | None:
         st.place = _trim(pm.group(1), base + pm.start(1))
         base += pm.end()
         rest = rest[pm.end():]
+    # "Published in 1998 by X", "Issued on 3 March 1971 by X": a date straight after the verb.
+    dm = re.match(r"\s+(?:in|on)?\s*", rest)
+    lead_dates = find_dates(rest)
+    if lead_dates and lead_dates[0][1] == dm.end() and re.match(r"[\s,]+(?:by|for)\s", rest[lead_dates[0][2]:]):
+        pd, s, e = lead_dates[0]
+        if not pd.undated:
+            st.date = (pd, base + s, base + e)
+        after = rest[e:]
+        rest = after.lstrip(",")
+        base += e + len(after) - len(rest)
     fm = re.match(r"\s+for\s+(.+?)\s+by\s+", rest)
     if fm:
         sponsor_text, s0 = _strip_the(fm.group(1), base + fm.start(1))
@@ -216,7 +241,7 @@ def parse_imprint(text: str) -> Statement | None:
         _read_tail(st, tail)
         return st
     # "Published 12 March 2015", "Published in 1988", "Published October 1952, Riverside"
-    _read_tail(st, [Part(rest, base, base + len(rest))] if rest.strip() else [])
+    _read_tail(st, _comma_parts(rest, base) if rest.strip() else [])
     if st.date is None and st.place is None:
         return None
     return st
@@ -281,6 +306,26 @@ def parse_copyright(text: str) -> Statement | None:
     return st
 
 
+def merge_statement_lines(lines: list[Line], page_text: str) -> list[Line]:
+    """Join a publication statement printed over two lines ("Published for the X / by the Y Press, 1976")
+    into one Line whose span covers both (its text keeps the line break)."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if nxt is not None and ln.text and nxt.text and nxt.index == ln.index + 1 and ln.text[0].isupper() \
+                and (_VERB_RE.match(ln.text) or _COPY_RE.match(ln.text)) \
+                and (re.match(r"(?:by|for|in|and|at)\s", nxt.text)
+                     or re.search(r"(?:\b(?:for|by|of|the|and|in)|,)$", ln.text)):
+            out.append(Line(ln.page, ln.index, ln.start, nxt.end, page_text[ln.start:nxt.end]))
+            i += 2
+            continue
+        out.append(ln)
+        i += 1
+    return out
+
+
 def find_statements(text: str) -> list[tuple[Statement, int]]:
     """Every publication statement in one line, with the offset of the segment it was read from."""
     out: list[tuple[Statement, int]] = []
@@ -301,6 +346,10 @@ def top_body(name: str) -> str:
     """The body that issues, from a name given with its unit: 'Department of X, Harwick University Library'."""
     parts = [p.strip() for p in name.split(",") if p.strip()]
     if len(parts) < 2:
+        # "Executive Committee of the Harwick Dyers' Union": a unit named through its parent.
+        m = re.match(r"^(?P<unit>[^,]+?)\s+of\s+(?:the\s+)?(?P<parent>[A-Z].+)$", name)
+        if m and fold(m.group("unit")).split()[-1] in SUBUNIT_NOUNS and body_name_like(m.group("parent")):
+            return m.group("parent")
         return name
     head = fold(parts[0]).split()
     if head and (head[0] in SUBUNIT_NOUNS or any(w in SUBUNIT_NOUNS for w in head[-2:])):

@@ -142,10 +142,18 @@ def _cap(word: str) -> bool:
     return bool(w) and (w[0].isupper() or w[0].isdigit())
 
 
+_ADJECTIVE_NOUNS = {"co-operative", "cooperative", "international", "local", "order", "front", "house", "trust"}
+
+
 def org_head(text: str) -> str | None:
     """The corporate-body noun in text ('society', 'press' ...), or None."""
-    for w in reversed(tokens(fold(text))):
-        w = w.strip(".'")
+    ws = [w.strip(".'") for w in tokens(fold(text))]
+    for k in range(len(ws) - 1, -1, -1):
+        w = ws[k]
+        # Words that are adjectives before a noun ("Co-operative Idea", "International Brigade")
+        # name a body only at the end of the name ("Harwick Litho Co-operative").
+        if w in _ADJECTIVE_NOUNS and k != len(ws) - 1:
+            continue
         if w in ORG_NOUNS or w in PRESS_NOUNS:
             return w
     if re.search(r"\bLocal\s+(?:No\.\s*)?\d+\b", text):
@@ -215,12 +223,19 @@ def person_name_like(text: str) -> bool:
     return real >= 1 and not re.fullmatch(r"[A-Z]\..*", ws[-1])
 
 
+_ROLE_RE = re.compile(r"(?:(?:General|Branch|Assistant|Honorary|Hon\.|Corresponding|Recording|Financial)\s+)?"
+                      r"(?:Secretary|Chair(?:man|woman|person)?|President|Vice-President|Editor|Treasurer|"
+                      r"Organi[sz]er|Convenor|Convener|Director|Curator|Librarian)", re.I)
+
+
 def split_people(text: str) -> list[str] | None:
     """'A and B', 'A, B and C', 'A & B' as a list of names; None when any part is not a personal name."""
     t = re.sub(r"\s+", " ", text).strip().strip(".;:")
     t = re.sub(r"\s*\((?:eds?|compilers?|editors?)\.?\)\s*$", "", t, flags=re.I)
     t = re.sub(r",\s*(?:eds?|compilers?|editors?)\.?$", "", t, flags=re.I)
     parts = [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*", t) if p.strip()]
+    # "Ruth Okafor, Secretary": an office after a name is not another name.
+    parts = [p for p in parts if not _ROLE_RE.fullmatch(p)]
     if not parts or not all(person_name_like(p) for p in parts):
         return None
     return parts

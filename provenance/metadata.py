@@ -10,7 +10,7 @@ from provenance.dates import ParsedDate
 from provenance.meta_body import (best_self_reference, standalone_lines, detect_language, latest_event_year,
                                   reference_lines, self_references)
 from provenance.meta_front import HeadLine, TitleBlock, join_text, read_title_block
-from provenance.meta_imprint import Statement, find_statements, segments, top_body
+from provenance.meta_imprint import Statement, find_statements, merge_statement_lines, segments, top_body
 from provenance.meta_text import Line, body_name_like, fold, is_press, normalize, org_head, page_lines
 from provenance.meta_types import FIELDS, Evidence, FieldValue
 
@@ -108,21 +108,21 @@ def _title_fields(c: _Collector, tb: TitleBlock) -> None:
 def _front_fields(c: _Collector, tb: TitleBlock) -> list[tuple[Statement, int, int]]:
     """Authors, bodies, imprint and date lines of the title block; returns its statements (page, offset)."""
     statements: list[tuple[Statement, int, int]] = []
-    used = {id(h) for h in tb.title + tb.subtitle}
-    for h in tb.lines:
-        if id(h) in used:
-            continue
-        if h.kind in ("byline", "name") and h.people:
+    titled = {id(h) for h in tb.title + tb.subtitle}
+    for h in tb.title + tb.subtitle + tb.lines:
+        if id(h) in titled and h.kind != "text":
+            continue                    # a title that merely looks like a body name: "The Co-operative Idea"
+        if h.people and h.kind in ("byline", "name") and id(h) not in titled:
             conf = 0.9 if h.kind == "byline" else 0.75
             c.add("authors", h.people, conf, "byline", c.ev(1, h.start, h.end))
-        elif h.kind in ("org", "organ", "letterhead") and h.body:
+        if h.body:
             name, s, e = h.body
-            method = {"organ": "masthead", "letterhead": "letterhead"}.get(h.kind, "title-block")
+            method = "masthead" if h.kind == "organ" or (tb.masthead and h.kind == "issue") else (
+                "letterhead" if h.kind == "letterhead" else "title-block")
             c.add("organization", _clean_body(name), 0.85, method, c.ev(1, s, e))
-        elif h.kind == "imprint":
-            for st, off in h.statements:
-                statements.append((st, 1, h.start + off))
-        elif h.kind in ("dateline", "issue") and h.date:
+        for st, off in h.statements:
+            statements.append((st, 1, h.start + off))
+        if h.date:
             pd, s, e = h.date
             method = "masthead" if (h.kind == "issue" or tb.masthead) else (
                 "letterhead" if tb.letterhead else "title-block")
@@ -154,6 +154,7 @@ def _statement_fields(c: _Collector, st: Statement, page: int, off: int, *, fron
         name = _resolve_short(_clean_body(st.agent.text), bodies)
         if name:
             if st.verb.startswith(("published", "issued", "copyright", "publication")) or "publish" in st.verb:
+                name = name if is_press(name) else top_body(name)
                 c.add("publisher", name, base - (0.05 if st.kind == "copyright" else 0), method, ev(st.agent))
             if body_name_like(name) and not is_press(name) and st.verb not in ("distributed",):
                 c.add("organization", top_body(name), base - 0.05, method, ev(st.agent))
@@ -181,7 +182,7 @@ def _colophon_fields(c: _Collector, plines: list[list[Line]], refs: set, stateme
     pages = c.pages
     last = len(plines)
     for lines in plines:
-        for ln in standalone_lines(lines, refs):
+        for ln in standalone_lines(merge_statement_lines(lines, pages[lines[0].page - 1]) if lines else [], refs):
             if ln.page == 1 and ln.index in header:
                 continue
             text = pages[ln.page - 1][ln.start:ln.end]
