@@ -52,6 +52,7 @@ _QUOTED_RE = re.compile(r"^[“\"‘'](?P<t>[^“”\"]+?)[,.]?[”\"’'](?P<re
 _QUOTED_IN_RE = re.compile(r"^(?P<n>[^,]+?),?\s+(?:as\s+)?(?:quoted|qtd\.?|cited)\s+in\s+(?P<rest>.+)$", re.I)
 _PREFIX_RE = re.compile(r"^(?:(?:see also|see|cf\.?|compare|e\.g\.,?|also)\s+)?"
                         r"(?:(?:as\s+)?(?:quoted|qtd\.?|cited)\s+in\s+)?", re.I)
+_OPCIT_RE = re.compile(rf"^(?P<n>[^,]+?),?\s+(?:op|loc)\.?\s*cit\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
 _IBID_RE = re.compile(rf"^(?:ibid|ibidem|id)\.?(?:\s*,?\s*(?:at\s+)?(?P<l>{LOC}))?\.?$", re.I)
 
 # Words that precede a number in parentheses without naming an author: "(Local 48)", "(May 1937)".
@@ -88,6 +89,7 @@ class _Work:
     locator: str | None = None
     needs_context: bool = False   # only a citation when it follows a quotation or matches a listed work
     ibid: bool = False
+    op_cit: bool = False
     year_only: bool = False
 
 
@@ -105,7 +107,7 @@ def _valid_name(s: str, *, title: bool = False) -> bool:
             return False
     lower_ok = bib.CONNECTORS | ({"is", "as", "or", "but", "after", "before", "into", "about", "against",
                                   "over", "under", "without", "not", "how", "why", "what"} if title else set())
-    caps = 0
+    caps = stray = 0
     for t in toks:
         w = t.strip("“”\"‘’',.")
         if not w:
@@ -113,7 +115,10 @@ def _valid_name(s: str, *, title: bool = False) -> bool:
         if w[:1].isupper():
             caps += 1
         elif w.lower() not in lower_ok and not (title and w.lower() in {"l", "d"}):
-            return False
+            stray += 1
+    # a title may carry one word OCR split off its capital ('Letter to N ikolay Chkeidze')
+    if stray and not (title and stray == 1 and caps >= 3):
+        return False
     last = toks[-1].strip("“”\"‘’',.").lower()
     if last in bib.CONNECTORS - {"al", "al."}:
         return False
@@ -140,6 +145,9 @@ def _parse_part(s: str, known: set[str]) -> _Work | None:
     m = _IBID_RE.match(s)
     if m:
         return _Work(locator=m.group("l"), ibid=True)
+    m = _OPCIT_RE.match(s)
+    if m and _valid_name(m.group("n")):
+        return _Work(author=m.group("n").strip(), locator=m.group("l"), op_cit=True)
     m = _QUOTED_IN_RE.match(s)
     if m and _valid_name(m.group("n")):
         inner = _parse_part(m.group("rest"), known)
@@ -299,16 +307,12 @@ def _marker_found(body: str, n: str) -> bool:
     return bool(re.search(rf"(?<=[A-Za-z.,;:!?”’\"')\]]){n}(?=[\s.,;:)]|$)", body))
 
 
-def _footnote_block(lines: list[_Line], stop: int) -> tuple[int, list[tuple[str, list[_Line]]]] | None:
+def _footnote_block(lines: list[_Line], stop: int, next_number: int) -> tuple[int, list[tuple[str, list[_Line]]]] | None:
     """Footnotes at the foot of a page: (first line index, [(number, lines)]) or None."""
-    nonblank = [i for i in range(stop) if lines[i].text.strip()]
-    if not nonblank:
-        return None
     best = None
-    # walk upward from the last line, trying each note-start line as the block's top
-    for top in reversed(nonblank):
-        m = _NOTE_START_RE.match(lines[top].text)
-        if not m:
+    # walk upward from the last line, trying each note-start line as the block's top; numbers must run on
+    for top in reversed([i for i in range(stop) if lines[i].text.strip()]):
+        if not _NOTE_START_RE.match(lines[top].text):
             continue
         notes: list[tuple[str, list[_Line]]] = []
         ok = True
@@ -320,7 +324,7 @@ def _footnote_block(lines: list[_Line], stop: int) -> tuple[int, list[tuple[str,
             num = mm.group("n").translate(_SUPERSCRIPT) if mm else None
             if mm and (not notes or int(num) == int(notes[-1][0]) + 1):
                 notes.append((num, [ln]))
-            elif notes and len(notes[-1][1]) < 8:
+            elif notes and len(notes[-1][1]) < 8 and not (mm and len(ln.text) > 30 and int(num) <= int(notes[-1][0])):
                 notes[-1][1].append(ln)
             else:
                 ok = False
@@ -328,17 +332,23 @@ def _footnote_block(lines: list[_Line], stop: int) -> tuple[int, list[tuple[str,
         if not ok or not notes:
             break
         best = (top, notes)
-        if top - 1 >= 0 and (not lines[top - 1].text.strip() or re.fullmatch(r"\s*[_\-—–]{3,}\s*", lines[top - 1].text)):
-            # a blank or rule line above the block: the block may still extend upward only past it
-            pass
     if best is None:
         return None
     top, notes = best
     body = "\n".join(ln.text for ln in lines[:top])
-    found = sum(_marker_found(body, n) for n, _ in notes)
-    if found < max(1, math.ceil(len(notes) / 2)):
-        return None
-    return best
+    # evidence that these are notes and not a numbered list: their reference marks in the text above, or
+    # (as OCR often loses superscripts) a block set off by a blank or rule line, numbered on from the
+    # previous notes, whose entries read as citations
+    marks = sum(_marker_found(body, n) for n, _ in notes)
+    if marks >= max(1, math.ceil(len(notes) / 2)):
+        return best
+    set_off = top > 0 and (not lines[top - 1].text.strip() or re.fullmatch(r"\s*[_\-—–]{3,}\s*", lines[top - 1].text))
+    numbered_on = int(notes[0][0]) in (1, next_number)
+    citing = sum(bib.parse_note(" ".join(ln.text for ln in ls)[len(_NOTE_START_RE.match(ls[0].text).group("n")):])
+                 is not None for _, ls in notes)
+    if set_off and numbered_on and citing >= max(1, math.ceil(len(notes) / 2)):
+        return best
+    return None
 
 
 def _join_lines(ls: list[_Line], first_offset: int = 0) -> tuple[int, int, str]:
@@ -447,6 +457,9 @@ def _in_text(text: str, m: re.Match, known: set[str], entries: list[dict], cited
             if f:
                 out.append(f)
             continue
+        if w.year and w.author and w.author != w.title and len(entries) >= 3 \
+                and not any(e.get("author") and _same_name(w.author, e["author"]) for e in entries):
+            continue  # '(Boston, 1988)' is a place and date: an author-date citation names a listed author
         if w.needs_context:
             # a bare name or title is a citation after a quotation, when the list of works has it, or when
             # the document cites the same name elsewhere in an unambiguous form
@@ -456,7 +469,7 @@ def _in_text(text: str, m: re.Match, known: set[str], entries: list[dict], cited
                                 year=w.year, locator=w.locator, ibid=w.ibid, pending=True))
                 continue
         out.append(dict(start=m.start(), end=m.end(), raw=raw, author=w.author, title=w.title, year=w.year,
-                        locator=w.locator, ibid=w.ibid))
+                        locator=w.locator, ibid=w.ibid, op_cit=w.op_cit))
     return out
 
 
@@ -601,15 +614,17 @@ def _extend_entry(entry: dict, ls: list[_Line], raw: str) -> None:
 def _notes(page_lines: list[list[_Line]], pnum: list[int | None], excluded: list[list[tuple[int, int]]],
            items: list[tuple[int, int, dict]]) -> None:
     """Footnotes at page feet and endnotes under a 'Notes' heading."""
+    next_number = 1
     for pi, ls in enumerate(page_lines):
         stop = pnum[pi] if pnum[pi] is not None else len(ls)
         heading = next((k for k, ln in enumerate(ls[:stop]) if bib.NOTES_HEADING_RE.match(ln.text)), None)
         if heading is not None:
             continue
-        block = _footnote_block(ls, stop)
+        block = _footnote_block(ls, stop, next_number)
         if not block:
             continue
         top, notes = block
+        next_number = int(notes[-1][0]) + 1
         excluded[pi].append((ls[top].start, ls[stop - 1].end if stop > 0 else ls[top].end))
         for num, nls in notes:
             _emit_note(num, nls, items)

@@ -188,11 +188,20 @@ def test_author_date_narrative_needs_the_reference_list():
                                                             ("Fenner and Adeyemi (2004, 12)", "2004", "12")]
 
 
-def test_in_text_ibid_points_back():
-    found = find_citations(["“one” (Doyle 12). “two” (Ibid., 14). “three” (ibid.)."])
-    assert [c.entry_index for c in found] == [None, 0, 0]
-    assert [c.author for c in found] == ["Doyle", "Doyle", "Doyle"]
-    assert [c.locator for c in found] == ["12", "14", None]
+def test_place_and_year_is_not_an_author_date_citation_when_the_list_lacks_it():
+    text = ("Her guide (Boston, 1988) is cited (Lindgren 1979, 4).\n\nReferences\n\n"
+            "Fenner, L. (2004). Dating the undated. Larkspur.\nLindgren, P. (1979). Ephemera. Boston: Cedar.\n"
+            "Marsh, D. (2009). Grey literature. London: Lamplight Press.\n")
+    assert [c.raw for c in in_text(find_citations([text]))] == ["(Lindgren 1979, 4)"]
+
+
+def test_in_text_ibid_and_op_cit_point_back():
+    found = find_citations(["“one” (Doyle, Compositors 12). “two” (Ibid., 14). “three” (ibid.). “four” "
+                            "(Marchetti 5). “five” (Doyle, op. cit., 20)."])
+    assert [c.entry_index for c in found] == [None, 0, 0, None, 0]
+    assert [c.author for c in found] == ["Doyle", "Doyle", "Doyle", "Marchetti", "Doyle"]
+    assert [c.locator for c in found] == ["12", "14", None, "5", "20"]
+    assert found[4].title == "Compositors"
 
 
 # ---------------------------------------------------------------- numbered notes
