@@ -312,7 +312,8 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
     # Lines above the title: series and issue lines, a letterhead (a body with its address under it).
     while i < len(content):
         h = content[i]
-        if h.kind in ("series", "issue", "address", "dateline", "founded", "note"):
+        if h.kind in ("series", "issue", "address", "founded", "note") or (h.kind == "dateline" and (
+                letterhead is not None or h.date is None or h.date[0].precision != "year" or h.date[0].season)):
             i += 1
             continue
         near = content[i + 1:i + 4]
@@ -351,7 +352,7 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
             nxt = content[k] if k < len(content) else None
             if nxt is not None and nxt.kind == "text" and len(cand) == 1 and len(cand[0].text.split()) <= 4 \
                     and not _GENRE_RE.match(cand[0].text) and not cand[0].text.endswith(":") \
-                    and any(h.kind in _CORE | _SOFT for h in content[k + 1:]):
+                    and k + 1 < len(content) and content[k + 1].kind in _CORE | _SOFT:
                 # "The Case for a Municipal / Printing Works / A Memorandum ...": the short line
                 # finishes the title and the next one is the subtitle.
                 title.append(cand[0])
@@ -360,7 +361,7 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
                 while k < len(content) and _joinable(cand[-1].text, content[k], wrap_len=40):
                     cand.append(content[k])
                     k += 1
-            front_after = any(h.kind in _CORE | _SOFT for h in content[k:])
+            front_after = k < len(content) and content[k].kind in _CORE | _SOFT
             if front_after or title[-1].text.endswith(":") or _GENRE_RE.match(cand[0].text):
                 subtitle = cand
                 pos = k
@@ -374,21 +375,25 @@ _SOFT = {"name", "org"}
 
 
 def _front_lines(content: list[HeadLine], pos: int, used: list[HeadLine]) -> list[HeadLine]:
-    """The lines of the block that state something: every statement line, and name or body lines that
-    sit among them (or directly under the title when the block has nothing else); a name-shaped
-    headline under a masthead is an article, not a byline."""
+    """The lines of the block that state something. The block runs from the title to the first line of
+    text or heading; inside it, name and body lines count when a statement line follows them (or when
+    the block has no statement line at all), so a name-shaped headline under a masthead is not a
+    byline. Past the block only publication statements and bylines count."""
     used_ids = {id(h) for h in used}
-    core_idx = [k for k, h in enumerate(content) if h.kind in _CORE and id(h) not in used_ids]
+    end = next((k for k in range(pos, len(content)) if content[k].kind in ("text", "heading", "salutation")),
+               len(content))
+    core_idx = [k for k in range(pos, end) if content[k].kind in _CORE]
     last_core = max(core_idx) if core_idx else -1
-    tail_has_core = any(k >= pos for k in core_idx)
     out = []
     for k, h in enumerate(content):
         if id(h) in used_ids:
             continue
-        if h.kind in _SOFT:
-            run = all(content[m].kind in _SOFT for m in range(pos, k))
-            if not (k < last_core or (not tail_has_core and k >= pos and run)):
-                continue
+        if k >= end:
+            if h.kind in ("imprint", "byline"):
+                out.append(h)
+            continue
+        if k >= pos and h.kind in _SOFT and core_idx and k > last_core:
+            continue
         out.append(h)
     return out
 

@@ -73,6 +73,12 @@ def _trim(text: str, start: int) -> Part:
     return Part(t, start + lead, start + lead + len(t))
 
 
+_TIME_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "spring", "summer", "autumn", "fall", "winter", "day", "monday", "tuesday",
+               "wednesday", "thursday", "friday", "saturday", "sunday", "easter", "christmas", "whitsun", "week",
+               "year", "issue", "number", "volume", "edition", "series", "no", "vol"}
+
+
 def is_place(text: str) -> bool:
     """A place of publication: one to four capitalized words, no digits, no corporate or street words."""
     t = text.strip().strip(".").strip("[]")
@@ -83,6 +89,8 @@ def is_place(text: str) -> bool:
         return False
     if person_name_like(t) and len(ws) >= 3:
         return False
+    if any(fold(w).strip(".,") in _TIME_WORDS for w in ws):
+        return False                     # "May Day", "Easter Monday": times, not places
     return all(w[0].isupper() or fold(w) in {"on", "upon", "de", "la", "le", "am", "in", "sur"} for w in ws)
 
 
@@ -109,7 +117,7 @@ def _agent_and_rest(rest: str, base: int) -> tuple[Part | None, list[Part]]:
     i = 1
     # A body named through its parent: "Department of Special Collections, Harwick University Library".
     while i < len(pieces) and body_name_like(pieces[i].text) and not find_dates(pieces[i].text):
-        agent = Part(agent.text + ", " + pieces[i].text, agent.start, pieces[i].end)
+        agent = Part(rest[agent.start - base:pieces[i].end - base], agent.start, pieces[i].end)
         i += 1
     return agent, pieces[i:]
 
@@ -167,7 +175,7 @@ def _cut_date(rest: str) -> tuple[str, tuple[ParsedDate, int, int] | None]:
     if "," in head and not head.rstrip().endswith(","):
         # "X, Riverside, October 1952": the comma parts are read by _read_tail.
         return rest, None
-    return head.rstrip(" ,[") + (" " * 0), (pd, s, e)
+    return head.rstrip(" ,["), (pd, s, e)
 
 
 def parse_imprint(text: str) -> Statement | None:

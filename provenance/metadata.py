@@ -11,7 +11,8 @@ from provenance.meta_body import (best_self_reference, standalone_lines, detect_
                                   reference_lines, self_references)
 from provenance.meta_front import HeadLine, TitleBlock, join_text, read_title_block
 from provenance.meta_imprint import Statement, find_statements, merge_statement_lines, segments, top_body
-from provenance.meta_text import Line, body_name_like, fold, is_press, normalize, org_head, page_lines
+from provenance.meta_text import (Line, body_name_like, fold, is_press, normalize, org_head, page_lines,
+                                  sentence_like)
 from provenance.meta_types import FIELDS, Evidence, FieldValue
 
 __all__ = ["EXTRACTOR_VERSION", "Evidence", "FieldValue", "FIELDS", "extract_metadata"]
@@ -33,6 +34,11 @@ class _Collector:
             normalized: str | None = None, qualifiers: dict | None = None) -> None:
         if value in (None, "", []):
             return
+        # A value read across a line break is one line of text; the evidence keeps the break.
+        if isinstance(value, str):
+            value = re.sub(r"\s+", " ", value).strip()
+        else:
+            value = [re.sub(r"\s+", " ", v).strip() for v in value]
         if normalized is None:
             normalized = normalize(" ; ".join(value) if isinstance(value, list) else value)
         self.cands[fld].append(FieldValue(fld, value, normalized, round(confidence, 3), method, ev,
@@ -191,6 +197,9 @@ def _colophon_fields(c: _Collector, plines: list[list[Line]], refs: set, stateme
                 statements.append((st, ln.page, ln.start + off))
                 _statement_fields(c, st, ln.page, ln.start + off, front=False)
             if sts or ln.page != last or last == 1:
+                continue
+            # A body's name at the foot of the last page; one with prose after it heads a section.
+            if any(sentence_like(x.text) for x in lines if x.index > ln.index and (x.page, x.index) not in refs):
                 continue
             # "Center for Vernacular Print Research · Working Papers in Print Culture"
             for seg in segments(text):

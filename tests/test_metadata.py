@@ -555,3 +555,130 @@ def test_empty_document_states_nothing():
 
 def test_version_is_set():
     assert re.fullmatch(r"metadata-\d+\.\d+", EXTRACTOR_VERSION)
+
+
+# --- more layouts: one line of parts, statements over two lines, units of a body ------------------
+
+def test_masthead_line_of_parts_names_body_issue_and_date():
+    f = fields(["""The Harwick Tenant
+Bulletin of the Third Street Tenants' Union · No. 6 · March 1983
+
+Rent Tribunal Hearing
+The landlord's application will be heard on
+the 14th of April. Every tenant who can come
+should come, and bring the rent book.
+"""])
+    assert val(f, "title") == "The Harwick Tenant"
+    assert val(f, "organization") == "Third Street Tenants' Union"
+    assert val(f, "date") == "1983-03" and f["date"].qualifiers["precision"] == "month"
+
+
+def test_issue_line_above_the_title_and_publisher_at_the_foot():
+    f = fields(["""No. 23 — Spring 1985 — 10p
+RED LEAVES
+Bulletin of the Harwick Socialist Society
+
+Editorial
+This issue appears in the shadow of the miners' defeat, and we make no
+apology for devoting most of it to the lessons that the movement must draw.
+""", """The lessons are not new, and they are not comfortable.
+
+Published quarterly by the Harwick Socialist Society, 14 Mill Road, Harwick.
+"""])
+    assert val(f, "title") == "RED LEAVES"
+    assert val(f, "organization") == val(f, "publisher") == "Harwick Socialist Society"
+    assert f["publisher"].evidence.page == 2
+    assert val(f, "date") == "1985" and f["date"].qualifiers["season"] == "spring"
+
+
+def test_letterhead_with_affiliation_and_speakers_are_not_authors():
+    f = fields(["""HARWICK TRADES COUNCIL
+Affiliated to the Trades Union Congress
+Secretary: R. Okafor, 212 Third Street, Harwick
+
+DEFEND THE HOSPITAL
+Public Meeting
+Co-operative Hall, Friday 9 May 1986, 7.30 pm
+Speakers
+Ruth Okafor
+Thomas Greaves
+
+The health authority plans to close the Victoria Hospital by the end of the
+year. Come and hear the nurses, the porters and the doctors say why it must
+stay open.
+
+Printed and published by the Harwick Trades Council, 212 Third Street, Harwick.
+"""])
+    assert norm(val(f, "title")) == "defend the hospital"
+    assert "subtitle" not in f and "authors" not in f and "date" not in f
+    assert norm(val(f, "organization")) == norm(val(f, "publisher")) == "harwick trades council"
+
+
+def test_title_over_two_lines_then_subtitle():
+    f = fields(["""The Case for a Municipal
+Printing Works
+A Memorandum to the Borough Council
+by Thomas Greaves and Alice M. Brennan
+Issued by the Harwick Typographical Association, Harwick, 1931
+
+The Borough spends more than two thousand pounds a year on printing.
+"""])
+    assert val(f, "title") == "The Case for a Municipal Printing Works"
+    assert val(f, "subtitle") == "A Memorandum to the Borough Council"
+    assert val(f, "authors") == ["Thomas Greaves", "Alice M. Brennan"]
+    assert (val(f, "publisher"), val(f, "place"), val(f, "date")) == ("Harwick Typographical Association",
+                                                                      "Harwick", "1931")
+
+
+def test_statement_at_the_end_names_a_committee_of_the_body():
+    f = fields(["""To All Members
+A Statement on the Dispute
+
+The Executive Committee has met and considered the employers' latest offer,
+and recommends that it be rejected by every branch.
+
+Issued by the Executive Committee of the Harwick Dyers' Union, 3 March 1971.
+"""])
+    assert val(f, "organization") == val(f, "publisher") == "Harwick Dyers' Union"
+    assert val(f, "date") == "1971-03-03" and f["date"].method == "colophon"
+
+
+def test_published_for_a_body_by_a_press_over_two_lines():
+    page = """Women in the Trade
+Published for the Women's Committee of the Harwick Trades Council
+by the Cedar Row Press, Harwick, 1976
+
+The women of the trade have never been given their due.
+"""
+    f = fields([page])
+    assert val(f, "publisher") == "Cedar Row Press"
+    assert val(f, "organization") == "Harwick Trades Council"
+    assert (val(f, "place"), val(f, "date")) == ("Harwick", "1976")
+
+
+def test_first_published_on_a_later_page_and_a_title_about_a_body():
+    f = fields(["""A Short History of the Harwick Co-operative Society
+J. R. Pelham
+
+Chapter 1
+The Society was founded in 1898 by eleven weavers.
+""", """The rest of the story is well known.
+""", """First published in 1998 by the Harwick Co-operative Society, Harwick.
+© J. R. Pelham 1998.
+"""])
+    assert val(f, "authors") == ["J. R. Pelham"]
+    assert val(f, "publisher") == "Harwick Co-operative Society"
+    assert val(f, "date") == "1998"
+
+
+@pytest.mark.parametrize("header,iso,place", [
+    ("Songs for the Road\nCollected by Mary O'Neill\nThe Harwick Folk Circle\nMCMLXXI", "1971", None),
+    ("The Co-operative Idea\nAn Address to the Members\nLondon, May 1937", "1937-05", "London"),
+    ("May Day 1971\nA Programme of Events\nIssued by the Harwick Trades Council", None, None),
+], ids=["roman-line", "place-and-month", "title-with-a-date"])
+def test_title_block_date_lines(header, iso, place):
+    f = fields([header + "\n\nFriends, the co-operative idea is older than any of us and will outlast us\n"
+                "all if we keep faith with it, and this is what we have to say about it.\n"])
+    assert val(f, "date") == iso
+    assert val(f, "place") == place
+    assert "organization" not in f or "idea" not in norm(val(f, "organization"))
