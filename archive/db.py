@@ -91,12 +91,19 @@ _POSTGRES_FTS = [
 ]
 
 
+_PG_SCHEMA_LOCK = 72_406_110  # any constant: the advisory lock that serializes schema changes
+
+
 def init_schema(engine: Engine) -> None:
-    """Create every table and the full-text index if they do not exist yet."""
-    SQLModel.metadata.create_all(engine)
-    statements = _SQLITE_FTS if is_sqlite(engine) else _POSTGRES_FTS
-    with engine.begin() as conn:
-        for stmt in statements:
+    """Create every table and the full-text index if they do not exist yet. Safe when several
+    processes start on an empty database at once: one creates, the others wait, then find it done."""
+    with engine.execution_options(**{_WRITE_OPTION: True}).begin() as conn:
+        # SQLite: BEGIN IMMEDIATE (the write option) queues the others on the busy timeout.
+        # PostgreSQL: DDL takes no lock on tables that do not exist yet, so take one of our own.
+        if not is_sqlite(engine):
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
+        SQLModel.metadata.create_all(conn)
+        for stmt in _SQLITE_FTS if is_sqlite(engine) else _POSTGRES_FTS:
             conn.execute(text(stmt))
 
 

@@ -189,3 +189,31 @@ def make_hostile_set(root: Path, *, unreadable: bool = True) -> dict[bytes, Expe
 def decode_key(path: bytes) -> str:
     """A key path in the form the archive reports it (undecodable bytes as \\xNN)."""
     return path.decode("utf-8", "backslashreplace")
+
+
+def text_png(lines: list[str], path: Path) -> None:
+    """A small page image with the lines drawn in a real font (for OCR that takes well under a second)."""
+    from PIL import Image, ImageDraw, ImageFont
+    font_path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    font = ImageFont.truetype(str(font_path), 28) if font_path.exists() else ImageFont.load_default(28)
+    img = Image.new("L", (1400, 60 + 44 * len(lines)), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((40, 30 + 44 * i), line, fill=0, font=font)
+    img.save(path, dpi=(300, 300))
+
+
+def make_batch(root: Path, *, pdfs: int, pages: int, images: int = 0, seed: int = 100) -> dict[str, int]:
+    """A batch of good, distinct inputs: {file name: page count}. Text PDFs are cheap to ingest;
+    images go through the real Tesseract."""
+    root.mkdir(parents=True, exist_ok=True)
+    expected: dict[str, int] = {}
+    for i in range(pdfs):
+        name = f"doc-{i:03d}.pdf"
+        (root / name).write_bytes(text_pdf([page_lines(seed + i * pages + p) for p in range(pages)]))
+        expected[name] = pages
+    for i in range(images):
+        name = f"scan-{i:03d}.png"
+        text_png(page_lines(seed + 10_000 + i, 3), root / name)
+        expected[name] = 1
+    return expected
