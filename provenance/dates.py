@@ -65,7 +65,7 @@ _MONTH_RE = (r"(?:January|February|March|April|May|June|July|August|September|[O
              r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|[O0]ct|Nov|Dec)\.?")
 # OCR turns 0 into O/o and 1 into l/I inside numbers; a year token must still hold two real digits.
 _YEAR_CHARS = r"[0-9OoIl]"
-_YEAR_RE = rf"(?<![\w,/])(?<!-\d-)(?<!-\d\d-)(?<!-\d\d\d-)(?:[1lI][4-9]|2[0O])[0-9OoIl]{{2}}(?![\w/]|,\d|\.\d)"
+_YEAR_RE = rf"(?<![\w,/])(?<!-\d-)(?<!-\d\d-)(?<!-\d\d\d-)(?:[1lI][4-9]|2[0O])[0-9OoIl]{{2}}(?![\w]|/(?!\d\d\b)|,\d|\.\d)"
 _DAY_RE = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|d)?"
 _ORD_WORD_RE = (r"(?:(?:twenty|thirty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
                 r"|" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)) + ")")
@@ -96,6 +96,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("m-d-y", re.compile(rf"(?P<m>{_MONTH_RE})\s+(?P<d>{_DAY_RE}),?\s+(?P<y>{_YEAR_RE})", re.I)),
     # 12/03/2015, 12.3.2015 (day first unless impossible)
     ("numeric", re.compile(r"(?<![\w/.])(?P<a>[0-3]?\d)[./](?P<b>[01]?\d)[./](?P<y>1[4-9]\d\d|20\d\d)(?![\w/])")),
+    # September–October 1983: a double issue; only the year is one date
+    ("month-range", re.compile(rf"(?P<m1>{_MONTH_RE})\s*[-–/]\s*(?P<m>{_MONTH_RE}),?\s+(?P<y>{_YEAR_RE})", re.I)),
     # Autumn 2013 / Winter 1984-85 / Spring-Summer 1990
     ("season", re.compile(rf"(?P<s>{_SEASON_RE})(?:\s*[-/–]\s*{_SEASON_RE})?,?\s+(?P<y>{_YEAR_RE})"
                           r"(?:\s*[-/–]\s*\d{2,4})?", re.I)),
@@ -225,6 +227,10 @@ def _build(kind: str, m: re.Match) -> ParsedDate | None:
         if not _valid_day(y, mo, day):
             return None
         return ParsedDate(f"{y:04d}-{mo:02d}-{day:02d}", "day")
+    if kind == "month-range":
+        if _month_value(g["m1"]) is None or _month_value(g["m"]) is None or g["m1"][0].islower():
+            return None
+        return ParsedDate(f"{y:04d}", "year")
     if kind == "season":
         return ParsedDate(f"{y:04d}", "year", approximate=True, season=SEASONS[g["s"].lower()])
     if kind == "m-y":

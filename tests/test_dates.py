@@ -35,6 +35,12 @@ FORMS = [
     ("MDCCCXC", "1890", "year", False),
     ("Published 12 March 2015", "2015-03-12", "day", False),
     ("0ctober l952", "1952-10", "month", False),    # OCR: zero for O, l for 1
+    ("May 1st, 1926", "1926-05-01", "day", False),
+    ("JANUARY 1926", "1926-01", "month", False),
+    ("the 3rd day of March in the year 1971", "1971-03-03", "day", False),
+    ("the fifteenth of August nineteen forty-seven", "1947-08-15", "day", False),
+    ("Winter 1926/27", "1926", "year", True),
+    ("September–October 1983", "1983", "year", False),   # a double issue: only the year is one date
 ]
 
 
