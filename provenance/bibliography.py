@@ -17,6 +17,7 @@ _HEADING_RE = re.compile(
 NOTES_HEADING_RE = re.compile(r"^\s*(notes|endnotes|notes\s+and\s+references|references\s+and\s+notes)\s*:?\s*$", re.I)
 
 YEAR_RE = r"(?:1[4-9]\d\d|20\d\d)"
+_MONTHS = r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Spring|Summer|Autumn|Fall|Winter"
 _ND_RE = r"n\.\s?d\."
 # Abbreviations that end in a period without ending an entry segment.
 _ABBREV = {
@@ -247,7 +248,7 @@ def _pub_fields(rest: str) -> tuple[str | None, str | None, str | None, str | No
         before = rest[: ym[-1].start()]
         parts = [p.strip(" .[]") for p in before.split(",")]
         parts = [p for p in parts if p and not re.match(r"(?:vol|no|nos|pp?|ed)(?:\.|\b)|\d+\b|\d+\s+\w+$", p, re.I)
-                 and not re.fullmatch(r"(\d{1,2}\s+)?[A-Z][a-z]+\.?(\s+\d{1,2})?", p)]
+                 and not re.fullmatch(r"(\d{1,2}\s+)?(" + _MONTHS + r")[a-z]*\.?(\s+\d{1,2})?", p)]
         if parts and not re.search(r"\d", parts[-1]) and len(parts[-1]) > 2:
             publisher = parts[-1]
     return place, publisher, year, loc
@@ -358,6 +359,9 @@ def parse_note(text: str) -> ParsedWork | None:
     place = publisher = year = None
     if pub:
         place, publisher, year, _ = _pub_fields(pub.group(1))
+        if publisher and not place and ":" not in pub.group(1) and pub.group(1).count(",") == 1 \
+                and len(publisher.split()) <= 2 and not any(w in ORG_WORDS for w in norm_words(publisher).split()):
+            place, publisher = publisher, None   # '(London, 1937)': an older note names the place only
         after_loc = after[pub.end():]
     else:
         after_loc = after

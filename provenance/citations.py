@@ -75,6 +75,7 @@ _OPEN_FOR = {"”": "“", "’": "‘", '"': '"', "'": "'", "»": "«"}
 _PAREN_RE = re.compile(r"\((?P<c>[^()\n]{1,300}(?:\n(?![ \t]*\n)[^()\n]{0,300}){0,3})\)")
 _PAGE_NUMBER_RE = re.compile(r"^\W{0,3}(?:\d{1,4}|[ivxlcdm]{1,7})\W{0,3}$", re.I)
 _NOTE_START_RE = re.compile(r"^\s*(?P<n>\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})(?:[.)]?\s+|(?=[A-Z“\"]))(?P<t>\S.*)$")
+_GARBLED_MARK_RE = re.compile(r"^\s*[?!'’*°§†‡|]\s*(?=[A-Z“\"])")   # a note number OCR read as a sign
 _SUPERSCRIPT = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
 _SUP_OF = {str(i): c for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
 
@@ -322,9 +323,12 @@ def _footnote_block(lines: list[_Line], stop: int, next_number: int) -> tuple[in
                 continue
             mm = _NOTE_START_RE.match(ln.text)
             num = mm.group("n").translate(_SUPERSCRIPT) if mm else None
-            if mm and (not notes or int(num) == int(notes[-1][0]) + 1):
+            prev = int(notes[-1][0]) if notes else None
+            if mm and (prev is None or prev < int(num) <= prev + 3):   # OCR may have lost a mark between
                 notes.append((num, [ln]))
-            elif notes and len(notes[-1][1]) < 8 and not (mm and len(ln.text) > 30 and int(num) <= int(notes[-1][0])):
+            elif prev is not None and _GARBLED_MARK_RE.match(ln.text):
+                notes.append((str(prev + 1), [ln]))                   # '? Ibid., 115-17.': a superscript 2
+            elif notes and len(notes[-1][1]) < 8 and not mm:
                 notes[-1][1].append(ln)
             else:
                 ok = False
@@ -344,11 +348,18 @@ def _footnote_block(lines: list[_Line], stop: int, next_number: int) -> tuple[in
         return best
     set_off = top > 0 and (not lines[top - 1].text.strip() or re.fullmatch(r"\s*[_\-—–]{3,}\s*", lines[top - 1].text))
     numbered_on = int(notes[0][0]) in (1, next_number)
-    citing = sum(bib.parse_note(" ".join(ln.text for ln in ls)[len(_NOTE_START_RE.match(ls[0].text).group("n")):])
-                 is not None for _, ls in notes)
+    citing = sum(bib.parse_note(_note_text(ls)) is not None for _, ls in notes)
     if set_off and numbered_on and citing >= max(1, math.ceil(len(notes) / 2)):
         return best
     return None
+
+
+def _note_text(ls: list[_Line]) -> str:
+    """Text of a note without its number (or the sign OCR made of it)."""
+    first = ls[0].text
+    m = _NOTE_START_RE.match(first) or _GARBLED_MARK_RE.match(first)
+    off = (m.start("t") if "t" in m.groupdict() else m.end()) if m else 0
+    return "\n".join([first[off:]] + [ln.text for ln in ls[1:]])
 
 
 def _join_lines(ls: list[_Line], first_offset: int = 0) -> tuple[int, int, str]:
@@ -387,6 +398,11 @@ def find_citations(pages: Sequence[str]) -> list[FoundCitation]:
                 continue
             for f in _in_text(text, m, known, entries, set()):
                 found.append((pi, f["start"], dict(f, page=pi, kind="in-text")))
+        nxt = pages[pi + 1] if pi + 1 < len(pages) else ""
+        span = _across_pages(text, excluded[pi], nxt)
+        if span is not None:
+            for f in _in_text(text, span, known, entries, set()):
+                found.append((pi, f["start"], dict(f, page=pi, kind="in-text")))
     # second look at bare names without context: kept when the same name is cited elsewhere with context
     cited = {bib.norm_words(f["author"]) for _, _, f in found if f.get("author") and not f.get("pending")}
     for pi, start, f in found:
@@ -406,6 +422,32 @@ def find_citations(pages: Sequence[str]) -> list[FoundCitation]:
                       entry_index=f.get("entry_index"))
         for f in out
     ]
+
+
+class _Span:
+    """A parenthesis opened at the foot of one page and closed at the head of the next (re.Match-like)."""
+
+    def __init__(self, start: int, end: int, content: str) -> None:
+        self._start, self._end, self._content = start, end, content
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, _name: str) -> str:
+        return self._content
+
+
+def _across_pages(text: str, excluded: list[tuple[int, int]], next_text: str) -> _Span | None:
+    """'(Whitcombe' on the last body line, '22)' on the next page: offsets stay on the first page."""
+    body_end = min([a for a, _ in excluded if a > len(text) // 2] + [len(text)])
+    tail = re.search(r"\((?P<c>[^()\n]{1,100}(?:\n[^()\n]{1,100})?)\s*$", text[:body_end])
+    head = re.match(r"\s*(?P<c>[^()\n]{1,60})\)", next_text)
+    if not tail or not head:
+        return None
+    return _Span(tail.start(), tail.start() + len(tail.group(0).rstrip()), tail.group("c") + "\n" + head.group("c"))
 
 
 def _known_authors(pages: Sequence[str], entries: list[dict]) -> set[str]:
@@ -492,7 +534,7 @@ def _narrative(text: str, m: re.Match, w: _Work, entries: list[dict]) -> dict | 
             continue
         if _entry_for(_Work(author=name, year=w.year), entries) is not None:
             start = m.start() - len(before) + run[0].start()
-            raw = bib.clean_spaces(text[start:m.end()])
+            raw = bib.clean_spaces(text[start:m.start()] + "(" + m.group("c") + ")")
             return dict(start=start, end=m.end(), raw=raw, author=name, title=None, year=w.year,
                         locator=w.locator, ibid=False)
     return None
@@ -656,7 +698,8 @@ def _notes(page_lines: list[list[_Line]], pnum: list[int | None], excluded: list
 
 def _emit_note(num: str, nls: list[_Line], items: list[tuple[int, int, dict]]) -> None:
     mm = _NOTE_START_RE.match(nls[0].text)
-    offset = mm.start("t") if mm else 0
+    gm = None if mm else _GARBLED_MARK_RE.match(nls[0].text)
+    offset = mm.start("t") if mm else (gm.end() if gm else 0)
     start, end, raw = _join_lines(nls, offset)
     parts = _split_note(raw)
     for pstart, ptext in parts:
