@@ -194,12 +194,8 @@ def corpus_archive(request, corpus, manifest, tmp_path_factory) -> CorpusArchive
     for key, (path, inp) in inputs.items():
         first = str(path) if path.is_file() else str(sorted(path.iterdir())[0])
         mapped[key] = {"doc": by_first_path.get(first), "input": inp, "path": str(path)}
-    try:
-        from provenance.pipeline import describe
-    except ModuleNotFoundError:
-        describe = None
-    if describe is not None:
-        describe(engine, [m["doc"] for m in mapped.values() if m["doc"]])
+    from provenance.pipeline import describe
+    describe(engine, [m["doc"] for m in mapped.values() if m["doc"]])
     engine.dispose()
     return CorpusArchive(url, backend, mapped, summary)
 
