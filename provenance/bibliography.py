@@ -42,14 +42,6 @@ CONNECTORS = {"and", "&", "of", "for", "the", "to", "in", "on", "at", "de", "van
 
 
 @dataclass(frozen=True)
-class Section:
-    """A bibliography section: its heading position and the entries found under it."""
-
-    page: int            # 1-based page of the heading
-    heading_line: int    # line index of the heading on that page
-
-
-@dataclass(frozen=True)
 class ParsedWork:
     """Fields parsed from one bibliography entry or note text."""
 
@@ -108,7 +100,7 @@ def person_names(name: str) -> list[str]:
     name = re.sub(r"\bet\.?\s*al\.?", "", name).strip(" ,")
     parts = re.split(r"\s*(?:,\s*(?:and|&)\s+|\s(?:and|&)\s+|;\s*)", name)
     out: list[str] = []
-    for i, p in enumerate(parts):
+    for p in parts:
         p = p.strip(" ,.")
         if p:
             out.append(p)
@@ -122,16 +114,6 @@ def surname(person: str) -> str:
         return person.split(",")[0].strip()
     toks = [t for t in person.split() if not re.fullmatch(r"(jr|sr|ii|iii)\.?", t, re.I)]
     return toks[-1] if toks else person
-
-
-def find_sections(pages: Sequence[str]) -> list[tuple[int, int]]:
-    """(page index 0-based, line index) of every bibliography heading, in reading order."""
-    out = []
-    for pi, text in enumerate(pages):
-        for li, line in enumerate(text.split("\n")):
-            if is_heading(line):
-                out.append((pi, li))
-    return out
 
 
 _ENTRY_START_RE = re.compile(
@@ -392,7 +374,3 @@ def _name_like(s: str) -> bool:
         return False
     return all(t[:1].isupper() or t.lower().strip(",.") in CONNECTORS or re.fullmatch(r"[A-Z]\.", t) for t in toks)
 
-
-def name_like(s: str) -> bool:
-    """Could this string be a personal or corporate name (capitalized words and connectors)?"""
-    return _name_like(s)
