@@ -35,7 +35,9 @@ def open_pdf(path: str | os.PathLike, *, source: str, password: str | None = Non
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            reader = PdfReader(path, strict=False)
+            # A file object, not a path: pypdf then reads objects from disk as it needs them,
+            # where a path makes it load the whole file (a 500-page scan) into memory.
+            reader = PdfReader(open(path, "rb"), strict=False)  # noqa: SIM115 - lives as long as the reader
             if reader.is_encrypted:
                 ok = reader.decrypt(password or "")
                 if not ok:

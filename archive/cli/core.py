@@ -114,8 +114,8 @@ def show(state: State, doc: str, as_json: bool, provenance: bool, with_text: boo
     if as_json:
         emit_json(data)
         return
-    click.echo(f"Document {data['id']}: {data['title'] or '(untitled)'}")
-    for key in ("subtitle", "authors", "organization", "publisher", "place", "date", "date_not_before", "language"):
+    click.echo(f"Document {data['id']}: {data['title'] or '(untitled)'}  [{data['label']}]")
+    for key in ("title", "subtitle", "authors", "organization", "publisher", "place", "date", "date_not_before", "language"):
         value = data[key]
         if value in (None, [], ""):
             value = "—"
@@ -190,23 +190,36 @@ def history(state: State, doc: str, as_json: bool) -> None:
 
 @click.command()
 @click.argument("docs", nargs=-1)
+@click.option("--restart", is_flag=True,
+              help="Start a new audit even if the last one was interrupted (by default it is resumed).")
 @click.option("--resume-after", type=int, default=0, metavar="ID",
-              help="Skip source files up to this id (resume an interrupted audit; the id is printed on interrupt).")
+              help="Only check source files with a higher id (manual resume; normally not needed).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def verify(state: State, docs: tuple[str, ...], resume_after: int, as_json: bool) -> None:
-    """Re-hash held source files: ok, modified or missing; every check is recorded."""
+def verify(state: State, docs: tuple[str, ...], restart: bool, resume_after: int, as_json: bool) -> None:
+    """Re-hash held source files: ok, modified or missing; every check is recorded.
+    An interrupted audit of the whole archive is resumed by the next `archive verify`."""
     from ingest.audit import verify as run_verify
     with Session(state.engine) as session:
         ids = [queries.get_document(session, d).id for d in docs] or None
     progress = Progress(state, "verify")
+    lines = _ProgressLines(state, "verify") if not progress.enabled else None
     try:
-        report = run_verify(state.engine, ids, resume_after=resume_after, progress=progress)
+        report = run_verify(state.engine, ids, resume_after=resume_after, resume=not restart,
+                            progress=lines or progress)
+    except KeyboardInterrupt:
+        progress.close()
+        click.echo("archive: verify interrupted; the checks so far are recorded: run `archive verify` "
+                   "again to resume", err=True)
+        sys.exit(130)
     finally:
         progress.close()
     if as_json:
         emit_json(report.as_json())
     if not state.quiet:
+        if report.resumed_from:
+            click.echo(f"resumed the audit started {report.resumed_from.isoformat(timespec='seconds')} "
+                       f"({report.already_checked} files were already checked)", err=True)
         for item in report.modified:
             click.echo(f"MODIFIED  {item['path']} (document {item['document']})", err=True)
         for item in report.missing:
@@ -214,6 +227,20 @@ def verify(state: State, docs: tuple[str, ...], resume_after: int, as_json: bool
         click.echo(f"{report.checked} files checked: {len(report.ok)} ok, {len(report.modified)} modified, "
                    f"{len(report.missing)} missing", err=True)
     sys.exit(EXIT_FAILURES if report.failed else EXIT_OK)
+
+
+class _ProgressLines:
+    """Progress as a line on stderr every tenth of the way, when stderr is not a terminal (logs, cron)."""
+
+    def __init__(self, state: State, label: str):
+        self.enabled = not state.quiet
+        self.label = label
+        self._next = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled and total and (done / total >= self._next or done == total):
+            click.echo(f"{self.label}: {done}/{total} files", err=True)
+            self._next = (int(done * 10 / total) + 1) / 10
 
 
 @click.command()
