@@ -1,4 +1,4 @@
-"""Evidence outside the title block: lists of works cited, the last page's colophon, a body that speaks of itself, event years."""
+"""Evidence outside the title block: works-cited lists, the colophon, a body speaking of itself, event years."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from provenance.dates import ParsedDate, find_dates
-from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_page_number, normalize, org_head,
+from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_page_number, normalize,
                                   sentence_like)
 
 _REFS_HEADING_RE = re.compile(

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from provenance.dates import ParsedDate, find_dates
-from provenance.meta_imprint import Statement, find_statements, merge_statement_lines, segments, top_body
+from provenance.meta_imprint import (Statement, find_statements, is_place, merge_statement_lines, segments,
+                                     top_body)
 from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_page_number, person_name_like,
                                   sentence_like, split_people, trim_span)
 
@@ -28,7 +29,8 @@ _SERIES_RE = re.compile(
     r"(?:\b(?:Working|Occasional|Discussion|Research|Policy|Conference|Study|Education|Educational)?\s*"
     r"(?:Papers?|Pamphlets?|Series|Bulletins?|Reports?|Studies|Leaflets?|Tracts?)\b\s*(?:No\.?|Number|#)?\s*"
     r"(?:\d+|[IVXLC]+)\b|\bSeries\b\s*(?:,|$))", re.I)
-_PRICE_RE = re.compile(r"(?:\b(?:price|free|gratis|donation|cents?|pence|shillings?|\d+p|\d+c|\d+d\.?)\b|[$£€¢]\s?\d)",
+_PRICE_RE = re.compile(r"(?:\b(?:price|free|gratis|donation|cents?|pence|shillings?|\d+p|\d+c|\d+d\.?)\b"
+                       r"|[$£€¢]\s?\d)",
                        re.I)
 _NOTE_RE = re.compile(r"^(?:Affiliated\s+(?:to|with)|(?:A\s+)?Member\s+of|Registered\b|Incorporating\b|"
                       r"In\s+association\s+with|Supported\s+by|Sponsored\s+by|Secretary\s*:|Chair(?:man)?\s*:|"
@@ -88,6 +90,7 @@ class TitleBlock:
     letterhead: HeadLine | None
     masthead: bool
     all_lines: list[HeadLine] = field(default_factory=list)   # every line above the text, read or not
+    page: int = 1                                             # 1-based page the block is on
 
 
 def header_lines(lines: list[Line], page_text: str) -> list[Line]:
@@ -278,7 +281,6 @@ def _classify_dated(hl: HeadLine, dates: list[tuple[ParsedDate, int, int]]) -> N
             continue
         if _PRICE_RE.search(p) or re.fullmatch(r"(?:dated|date|issued|in|on|the)", p, re.I):
             continue
-        from provenance.meta_imprint import is_place
         if place is None and is_place(p) and not re.search(r"\b(?:of|in|since|from|to)\b", p):
             place = p
             continue

@@ -1,4 +1,4 @@
-"""Publication statements: imprint and colophon lines ("Published by ...", "Printed for ... by ...") and copyright lines."""
+"""Publication statements: imprint and colophon lines ("Published by ...", "Printed for ... by ..."), copyright."""
 
 from __future__ import annotations
 

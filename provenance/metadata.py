@@ -1,4 +1,4 @@
-"""Field-level descriptive metadata (title, authors, issuing body, publisher, place, date) read from page text, with evidence."""
+"""Field-level descriptive metadata (title, authors, issuing body, publisher, place, date) from page text."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Sequence
 from provenance.dates import ParsedDate
 from provenance.meta_body import (best_self_reference, standalone_lines, detect_language, latest_event_year,
                                   reference_lines, self_references)
-from provenance.meta_front import HeadLine, TitleBlock, join_text, read_title_block
+from provenance.meta_front import TitleBlock, join_text, read_title_block
 from provenance.meta_imprint import Statement, find_statements, merge_statement_lines, segments, top_body
-from provenance.meta_text import (Line, body_name_like, fold, is_press, normalize, org_head, page_lines,
+from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_press, normalize, org_head, page_lines,
                                   sentence_like)
 from provenance.meta_types import FIELDS, Evidence, FieldValue
 
@@ -79,10 +79,13 @@ def extract_metadata(pages: Sequence[str]) -> list[FieldValue]:
     c = _Collector(pages)
     plines = page_lines(pages)
     refs = reference_lines(plines)
-    tb = read_title_block(plines[0], pages[0])
+    # The title block is on the first page that has text (a blank cover scan comes before it).
+    first = next((k for k, p in enumerate(pages) if any(not is_noise(x) for x in p.splitlines())), 0)
+    tb = read_title_block(plines[first], pages[first])
+    tb.page = first + 1
     _title_fields(c, tb)
     statements = _front_fields(c, tb)
-    header = {h.line.index for h in tb.all_lines}
+    header = {(tb.page, h.line.index) for h in tb.all_lines}
     _colophon_fields(c, plines, refs, statements, header)
     _organization_fallbacks(c, pages, plines, refs, statements)
     _publisher_fallback(c, statements)
@@ -103,12 +106,12 @@ def _title_fields(c: _Collector, tb: TitleBlock) -> None:
     method = "masthead" if tb.masthead else "title-block"
     if tb.title:
         title = join_text(tb.title)
-        ev = c.ev(1, tb.title[0].start, tb.title[-1].end)
+        ev = c.ev(tb.page, tb.title[0].start, tb.title[-1].end)
         conf = 0.9 if (tb.subtitle or len(tb.lines) > 2) else 0.75
         c.add("title", title, conf, method, ev)
     if tb.subtitle:
         sub = join_text(tb.subtitle)
-        c.add("subtitle", sub, 0.85, method, c.ev(1, tb.subtitle[0].start, tb.subtitle[-1].end))
+        c.add("subtitle", sub, 0.85, method, c.ev(tb.page, tb.subtitle[0].start, tb.subtitle[-1].end))
 
 
 def _front_fields(c: _Collector, tb: TitleBlock) -> list[tuple[Statement, int, int]]:
@@ -120,21 +123,21 @@ def _front_fields(c: _Collector, tb: TitleBlock) -> list[tuple[Statement, int, i
             continue                    # a title that merely looks like a body name: "The Co-operative Idea"
         if h.people and h.kind in ("byline", "name") and id(h) not in titled:
             conf = 0.9 if h.kind == "byline" else 0.75
-            c.add("authors", h.people, conf, "byline", c.ev(1, h.start, h.end))
+            c.add("authors", h.people, conf, "byline", c.ev(tb.page, h.start, h.end))
         if h.body:
             name, s, e = h.body
             method = "masthead" if h.kind == "organ" or (tb.masthead and h.kind == "issue") else (
                 "letterhead" if h.kind == "letterhead" else "title-block")
-            c.add("organization", _clean_body(name), 0.85, method, c.ev(1, s, e))
+            c.add("organization", _clean_body(name), 0.85, method, c.ev(tb.page, s, e))
         for st, off in h.statements:
-            statements.append((st, 1, h.start + off))
+            statements.append((st, tb.page, h.start + off))
         if h.date:
             pd, s, e = h.date
             method = "masthead" if (h.kind == "issue" or tb.masthead) else (
                 "letterhead" if tb.letterhead else "title-block")
-            _add_date(c, pd, 0.8, method, c.ev(1, s, e))
+            _add_date(c, pd, 0.8, method, c.ev(tb.page, s, e))
             if h.place:
-                c.add("place", h.place[0], 0.6, method, c.ev(1, h.place[1], h.place[2]))
+                c.add("place", h.place[0], 0.6, method, c.ev(tb.page, h.place[1], h.place[2]))
     for st, page, off in statements:
         _statement_fields(c, st, page, off, front=True)
     return statements
@@ -189,7 +192,7 @@ def _colophon_fields(c: _Collector, plines: list[list[Line]], refs: set, stateme
     last = len(plines)
     for lines in plines:
         for ln in standalone_lines(merge_statement_lines(lines, pages[lines[0].page - 1]) if lines else [], refs):
-            if ln.page == 1 and ln.index in header:
+            if (ln.page, ln.index) in header:
                 continue
             text = pages[ln.page - 1][ln.start:ln.end]
             sts = [(st, off) for st, off in find_statements(text) if st.complete]
@@ -236,7 +239,7 @@ def _publisher_fallback(c: _Collector, statements: list) -> None:
 
 
 def _not_before(c: _Collector, pages, plines, refs, tb: TitleBlock) -> None:
-    skip = set(refs) | {(1, h.line.index) for h in tb.lines + tb.title + tb.subtitle}
+    skip = set(refs) | {(tb.page, h.line.index) for h in tb.lines + tb.title + tb.subtitle}
     found = latest_event_year(pages, plines, skip, _dt.date.today().year)
     if found is None:
         return

@@ -1,4 +1,4 @@
-"""Metadata extraction: every corpus document field by field on ground truth, text layer and real OCR; layouts and traps."""
+"""Metadata extraction: corpus documents field by field on ground truth, text layer and real OCR; layouts, traps."""
 
 from __future__ import annotations
 
@@ -94,36 +94,58 @@ class OcrCache:
     """Tesseract text of corpus pages, made once per session, keyed by file and page."""
 
     def __init__(self):
-        self.text: dict[tuple[str, int], str] = {}
+        self.done: dict[tuple[str, int], str] = {}
 
-    def pages(self, doc_id: str, form: str) -> list[str]:
+    def _jobs(self, doc_id: str, form: str) -> tuple[dict, dict[int, tuple[str, int]]]:
         doc = MANIFEST[doc_id]
         inp = next(i for i in doc["inputs"] if f"{i['format']}-{i['level']}" == form)
-        pages = ground_truth(doc_id)
         covered = inp["pages"]
         wanted = covered if doc["page_count"] <= LONG_DOC or len(covered) <= LONG_DOC else \
             covered[:HEAD_PAGES] + covered[-TAIL_PAGES:]
         jobs = {}
         for n in wanted:
             if inp["format"] in ("png-pages", "jpeg-pages"):
-                key = (str(CORPUS / inp["files"][covered.index(n)]), 1)
+                jobs[n] = (str(CORPUS / inp["files"][covered.index(n)]), 1)
             else:
-                key = (str(CORPUS / inp["files"][0]), n)
-            jobs[n] = key
-        todo = sorted({k for k in jobs.values() if k not in self.text})
-        if todo:
-            os.environ["OMP_THREAD_LIMIT"] = "1"     # one Tesseract thread per worker process
-            with ProcessPoolExecutor(max_workers=2) as ex:
-                for key, text in zip(todo, ex.map(_ocr_job, [(inp["format"], k[0], k[1]) for k in todo])):
-                    self.text[key] = text
+                jobs[n] = (str(CORPUS / inp["files"][0]), n)
+        return inp, jobs
+
+    def prefetch(self, forms: list[tuple[str, str]]) -> None:
+        """OCR every page these forms need in one pool of two workers (one Tesseract thread each)."""
+        todo: dict[tuple[str, int], tuple[str, str, int]] = {}
+        for doc_id, form in forms:
+            inp, jobs = self._jobs(doc_id, form)
+            for key in jobs.values():
+                if key not in self.done:
+                    todo[key] = (inp["format"], key[0], key[1])
+        if not todo:
+            return
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+        keys = sorted(todo)
+        with ProcessPoolExecutor(max_workers=2) as ex:
+            for key, text in zip(keys, ex.map(_ocr_job, [todo[k] for k in keys])):
+                self.done[key] = text
+
+    def pages(self, doc_id: str, form: str) -> list[str]:
+        """The document as this input form reads: OCR text where OCR'd, ground truth elsewhere."""
+        self.prefetch([(doc_id, form)])
+        _, jobs = self._jobs(doc_id, form)
+        pages = ground_truth(doc_id)
         for n, key in jobs.items():
-            pages[n - 1] = self.text[key]
+            pages[n - 1] = self.done[key]
         return pages
 
 
 @pytest.fixture(scope="session")
-def ocr_cache() -> OcrCache:
-    return OcrCache()
+def ocr_cache(request) -> OcrCache:
+    """OCR, once, the pages of every OCR form that this session's selected tests use."""
+    cache = OcrCache()
+    forms = sorted({(item.callspec.params["doc_id"], item.callspec.params["form"])
+                    for item in request.session.items
+                    if item.originalname == "test_corpus_field_ocr" and hasattr(item, "callspec")
+                    and item.callspec.params.get("doc_id")})
+    cache.prefetch(forms)
+    return cache
 
 
 _RESULTS: dict[tuple[str, str], list[FieldValue]] = {}
@@ -682,3 +704,11 @@ def test_title_block_date_lines(header, iso, place):
     assert val(f, "date") == iso
     assert val(f, "place") == place
     assert "organization" not in f or "idea" not in norm(val(f, "organization"))
+
+
+def test_blank_cover_scan_before_the_title_page():
+    f = fields(["\n  \n", "Paper Trails\nMargaret E. Whitcombe\nPublished by the Harrow Lane Press, Boston, 1988\n\n"
+                "Nobody sets out to collect labour ephemera. One buys a box of old trade\njournals at a country "
+                "auction, and is lost.\n"])
+    assert val(f, "title") == "Paper Trails" and f["title"].evidence.page == 2
+    assert (val(f, "publisher"), val(f, "date")) == ("Harrow Lane Press", "1988")
