@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path, PurePath
 from typing import Iterable, Optional
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup, escape
 from PIL import Image
 
@@ -30,7 +30,7 @@ _JPEG, _PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
 
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("reports", "templates"), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, finalize=_finalize)
+                      trim_blocks=True, lstrip_blocks=True, finalize=_finalize, auto_reload=False)
     env.filters.update(when=fmt_time, conf=fmt_conf, num=fmt_num, size=fmt_size, clean=clean_text)
     return env
 
@@ -272,9 +272,12 @@ class _Site:
                     ("publishers.html", "Publishers"), ("works.html", "Works cited"),
                     ("citations.html", "Citation graph"), ("ocr-quality.html", "OCR quality")]
         self.thumbs: dict[int, dict[int, tuple[str, tuple[int, int]]]] = {}
+        self.templates: dict[str, Template] = {}
 
     def render(self, name: str, template: str, root: str, current: str, **context) -> None:
-        html = self.env.get_template(template).render(
+        if template not in self.templates:
+            self.templates[template] = self.env.get_template(template)
+        html = self.templates[template].render(
             root=root, site_title=self.ctx.site_title, nav=self.nav, current=current, downloads=self.downloads,
             generated_at=self.cat.generated_at, version=__version__, filters=self.cat.filters,
             threshold=self.ctx.ocr_threshold, fmt_date=fmt_date, **context)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from archive.errors import UsageError
@@ -66,17 +65,11 @@ class OutputDir:
     def write_bytes(self, name: str, data: bytes) -> Path:
         target = self.path_for(name)
         target.parent.mkdir(parents=True, exist_ok=True)
-        # Write to a temporary name and rename: a reader never sees half a file, and an existing
-        # symbolic link at the target is replaced rather than followed.
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; a published catalogue is world-readable
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # O_NOFOLLOW: should a symbolic link appear at the name after the check above, the open
+        # fails instead of writing through it.
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         self.written.append(target)
         return target
 

@@ -61,6 +61,8 @@ def test_report_usage_errors(db_url, engine, run_cli, tmp_path):
     assert empty_query.exit_code == 2 and "empty search query" in empty_query.output
 
 
+# OCR dominates this test's time; the reads behind the report run on both backends in the others.
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_report_of_a_real_ingest(db_url, run_cli, corpus, tmp_path):
     pdf = corpus / "ellery-collection-catalogue" / "digital.pdf"
     png = corpus / "workers-library" / "clean" / "page-001.png"
