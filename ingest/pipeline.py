@@ -6,6 +6,7 @@ import json
 import os
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -56,7 +57,7 @@ class _Planned:
     group: InputGroup
     sources: list[SourceInfo]
     tasks: list[PageTask]
-    futures: list[Future] = field(default_factory=list)
+    futures: list[tuple[PageTask, Future]] = field(default_factory=list)
     cached: dict[int, PageResult] = field(default_factory=dict)
 
 
@@ -102,13 +103,10 @@ def ingest(engine: Engine, paths: list[str], options: IngestOptions = IngestOpti
 
     jobs = options.jobs or default_jobs()
     total_pages = sum(len(p.tasks) for p in planned)
-    executor: Executor = SerialExecutor() if jobs == 1 else ProcessPoolExecutor(jobs, initializer=worker_init)
-    try:
-        _run(engine, planned, executor, jobs, total_pages, summary, progress)
-    except BaseException:
-        executor.shutdown(wait=False, cancel_futures=True)
-        raise
-    executor.shutdown(wait=True)
+    def make_executor() -> Executor:
+        return SerialExecutor() if jobs == 1 else ProcessPoolExecutor(jobs, initializer=worker_init)
+
+    _run(engine, planned, make_executor, jobs, total_pages, summary, progress)
     return summary
 
 
@@ -193,13 +191,15 @@ def _same_preprocessing(preprocessing_json: str) -> bool:
     return not isinstance(data, dict) or data.get("version") == preprocess.PREPROCESS_VERSION
 
 
-def _run(engine: Engine, planned: list[_Planned], executor: Executor, jobs: int, total: int,
+def _run(engine: Engine, planned: list[_Planned], make_executor: Callable[[], Executor], jobs: int, total: int,
          summary: IngestSummary, progress: Progress) -> None:
     window = max(4, jobs * 3)  # pages in flight: enough to keep every worker busy, few in memory
     pending = deque(planned)
     queue: deque[tuple[_Planned, PageTask]] = deque(
         (item, t) for item in planned for t in item.tasks if t.number not in item.cached)
+    executor = make_executor()
     in_flight = 0
+    crashes: dict[tuple[int, int], int] = {}
     done = sum(len(item.cached) for item in planned)
     progress("pages", done, total)
 
@@ -207,29 +207,61 @@ def _run(engine: Engine, planned: list[_Planned], executor: Executor, jobs: int,
         nonlocal in_flight
         while queue and in_flight < window:
             item, task = queue.popleft()
-            item.futures.append(executor.submit(process_page, task))
+            item.futures.append((task, executor.submit(process_page, task)))
             in_flight += 1
 
-    top_up()
-    while pending:
-        head = pending[0]
-        expected = len(head.tasks) - len(head.cached)
-        results: dict[int, PageResult] = dict(head.cached)
-        waited = 0
-        while waited < expected:
-            if waited >= len(head.futures):
+    def restart(waited: int) -> None:
+        # A worker process died (a crash in a C library, the OOM killer): every future of that
+        # pool is lost. Start a new pool and resubmit what was in flight, except a page that has
+        # now been in flight during two crashes: that one is reported as failed.
+        nonlocal executor, in_flight
+        executor.shutdown(wait=False, cancel_futures=True)
+        executor = make_executor()
+        lost = [(item, i) for item in pending for i in range(waited if item is pending[0] else 0, len(item.futures))]
+        in_flight = 0
+        for item, i in lost:
+            task = item.futures[i][0]
+            key = (id(item), task.number)
+            crashes[key] = crashes.get(key, 0) + 1
+            if crashes[key] >= 2:
+                failed: Future = Future()
+                failed.set_result(PageResult(task.number, task.source_seq, task.index, "none", "",
+                                             error=f"{task.source}: page {task.number}: the worker process "
+                                                   f"died twice on this page"))
+                item.futures[i] = (task, failed)
+            else:
+                item.futures[i] = (task, executor.submit(process_page, task))
+            in_flight += 1
+
+    try:
+        top_up()
+        while pending:
+            head = pending[0]
+            expected = len(head.tasks) - len(head.cached)
+            results: dict[int, PageResult] = dict(head.cached)
+            waited = 0
+            while waited < expected:
+                if waited >= len(head.futures):
+                    top_up()
+                    continue
+                try:
+                    res = head.futures[waited][1].result()
+                except BrokenProcessPool:
+                    restart(waited)
+                    continue
+                results[res.number] = res
+                waited += 1
+                in_flight -= 1
+                done += 1
+                progress("pages", done, total)
                 top_up()
-                continue
-            res = head.futures[waited].result()
-            results[res.number] = res
-            waited += 1
-            in_flight -= 1
-            done += 1
-            progress("pages", done, total)
-            top_up()
-        pending.popleft()
-        head.futures.clear()
-        _write(engine, head, [results[t.number] for t in head.tasks], summary)
+            pending.popleft()
+            head.futures.clear()
+            _write(engine, head, [results[t.number] for t in head.tasks], summary)
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
 
 
 def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: IngestSummary) -> None:
