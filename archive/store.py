@@ -86,11 +86,12 @@ def record_failure(session: Session, path: str, reason: str, stage: str = "inges
                  f"{stage} failed: {reason}", path=path)
 
 
-def record_fixity(session: Session, source: SourceFile, status: str, detail: str) -> Event:
+def record_fixity(session: Session, source: SourceFile, status: str, detail: str, who: Agent | None = None) -> Event:
+    """`who` defaults to this program's agent; an audit of many files passes it once."""
     source.last_fixity = status
     source.last_fixity_at = utcnow()
     session.add(source)
-    return event(session, EventType.FIXITY_CHECK, project_agent(session),
+    return event(session, EventType.FIXITY_CHECK, who or project_agent(session),
                  Outcome.SUCCESS if status == "ok" else Outcome.FAILURE, detail,
                  document_id=source.document_id, source_file_id=source.id)
 

@@ -3,6 +3,7 @@ complete document per input, no orphan rows, and the database passes its integri
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -129,5 +130,87 @@ def test_sigkill_at_several_points_then_rerun(tmp_path, db_url):
                                capture_output=True, timeout=600)
         assert final.returncode == 0, final.stderr.decode("utf-8", "replace")
         assert check_consistent(engine, tmp_path / "in", expected, complete=True) == len(expected)
+    finally:
+        engine.dispose()
+
+
+# --- an interrupted fixity audit of 10,000 files, resumed --------------------------------------
+
+N_FILES = 10_000
+
+
+def register_tiny_files(engine, root: Path, n: int) -> list[Path]:
+    """n tiny files held by one document, registered directly (no ingest): the audit's input."""
+    import hashlib
+    from sqlalchemy import insert
+    from archive.db import session_scope
+    from archive.models import utcnow
+    root.mkdir(parents=True, exist_ok=True)
+    rows, paths = [], []
+    for i in range(n):
+        data = f"file {i}\n".encode()
+        path = root / f"f{i:05d}.txt"
+        path.write_bytes(data)
+        paths.append(path)
+        rows.append({"sequence": i, "path": str(path), "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                     "format": "png", "ingested_at": utcnow()})
+    with session_scope(engine) as s:
+        doc = Document(fingerprint=f"tiny-{n}", label="tiny files", page_count=0)
+        s.add(doc)
+        s.flush()
+        for r in rows:
+            r["document_id"] = doc.id
+        s.execute(insert(SourceFile), rows)
+    return paths
+
+
+def _fixity_events(engine) -> int:
+    with Session(engine) as s:
+        return s.exec(text("SELECT count(*) FROM event WHERE type = 'fixity check' AND source_file_id IS NOT NULL")
+                      ).one()[0]
+
+
+def test_verify_10000_files_interrupted_twice_then_resumed(tmp_path, db_url):
+    engine = make_engine(db_url)
+    try:
+        paths = register_tiny_files(engine, tmp_path / "files", N_FILES)
+        modified = {str(p) for p in paths[7::331]}  # 31 files changed
+        missing = {str(p) for p in paths[11::457]}  # 22 files gone
+        for p in modified:
+            Path(p).write_bytes(b"changed\n")
+        for p in missing:
+            Path(p).unlink()
+        cmd = [archive_exe(), "--db", db_url, "verify", "--json"]
+        for sig, at in ((signal.SIGINT, 2_000), (signal.SIGKILL, 5_000)):
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            deadline = time.monotonic() + 300
+            while _fixity_events(engine) < at and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert proc.poll() is None, "the audit finished before it could be interrupted"
+            proc.send_signal(sig)
+            _out, err = proc.communicate(timeout=60)
+            if sig == signal.SIGINT:
+                assert proc.returncode == 130 and b"again to resume" in err, err
+        checked_before = _fixity_events(engine)
+        assert 5_000 <= checked_before < N_FILES
+
+        final = subprocess.run(cmd, capture_output=True, timeout=600)
+        assert final.returncode == 1  # mismatches found
+        report = json.loads(final.stdout)
+        assert report["checked"] == N_FILES and report["already_checked"] == checked_before
+        assert report["resumed_from"] is not None
+        assert {m["path"] for m in report["modified"]} == modified
+        assert {m["path"] for m in report["missing"]} == missing
+        assert report["ok"] == N_FILES - len(modified) - len(missing)
+        # Each file was hashed exactly once in this audit: nothing skipped, nothing redone.
+        assert _fixity_events(engine) == N_FILES
+        lines = [ln for ln in final.stderr.decode().splitlines() if ln.startswith("verify: ")]
+        done = [int(ln.split()[1].split("/")[0]) for ln in lines]
+        assert len(done) >= 5 and done == sorted(done) and done[-1] == N_FILES
+
+        # The resumed audit completed: the next one starts afresh.
+        from ingest.audit import interrupted_audit
+        with Session(engine) as s:
+            assert interrupted_audit(s) is None
     finally:
         engine.dispose()
