@@ -46,7 +46,16 @@ class _Collector:
 
     def best(self, fld: str) -> FieldValue | None:
         cs = self.cands[fld]
-        return max(cs, key=lambda c: c.confidence) if cs else None
+        if not cs:
+            return None
+        top = max(cs, key=lambda c: c.confidence)
+        if fld == "date":
+            # "May 1937" under the title and "1937" in the imprint are one date: keep the finer.
+            same_year = [x for x in cs if x.value[:4] == top.value[:4] and not x.qualifiers.get("approximate")]
+            finer = max(same_year, key=lambda x: (len(x.value), x.confidence), default=top)
+            if len(finer.value) > len(top.value):
+                return finer
+        return top
 
 
 def _clean_body(name: str) -> str:

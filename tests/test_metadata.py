@@ -712,3 +712,15 @@ def test_blank_cover_scan_before_the_title_page():
                 "auction, and is lost.\n"])
     assert val(f, "title") == "Paper Trails" and f["title"].evidence.page == 2
     assert (val(f, "publisher"), val(f, "date")) == ("Harrow Lane Press", "1988")
+
+
+def test_the_finer_of_two_statements_of_one_date_wins():
+    f = fields(["""The Workers' Library
+A Handbook for Reading Circles
+Education Committee Series, No. 3 — May 1937
+Issued by the Ashford Vale Workers' Education League, 1937
+
+Every branch of the League that meets in a hall with a cupboard and a key
+already has the beginnings of a library.
+"""])
+    assert val(f, "date") == "1937-05" and f["date"].qualifiers["precision"] == "month"
