@@ -135,7 +135,7 @@ def supersede_software_assertions(session: Session, document_id: int) -> int:
     return len(rows)
 
 
-def _best(assertions: list[tuple[Assertion, Agent]]) -> Optional[tuple[Assertion, Agent]]:
+def best_assertion(assertions: list[tuple[Assertion, Agent]]) -> Optional[tuple[Assertion, Agent]]:
     live = [(a, who) for a, who in assertions if not a.superseded]
     people = [(a, who) for a, who in live if who.kind == AgentKind.PERSON.value]
     if people:  # a person's assertion outranks any extraction; the latest person wins
@@ -158,7 +158,7 @@ def refresh_metadata(session: Session, document: Document) -> list[str]:
                         .where(Assertion.document_id == document.id)).all()
     changed = []
     for field in METADATA_FIELDS:
-        best = _best([(a, who) for a, who in rows if a.field == field])
+        best = best_assertion([(a, who) for a, who in rows if a.field == field])
         new = json.loads(best[0].value_json) if best else ([] if field == "authors" else None)
         old = _current(document, field)
         quals = json.loads(best[0].qualifiers_json or "{}") if best else {}

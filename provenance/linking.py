@@ -90,15 +90,19 @@ def _joined(entry: Citation, cites: list[Citation]) -> bool:
     return any(c.entry_id == entry.id for c in cites)
 
 
-def signature_of(doc: Document) -> list[int]:
-    if not doc.minhash:
-        doc.minhash = json.dumps(list(similarity.signature(doc.text)))
-    return json.loads(doc.minhash)
+def signature_of(doc: Document) -> tuple[list[int], int]:
+    """The document's MinHash signature and shingle count, computed once and kept on the document."""
+    data = json.loads(doc.minhash) if doc.minhash else None
+    if not isinstance(data, dict):
+        data = {"sig": list(similarity.signature(doc.text)), "n": similarity.shingle_count(doc.text)}
+        doc.minhash = json.dumps(data)
+    return data["sig"], data["n"]
 
 
 def find_duplicates(engine: Engine, doc_ids: Optional[list[int]] = None) -> list[tuple[int, int, str, float]]:
-    """Rescans (the same text hash) and near-duplicates (MinHash similarity over word shingles)
-    of the given documents against the whole archive."""
+    """Rescans (the same text hash), near-duplicates (MinHash similarity over word shingles) and
+    partial copies (most of a shorter text's shingles inside a longer one) of the given documents
+    against the whole archive."""
     found = []
     with session_scope(engine) as session:
         who = store.agent(session, AgentKind.SOFTWARE, "archive-tracker duplicate detector",
@@ -114,19 +118,32 @@ def find_duplicates(engine: Engine, doc_ids: Optional[list[int]] = None) -> list
             for b in docs[i + 1:]:
                 if a.id not in wanted and b.id not in wanted:
                     continue
-                if a.text_sha256 == b.text_sha256:
-                    pairs.append((a.id, b.id, "identical-text", 1.0, "text_sha256"))
-                    continue
-                score = similarity.similarity(sigs[a.id], sigs[b.id])
-                if score >= similarity.NEAR_DUPLICATE_THRESHOLD:
-                    pairs.append((a.id, b.id, "near-duplicate", score,
-                                  f"MinHash Jaccard over {similarity.SHINGLE}-word shingles"))
+                pair = _compare(a, b, sigs)
+                if pair:
+                    pairs.append(pair)
         groups = _groups([(a, b) for a, b, *_ in pairs])
         for a, b, kind, score, method in pairs:
             canonical = max(groups[a], key=lambda x: rank.get(x, ()))
             store.relate(session, a, b, kind, round(score, 4), method, canonical, who)
             found.append((a, b, kind, score))
     return found
+
+
+def _compare(a: Document, b: Document, sigs: dict) -> Optional[tuple]:
+    if a.text_sha256 == b.text_sha256:
+        return (a.id, b.id, "identical-text", 1.0, "text_sha256")
+    (sig_a, n_a), (sig_b, n_b) = sigs[a.id], sigs[b.id]
+    score = similarity.similarity(sig_a, sig_b)
+    if score >= similarity.NEAR_DUPLICATE_THRESHOLD:
+        return (a.id, b.id, "near-duplicate", score, f"MinHash Jaccard over {similarity.SHINGLE}-word shingles")
+    small, large = (a, b) if n_a <= n_b else (b, a)
+    (sig_s, n_s), (sig_l, n_l) = sigs[small.id], sigs[large.id]
+    if similarity.is_partial_copy_candidate(sig_s, n_s, sig_l, n_l):
+        share = similarity.containment(small.text, large.text)
+        if share >= similarity.PARTIAL_COPY_THRESHOLD:
+            return (a.id, b.id, "partial-copy", share,
+                    f"{share:.0%} of document {small.id}'s {similarity.SHINGLE}-word shingles are in document {large.id}")
+    return None
 
 
 def _groups(edges: list[tuple[int, int]]) -> dict[int, set[int]]:

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from archive import queries
 from archive.db import session_scope
-from provenance import extract, linking
+from provenance import extract, linking, samework
 
 Progress = Callable[[str, int, int], None]
 
@@ -30,5 +30,6 @@ def describe(engine: Engine, doc_ids: list[int], progress: Optional[Progress] = 
     if progress:
         progress("metadata and citations", len(doc_ids), len(doc_ids))
     duplicates = linking.find_duplicates(engine, doc_ids)
+    samework.share_metadata(engine)
     links = linking.relink(engine, progress)
     return {"documents": len(doc_ids), "duplicates": len(duplicates), **links}

@@ -111,3 +111,24 @@ def test_a_rescan_of_a_pdf_is_a_near_duplicate(run_cli, db_url, tmp_path, bullet
     assert {d["document"], d["other"]} == {bulletin, rescan}
     assert d["kind"] in ("near-duplicate", "identical-text") and d["score"] >= 0.5
     assert d["canonical"] == bulletin  # the born-digital copy is the canonical one
+
+
+@pytest.mark.tesseract
+def test_a_partial_rescan_shares_what_only_the_full_copy_states(run_cli, db_url, tmp_path, bulletin):
+    # Only the first page (title and author) is rescanned; the imprint is on page 2.
+    scans = tmp_path / "bulletin-page-1"
+    scans.mkdir()
+    render_page(BULLETIN[0], dpi=300, seed=21).save(scans / "page-1.jpg", quality=85)
+    part = j(run_cli(db_url, "ingest", "--json", str(scans)))["ingested"][0]["document"]
+    doc = j(run_cli(db_url, "show", str(part), "--json"))
+    assert doc["title"] == "Notes on the Millbrook Collection"  # its own title page
+    assert doc["publisher"] == "Millbrook Historical Society" and doc["date"] == "1978"
+    shared = [a for a in doc["metadata_provenance"]["publisher"] if not a["superseded"]]
+    assert [a["method"] for a in shared] == ["same-work"]
+    assert f"document {bulletin}" in shared[0]["evidence"] and shared[0]["confidence"] < 0.6
+    # The full copy gains nothing from the partial one, and a person still outranks both.
+    full = j(run_cli(db_url, "show", str(bulletin), "--json"))
+    assert all(a["method"] != "same-work" for field in full["metadata_provenance"].values() for a in field)
+    run_cli(db_url, "set", str(part), "date", "1979", "--by", "Ada Archivist", "--note", "stamped 1979")
+    assert run_cli(db_url, "relink").exit_code == 0
+    assert j(run_cli(db_url, "show", str(part), "--json"))["date"] == "1979"

@@ -91,3 +91,21 @@ def test_rescans_are_near_duplicates(corpus, manifest):
     s_other_pages = signature("\n".join(layer[p - 1] for p in (5, 9, 12, 17, 33, 41)))
     assert not is_near_duplicate(s_scan, s_other_pages)
     assert ocr_file(pdf, TROT_SAMPLE[0]) == scanned[0]
+
+
+def test_partial_copy_containment_separates_excerpts_from_other_texts():
+    import random
+
+    from provenance import similarity as sim
+    rnd = random.Random(7)
+    vocab = [f"w{i}" for i in range(3000)]
+    whole = " ".join(rnd.choice(vocab) for _ in range(6000))
+    excerpt = " ".join(whole.split()[1000:2000])
+    other = " ".join(rnd.choice(vocab) for _ in range(1000))
+    assert sim.containment(excerpt, whole) == 1.0
+    assert sim.containment(other, whole) < 0.05
+    sw, se, so = sim.signature(whole), sim.signature(excerpt), sim.signature(other)
+    nw, ne, no = sim.shingle_count(whole), sim.shingle_count(excerpt), sim.shingle_count(other)
+    assert sim.similarity(se, sw) < sim.NEAR_DUPLICATE_THRESHOLD  # an excerpt is not a duplicate...
+    assert sim.is_partial_copy_candidate(se, ne, sw, nw)  # ...but it is a partial copy candidate
+    assert not sim.is_partial_copy_candidate(so, no, sw, nw)

@@ -117,9 +117,11 @@ def graph_cmd(state: State, fmt: str, external: bool, output: Path | None) -> No
 def relink_cmd(state: State, as_json: bool) -> None:
     """Re-run citation resolution and duplicate detection for the whole archive."""
     from provenance.linking import find_duplicates, relink
+    from provenance.samework import share_metadata
     progress = Progress(state, "relink")
     try:
         dups = find_duplicates(state.engine)
+        share_metadata(state.engine)
         stats = relink(state.engine, progress)
     finally:
         progress.close()
