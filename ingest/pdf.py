@@ -71,9 +71,12 @@ def extract_text(reader: PdfReader, index: int) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return reader.pages[index].extract_text() or ""
+            text = reader.pages[index].extract_text() or ""
     except Exception:  # noqa: BLE001 - a page whose content stream pypdf cannot read: OCR it
         return ""
+    # NUL cannot be stored in PostgreSQL text (nor means anything): mark it as an unmapped
+    # glyph, which the verdict below counts like any other.
+    return text.replace("\x00", "\ufffd")
 
 
 def text_layer_verdict(text: str, has_images: bool) -> tuple[bool, str]:

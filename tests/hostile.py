@@ -165,6 +165,8 @@ def make_hostile_set(root: Path, *, unreadable: bool = True) -> dict[bytes, Expe
         Expect("failed", "not a PDF", "HTML named .pdf"))
     put("no-pages.pdf", no_pages_pdf(), Expect("failed", "no pages", "PDF whose page tree is empty"))
     put("page-tree-cycle.pdf", page_tree_cycle_pdf(), Expect("any", what="page tree that contains itself"))
+    put("nul-in-text-layer.pdf", text_pdf([[line + " \x00\x01" for line in page_lines(12, 12)]]),
+        Expect("ingested", what="text layer holding NUL and control characters"))
     put("notes.txt", b"a sidecar text file\n", Expect("skipped", "unsupported", "unsupported file type"))
     put(".hidden.pdf", good, Expect("skipped", "hidden", "hidden file"))
 

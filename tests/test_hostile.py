@@ -98,6 +98,8 @@ def test_hostile_batch_is_accounted_for_and_good_files_committed(hostile, db_url
             assert page_lines(1)[0] in good.text and page_lines(2)[-1] in good.text
             assert "number 7 line 0" in docs["in/broken-xref.pdf"].text  # xref rebuilt by the reader
             assert "number 8 line 0" in docs["in/encrypted-empty-user-password.pdf"].text
+            nul = docs["in/nul-in-text-layer.pdf"].text  # storable on PostgreSQL: no NUL left
+            assert "number 12 line 0" in nul and "\x00" not in nul
             failures = {e.path: e for e, _ in queries.events(s, failures_only=True)}
             for item in summary["failed"]:
                 ev = failures[item["path"]]
