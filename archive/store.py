@@ -19,20 +19,27 @@ from archive.models import (
 PROJECT_AGENT = "archive-tracker"
 
 
-def agent(session: Session, kind: AgentKind | str, name: str, version: str = "", note: str | None = None) -> Agent:
-    """Get or create an agent. Safe under concurrent writers (the unique constraint decides)."""
-    kind = AgentKind(kind).value
-    stmt = select(Agent).where(Agent.kind == kind, Agent.name == name, Agent.version == version)
+def _get_or_create(session: Session, stmt, make):
+    """The row `stmt` finds, or a new one from `make()`. Safe under concurrent writers: the
+    unique constraint decides, and the loser reads the winner's row."""
     found = session.exec(stmt).first()
     if found:
         return found
     try:
         with session.begin_nested():
-            new = Agent(kind=kind, name=name, version=version, note=note)
+            new = make()
             session.add(new)
     except IntegrityError:
         return session.exec(stmt).one()
     return new
+
+
+def agent(session: Session, kind: AgentKind | str, name: str, version: str = "", note: str | None = None) -> Agent:
+    """Get or create an agent: software with its version, or a person."""
+    kind = AgentKind(kind).value
+    return _get_or_create(
+        session, select(Agent).where(Agent.kind == kind, Agent.name == name, Agent.version == version),
+        lambda: Agent(kind=kind, name=name, version=version, note=note))
 
 
 def project_agent(session: Session) -> Agent:
@@ -203,17 +210,8 @@ def replace_citations(session: Session, document_id: int, citations: list[Citati
 
 def external_work(session: Session, key: str, author: Optional[str], title: Optional[str],
                   year: Optional[str]) -> ExternalWork:
-    stmt = select(ExternalWork).where(ExternalWork.key == key)
-    found = session.exec(stmt).first()
-    if found:
-        return found
-    try:
-        with session.begin_nested():
-            work = ExternalWork(key=key, author=author, title=title, year=year)
-            session.add(work)
-    except IntegrityError:
-        return session.exec(stmt).one()
-    return work
+    return _get_or_create(session, select(ExternalWork).where(ExternalWork.key == key),
+                          lambda: ExternalWork(key=key, author=author, title=title, year=year))
 
 
 def set_citation_target(session: Session, citation: Citation, who: Agent, target_id: Optional[int],
