@@ -42,6 +42,13 @@ class Fixity:
     checked_at: Optional[datetime]
 
 
+def _display_title(doc_id: int, title: Optional[str], label: Optional[str]) -> str:
+    """The title, or for an untitled document its label: never an empty link text."""
+    if title and title.strip():
+        return title
+    return f"(untitled) {label.strip() if label and label.strip() else f'document {doc_id}'}"
+
+
 @dataclass(frozen=True)
 class DocRef:
     """Another document named from this catalogue; `held` when its page is in this catalogue."""
@@ -53,7 +60,7 @@ class DocRef:
 
     @property
     def display(self) -> str:
-        return self.title or f"(untitled) {self.label}"
+        return _display_title(self.id, self.title, self.label)
 
 
 @dataclass
@@ -74,7 +81,7 @@ class DocumentRecord:
 
     @property
     def display_title(self) -> str:
-        return self.doc.title or f"(untitled) {self.doc.label}"
+        return _display_title(self.doc.id, self.doc.title, self.doc.label)
 
     @property
     def fixity(self) -> Fixity:

@@ -153,3 +153,27 @@ def test_planted_symlink_cannot_redirect_writes(engine, tmp_path):
     with pytest.raises(UnsafeOutputPath):
         build_reports(engine, out, "html")
     assert victim.read_text() == "keep"
+
+
+def test_blank_and_oversized_values_render_in_every_format(engine, tmp_path):
+    from sqlmodel import Session
+
+    from archive.models import Document, Page
+    from reports import dublin_core
+    with Session(engine) as session:
+        session.add(Document(fingerprint="blank", label="", title="   ", organization="  ", publisher="\t"))
+        big = Document(fingerprint="big", label="big", title="Word " * 2000, organization="x" * 5000,
+                       authors_json='["' + "y" * 3000 + '"]')
+        session.add(big)
+        session.flush()
+        session.add(Page(document_id=big.id, number=1, method="ocr", confidence=12.0, text="z" * 20000,
+                         thumbnail=b"not an image at all"))
+        session.commit()
+    result = build_reports(engine, tmp_path, "all")
+    assert result.documents == 2
+    index = lxml_html.fromstring((tmp_path / "index.html").read_bytes())
+    titles = [a.text_content().strip() for a in index.xpath("//td[@class='title']/a")]
+    assert titles[0] == "(untitled) document 1" and titles[1].startswith("Word Word")
+    # A thumbnail that is not an image is left out, never written under an image name.
+    assert not (tmp_path / "thumbnails").exists()
+    assert dublin_core.validate((tmp_path / "catalog-dc.xml").read_bytes()) == []

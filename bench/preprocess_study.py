@@ -1,0 +1,344 @@
+"""Measures each preprocessing step, alone and in chains, per corpus level, and writes bench/PREPROCESS.md.
+
+Run from the project root (about 10 minutes on 2 cores):
+
+    .venv/bin/python bench/preprocess_study.py --jobs 2
+
+OCR goes through the project's own Tesseract call (ingest.tools.run_tesseract_tsv, one
+thread per process, psm 3, lang eng), and pages are loaded by ingest's own loaders, so the
+figures are what ingestion gets. Times are CPU seconds: preprocessing in the worker,
+Tesseract from the child-process usage. CPU time does not change when other jobs load the
+machine, but wall time does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import sys
+import time
+import unicodedata
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from PIL import Image, ImageFilter  # noqa: E402
+from rapidfuzz.distance import Levenshtein  # noqa: E402
+
+from ingest import images, pdf, preprocess, tools  # noqa: E402
+from ingest.ocr import DEFAULT_PSM, parse_tsv  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+# --- the pages -------------------------------------------------------------------------
+# (level, label, path relative to the corpus, frame/page index, ground-truth page file)
+PAGES: list[tuple[str, str, str, int, str]] = []
+for n in (1, 7, 13, 19, 26, 38):
+    PAGES.append(("clean", f"OT p{n} png", f"on-trotskyites/clean/page-{n:03d}.png", 0,
+                  f"on-trotskyites/ground_truth/page-{n:03d}.txt"))
+for n in (1, 2):
+    PAGES.append(("clean", f"WL p{n} png", f"workers-library/clean/page-{n:03d}.png", 0,
+                  f"workers-library/ground_truth/page-{n:03d}.txt"))
+for n in (1, 2, 3):
+    PAGES.append(("scanned", f"UU p{n} jpg", f"undated-and-unsigned/scanned/page-{n:03d}.jpg", 0,
+                  f"undated-and-unsigned/ground_truth/page-{n:03d}.txt"))
+for n in (4, 22):
+    PAGES.append(("scanned", f"OT p{n} pdf", "on-trotskyites/scanned.pdf", n - 1,
+                  f"on-trotskyites/ground_truth/page-{n:03d}.txt"))
+for n in (1, 2, 3):
+    PAGES.append(("scanned", f"FY p{n} tiff", "fifty-years-at-the-case/pages.tiff", n - 1,
+                  f"fifty-years-at-the-case/ground_truth/page-{n:03d}.txt"))
+for n in range(1, 9):
+    PAGES.append(("hard", f"OT p{n} jpg", f"on-trotskyites/hard/page-{n:03d}.jpg", 0,
+                  f"on-trotskyites/ground_truth/page-{n:03d}.txt"))
+
+# --- candidate steps that ingest/preprocess.py does not ship (measured, not chosen) --------
+
+
+def _normalize_contrast(image: Image.Image, dpi: float) -> tuple[Image.Image, float]:
+    """Flat-field: divide by a paper-level map (max filter at ~50 dpi), then stretch ink to 0."""
+    gray = image.convert("L")
+    factor = max(1, int(round(dpi / 50)))
+    small = gray.reduce(factor)
+    paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.MedianFilter(5))
+    paper = paper.filter(ImageFilter.GaussianBlur(2)).resize(gray.size, Image.BILINEAR)
+    flat = np.asarray(gray, np.float32) / np.maximum(np.asarray(paper, np.float32), 1) * 255
+    low = float(np.percentile(flat[::4, ::4], 0.5))
+    flat = (flat - low) / max(255 - low, 1) * 255
+    return Image.fromarray(np.clip(flat + 0.5, 0, 255).astype(np.uint8), "L"), dpi
+
+
+def _denoise_gauss(image: Image.Image, dpi: float) -> tuple[Image.Image, float]:
+    return image.convert("L").filter(ImageFilter.GaussianBlur(1.0)), dpi
+
+
+def _sauvola_k03(image: Image.Image, dpi: float) -> tuple[Image.Image, float]:
+    return preprocess._binarize_sauvola(image, dpi, k=0.3)
+
+
+def _despeckle_wide(image: Image.Image, dpi: float) -> tuple[Image.Image, float]:
+    return preprocess._despeckle(image, dpi, blob_in=0.06, gap_in=0.06)
+
+
+EXTRA_STEPS = {
+    "normalize-contrast": _normalize_contrast,
+    "denoise-gauss": _denoise_gauss,
+    "binarize-sauvola-k0.3": _sauvola_k03,
+    "despeckle-wide": _despeckle_wide,
+}
+
+DK, DN, BZ, DS, UP = (preprocess.DESKEW, preprocess.DENOISE, preprocess.BINARIZE,
+                      preprocess.DESPECKLE, preprocess.UPSCALE)
+CHAIN = [DK, DN, BZ, DS]
+VARIANTS: dict[str, list[str]] = {
+    "raw": [],
+    "normalize-contrast": ["normalize-contrast"],
+    "deskew": [DK],
+    "denoise": [DN],
+    "denoise-gauss": ["denoise-gauss"],
+    "binarize-sauvola": [BZ],
+    "despeckle": [DS],
+    "upscale-2x": [UP],
+    "binarize+despeckle": [BZ, DS],
+    "denoise+binarize+despeckle": [DN, BZ, DS],
+    "deskew+binarize+despeckle": [DK, BZ, DS],
+    "CHAIN = deskew+denoise+binarize+despeckle": CHAIN,
+    "normalize-contrast+CHAIN": ["normalize-contrast"] + CHAIN,
+    "CHAIN with denoise-gauss": [DK, "denoise-gauss", BZ, DS],
+    "CHAIN with sauvola k=0.3": [DK, DN, "binarize-sauvola-k0.3", DS],
+    "CHAIN with despeckle-wide": [DK, DN, BZ, "despeckle-wide"],
+    "CHAIN+upscale-2x (before binarize)": [DK, DN, UP, BZ, DS],
+}
+POLICY = "plan() + retry (what ingest does)"
+
+# --- CER -------------------------------------------------------------------------------
+_PAGE_NUMBER = re.compile(r"^\s*(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.IGNORECASE)
+
+
+def normalize_text(text: str) -> str:
+    """NFC; drop a last non-blank line that is only a page number; collapse whitespace runs."""
+    lines = unicodedata.normalize("NFC", text).splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if lines and _PAGE_NUMBER.match(lines[-1]):
+        lines.pop()
+    return re.sub(r"\s+", " ", " ".join(lines)).strip()
+
+
+def edits(ocr_text: str, truth: str) -> tuple[int, int]:
+    o, t = normalize_text(ocr_text), normalize_text(truth)
+    return Levenshtein.distance(o, t), len(t)
+
+
+# --- workers ---------------------------------------------------------------------------
+_CACHE: dict[tuple[str, int], tuple[Image.Image, float | None]] = {}
+
+
+def load(rel: str, index: int) -> tuple[Image.Image, float | None]:
+    """The page image as ingest loads it (embedded PDF image, TIFF frame, image file)."""
+    key = (rel, index)
+    if key not in _CACHE:
+        path = CORPUS / rel
+        if rel.endswith(".pdf"):
+            reader = pdf.open_pdf(path, source=rel)
+            image, dpi, _ = pdf.page_image(reader, index, path, source=rel)
+        else:
+            image, dpi = images.load_frame(path, index, source=rel)
+        _CACHE.clear()
+        _CACHE[key] = (image, dpi)
+    return _CACHE[key]
+
+
+def run_steps(image: Image.Image, names: list[str], dpi: float | None) -> Image.Image:
+    work = float(dpi) if dpi else 300.0
+    for name in names:
+        step = EXTRA_STEPS.get(name) or preprocess.STEPS[name]
+        image, work = step(image, work)
+    return image
+
+
+def _child_cpu() -> float:
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
+
+
+def ocr(image_or_path, source: str):
+    before = _child_cpu()
+    out = parse_tsv(tools.run_tesseract_tsv(image_or_path, lang="eng", psm=DEFAULT_PSM, source=source))
+    return out, _child_cpu() - before
+
+
+def measure(task: tuple[int, str]) -> dict:
+    page_no, variant = task
+    level, label, rel, index, truth_rel = PAGES[page_no]
+    image, dpi = load(rel, index)
+    truth = (CORPUS / truth_rel).read_text(encoding="utf-8")
+    direct = str(CORPUS / rel) if rel.endswith((".png", ".jpg")) else None
+    row = {"page": page_no, "variant": variant, "plan_s": 0.0, "retried": False, "steps": []}
+    if variant == POLICY:
+        t = time.process_time()
+        steps = preprocess.plan(image, dpi)
+        row["plan_s"] = time.process_time() - t
+        t = time.process_time()
+        prepared = preprocess.apply(image, steps, dpi)[0] if steps else None
+        pre_s = time.process_time() - t
+        result, ocr_s = ocr(prepared if steps else (direct or image), rel)
+        retry = preprocess.retry_steps(result.confidence or 0.0, steps)
+        if retry:
+            row["retried"] = True
+            t = time.process_time()
+            prepared = preprocess.apply(image, retry, dpi)[0]
+            pre_s += time.process_time() - t
+            second, s = ocr(prepared, rel)
+            ocr_s += s
+            if (second.confidence or 0) > (result.confidence or 0):
+                result, steps = second, retry
+        row["steps"] = list(steps)
+    else:
+        names = VARIANTS[variant]
+        t = time.process_time()
+        prepared = run_steps(image, names, dpi) if names else None
+        pre_s = time.process_time() - t
+        result, ocr_s = ocr(prepared if names else (direct or image), rel)
+    row["edits"], row["chars"] = edits(result.text, truth)
+    row.update(pre_s=pre_s, ocr_s=ocr_s, conf=result.confidence)
+    return row
+
+
+# --- the report ------------------------------------------------------------------------
+LEVELS = ("clean", "scanned", "hard")
+CORPUS_MIX = {"clean": 48, "scanned": 54, "hard": 8}  # OCR pages per level in the corpus
+
+
+def skew_check() -> list[str]:
+    """Deskew's angle estimate against the manifest's recorded skew (never used at run time)."""
+    manifest = json.loads((CORPUS / "manifest.json").read_text())
+    skews = {d["id"]: d.get("skew_deg") or {} for d in manifest["documents"]}
+    errors, times = [], []
+    for level, _label, rel, index, _t in PAGES:
+        if level == "clean":
+            continue
+        doc = rel.split("/")[0]
+        page = int(re.search(r"(\d+)\.txt$", _t).group(1))
+        true = skews[doc][level][page - 1]
+        image, dpi = load(rel, index)
+        t = time.process_time()
+        est = preprocess.estimate_skew(image, dpi)
+        times.append(time.process_time() - t)
+        errors.append(abs(est - true))
+    return [f"Deskew angle vs the manifest's `skew_deg` on the {len(errors)} scanned and hard pages: "
+            f"mean absolute error {statistics.mean(errors):.3f}°, worst {max(errors):.3f}°; "
+            f"estimate {1000 * statistics.mean(times):.0f} ms CPU per page."]
+
+
+def report(rows: list[dict], wall: float, jobs: int, command: str) -> str:
+    by = defaultdict(list)
+    for r in rows:
+        by[(PAGES[r["page"]][0], r["variant"])].append(r)
+    # Without a raw run of a level, its cost ratios are undefined (nan).
+    raw_ocr = {lv: sum(r["ocr_s"] for r in by[(lv, "raw")]) or float("nan") for lv in LEVELS}
+    out = [
+        "# Preprocessing before OCR: what each step buys, per corpus level",
+        "",
+        f"Produced by `{command}` ({jobs} worker processes, {wall / 60:.1f} min wall). "
+        f"Tesseract {tools.tesseract().version}, psm {DEFAULT_PSM}, lang eng, one thread per process; "
+        f"ingest/preprocess.py version {preprocess.PREPROCESS_VERSION}.",
+        "",
+        "## Method",
+        "",
+        "- **Pages**: " + "; ".join(
+            f"{lv}: " + ", ".join(label for level, label, *_ in PAGES if level == lv) for lv in LEVELS) + ".",
+        "  Pages are loaded by ingest's loaders (the embedded JPEG of an image-only PDF page, a TIFF frame),",
+        "  and a PNG or JPEG with no steps goes to Tesseract as its file, as ingest does.",
+        "- **CER**: Levenshtein distance (rapidfuzz) between OCR text and ground truth, both normalized the",
+        "  same way (Unicode NFC; if the last non-blank line is only a page number, arabic or roman, it is",
+        "  dropped, from the ground truth and from the OCR text alike; then every whitespace run becomes one",
+        "  space and the ends are stripped), summed over the level's pages and divided by the summed",
+        "  ground-truth length (total edits / total characters). Typography is not folded: `...` read for `…`",
+        "  counts as 3 edits.",
+        "- **Times** are CPU seconds per page (mean): `pre` = preprocessing in the worker, `ocr` = Tesseract",
+        "  (child-process CPU), `x raw` = (plan + pre + ocr) over raw Tesseract's ocr on the same pages.",
+        "  CPU time is what 2 parallel workers divide between them, so the ratio is also the wall-time ratio of",
+        "  a CPU-bound parallel ingest.",
+        "- **conf** = mean Tesseract word confidence of the page (mean over pages), as ingest/ocr.py computes it.",
+        "",
+        "## CER and cost per level",
+        "",
+        "| variant | " + " | ".join(f"{lv} CER | {lv} pre s | {lv} ocr s | {lv} x raw | {lv} conf" for lv in LEVELS) + " |",
+        "|---" * (1 + 5 * len(LEVELS)) + "|",
+    ]
+    for variant in list(VARIANTS) + [POLICY]:
+        cells = []
+        for lv in LEVELS:
+            rs = by[(lv, variant)]
+            if not rs:
+                cells += ["-"] * 5
+                continue
+            cer = 100 * sum(r["edits"] for r in rs) / sum(r["chars"] for r in rs)
+            total = sum(r["plan_s"] + r["pre_s"] + r["ocr_s"] for r in rs)
+            confs = [r["conf"] for r in rs if r["conf"] is not None]
+            cells += [f"{cer:.2f}%", f"{statistics.mean(r['pre_s'] for r in rs):.2f}",
+                      f"{statistics.mean(r['ocr_s'] for r in rs):.2f}", f"{total / raw_ocr[lv]:.2f}",
+                      f"{statistics.mean(confs):.1f}" if confs else "-"]
+        name = f"**{variant}**" if variant == POLICY else variant
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    out += ["", "## What plan() decided and what it cost", ""]
+    overall_num = overall_den = 0.0
+    for lv in LEVELS:
+        rs = by[(lv, POLICY)]
+        if not rs:
+            continue
+        plans = defaultdict(int)
+        for r in rs:
+            plans[" + ".join(r["steps"]) or "[]"] += 1
+        plan_ms = 1000 * statistics.mean(r["plan_s"] for r in rs)
+        ratio = sum(r["plan_s"] + r["pre_s"] + r["ocr_s"] for r in rs) / raw_ocr[lv]
+        overall_num += CORPUS_MIX[lv] * ratio * raw_ocr[lv] / len(rs)
+        overall_den += CORPUS_MIX[lv] * raw_ocr[lv] / len(rs)
+        per_page = ", ".join(f"{PAGES[r['page']][1]} {100 * r['edits'] / r['chars']:.1f}%"
+                             f"{' (retried)' if r['retried'] else ''}" for r in sorted(rs, key=lambda r: r["page"]))
+        out.append(f"- **{lv}**: plan {plan_ms:.0f} ms CPU per page; steps: "
+                   + "; ".join(f"{k} x{v}" for k, v in plans.items())
+                   + f"; {sum(r['retried'] for r in rs)} retries; cost {ratio:.3f}x raw. Per page: {per_page}.")
+    out += ["", f"Weighted by the corpus's OCR page mix ({', '.join(f'{v} {k}' for k, v in CORPUS_MIX.items())}), "
+            f"ingest with preprocessing costs **{overall_num / overall_den:.3f}x** the CPU of raw Tesseract.", ""]
+    out += skew_check()
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "PREPROCESS.md"))
+    ap.add_argument("--variants", nargs="*", help="only these variants (default: all, plus the policy)")
+    ap.add_argument("--levels", nargs="*", default=list(LEVELS))
+    args = ap.parse_args()
+    if not CORPUS.is_dir():
+        sys.exit(f"corpus not found at {CORPUS}")
+    variants = args.variants or list(VARIANTS) + [POLICY]
+    tasks = [(i, v) for v in variants for i, p in enumerate(PAGES) if p[0] in args.levels]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(args.jobs) as pool:
+        rows = []
+        for n, row in enumerate(pool.map(measure, tasks, chunksize=1), 1):
+            rows.append(row)
+            if n % 24 == 0:
+                print(f"{n}/{len(tasks)} {time.perf_counter() - started:.0f}s", file=sys.stderr, flush=True)
+    wall = time.perf_counter() - started
+    command = " ".join([".venv/bin/python bench/preprocess_study.py"] + sys.argv[1:])
+    text = report(rows, wall, args.jobs, command)
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
