@@ -10,10 +10,13 @@ import functools
 import hashlib
 import io
 import os
+import re
 import time
 from dataclasses import dataclass, replace
 
 from PIL import Image
+from pypdf import PdfReader
+from pypdf.generic import IndirectObject, StreamObject
 
 from archive.errors import ArchiveError
 from ingest import images, pdf, preprocess, tools
@@ -35,6 +38,10 @@ class PageTask:
     psm: int = DEFAULT_PSM
     password: str | None = None
     file_sha256: str | None = None  # for single-frame image files: the image digest is the file's
+    # The page image's digest known before any decoding (the file's for a single-frame image file,
+    # embedded_image_key's for a PDF page that is one plain scan): the parent looks it up to
+    # reuse an earlier OCR result.
+    image_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,12 @@ def _process(task: PageTask) -> PageResult:
                               thumbnail=_pdf_thumbnail(task))
         image, dpi, how = pdf.page_image(reader, task.index, task.path, source=task.source,
                                          password=task.password)
-        return _ocr(task, image, dpi, note=f"{why}; OCR of the {how}", image_sha=_image_digest(image))
+        key = embedded_image_key(reader, task.index) if how == "embedded page image" else None
+        # The pixels are decoded now: the reader need not keep the page's image stream (pypdf caches
+        # every object it reads, so a worker's memory would otherwise grow with the pages it did).
+        _forget_large_objects(reader)
+        return _ocr(task, image, dpi, note=f"{why}; OCR of the {how}",
+                    image_sha=key[0] if key else _image_digest(image))
     image, dpi = images.load_frame(task.path, task.index, source=task.source)
     direct = task.path if task.fmt in _DIRECT_OCR_FORMATS and task.index == 0 else None
     return _ocr(task, image, dpi, note="page image", image_sha=task.file_sha256 or _image_digest(image),
@@ -145,6 +157,85 @@ def _pdf_thumbnail(task: PageTask) -> bytes | None:
                                                   password=task.password))
     except ArchiveError:
         return None
+
+
+_PIXEL_KEYS = ("/Width", "/Height", "/BitsPerComponent", "/ColorSpace", "/Filter", "/DecodeParms", "/Decode")
+_INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")
+
+
+def embedded_image_key(reader: PdfReader, index: int, *, text_free: bool = False) -> tuple[str, float] | None:
+    """(digest, dpi) of the scan a PDF page consists of, from the image's stored (encoded) bytes,
+    without decoding a pixel; None unless the page is one plain, page-shaped image XObject.
+
+    A JPEG embedded as it is (DCTDecode, grey or RGB, no decode array, no rotation) gets the
+    plain SHA-256 of its bytes, which is the digest of the JPEG file it was made from, so a
+    page OCR'd as an image file is recognised inside a PDF and the other way round. Any other
+    image's digest also covers the parameters that shape its pixels and the page rotation.
+    `text_free` (the parent's look-up) also requires a page without fonts, whose text layer
+    is therefore empty and which goes to OCR for certain."""
+    try:
+        page = reader.pages[index]
+        resources = page.get("/Resources") or {}
+        if text_free and resources.get("/Font"):
+            return None
+        width_in, height_in = float(page.mediabox.width) / 72, float(page.mediabox.height) / 72
+        if width_in <= 0 or height_in <= 0 or not pdf._one_page_shaped_image(page, width_in, height_in):
+            return None
+        if text_free and _INLINE_IMAGE.search(page.get_contents().get_data() if page.get_contents() else b""):
+            return None  # inline images beside it: the page would be rasterized
+        xo = next(iter(resources["/XObject"].values())).get_object()
+        if any(k in xo for k in ("/SMask", "/Mask", "/ImageMask")):
+            return None
+        params = {k: xo.raw_get(k) for k in _PIXEL_KEYS if k in xo}
+        if not all(_direct(v) for v in params.values()):
+            return None  # an indirect colour space or parameter: no stable name for it
+        raw = xo._data  # the stored bytes, still encoded (decrypted if the file was encrypted)
+        rotation = page.rotation % 360
+        dpi = round(int(params["/Width"]) / width_in, 1)
+        plain = (str(params.get("/Filter")) in ("/DCTDecode", "[/DCTDecode]") and rotation == 0
+                 and str(params.get("/ColorSpace")) in ("/DeviceGray", "/DeviceRGB")
+                 and "/Decode" not in params and "/DecodeParms" not in params)
+        h = hashlib.sha256()
+        if not plain:
+            h.update(("pdf-image;" + ";".join(f"{k}={v}" for k, v in params.items())
+                      + f";rotate={rotation}\n").encode())
+        h.update(raw)
+        return h.hexdigest(), dpi
+    except Exception:  # noqa: BLE001 - malformed or unusual page: no key, the page is simply OCR'd
+        return None
+
+
+def embedded_image_keys(reader: PdfReader) -> list[tuple[str, float] | None]:
+    """embedded_image_key (text-free pages only) of every page, for the parent's look-up: reads
+    each page's stored image bytes once and lets them go, so memory stays flat over long files."""
+    keys = []
+    for index in range(len(reader.pages)):
+        keys.append(embedded_image_key(reader, index, text_free=True))
+        _forget_large_objects(reader)
+    return keys
+
+
+def _direct(value) -> bool:
+    if isinstance(value, IndirectObject):
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(_direct(v) for v in value)
+    if isinstance(value, dict):
+        return all(_direct(v) for v in value.values())
+    return True
+
+
+_LARGE_OBJECT_BYTES = 64 * 1024
+
+
+def _forget_large_objects(reader: PdfReader) -> None:
+    """Drop images and large streams from the reader's object cache (re-read from disk if needed)."""
+    cache = getattr(reader, "resolved_objects", None)
+    if not isinstance(cache, dict):
+        return
+    for key in [k for k, v in cache.items() if isinstance(v, StreamObject)
+                and (v.get("/Subtype") in ("/Image", "/Form") or len(getattr(v, "_data", b"") or b"") > _LARGE_OBJECT_BYTES)]:
+        del cache[key]
 
 
 def _image_digest(image: Image.Image) -> str:

@@ -12,7 +12,8 @@ from typing import Callable, Optional
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from PIL import Image
+from sqlmodel import Session, col, select
 
 from archive import store
 from archive.db import session_scope
@@ -22,7 +23,7 @@ from ingest import images, normalize, pdf, preprocess
 from ingest.discover import InputGroup, discover
 from ingest.fixity import display_path, fingerprint, sha256_file
 from ingest.ocr import DEFAULT_PSM
-from ingest.pages import PageResult, PageTask, process_page, pypdf_version, worker_init
+from ingest.pages import PageResult, PageTask, embedded_image_keys, process_page, pypdf_version, worker_init
 from ingest.tools import check_language, tesseract
 
 
@@ -59,6 +60,7 @@ class _Planned:
     tasks: list[PageTask]
     futures: list[tuple[PageTask, Future]] = field(default_factory=list)
     cached: dict[int, PageResult] = field(default_factory=dict)
+    key_dpi: dict[int, float] = field(default_factory=dict)  # page number -> dpi of an embedded image key
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -94,9 +96,12 @@ def ingest(engine: Engine, paths: list[str], options: IngestOptions = IngestOpti
         _fail(engine, summary, p, r)
 
     planned: list[_Planned] = []
+    # Looking up embedded PDF images costs a read of their stored bytes: only worth it when the
+    # archive holds OCR results that could match (none on a first ingest).
+    look_up_pdf_images = _holds_ocr_results(engine, options) if found.groups else False
     for i, group in enumerate(found.groups):
         progress("hashing", i, len(found.groups))
-        item = _plan(engine, group, options, summary)
+        item = _plan(engine, group, options, summary, look_up_pdf_images)
         if item is not None:
             planned.append(item)
     progress("hashing", len(found.groups), len(found.groups))
@@ -116,7 +121,8 @@ def _fail(engine: Engine, summary: IngestSummary, path: str, reason: str) -> Non
         store.record_failure(session, path, reason)
 
 
-def _plan(engine: Engine, group: InputGroup, options: IngestOptions, summary: IngestSummary) -> Optional[_Planned]:
+def _plan(engine: Engine, group: InputGroup, options: IngestOptions, summary: IngestSummary,
+          look_up_pdf_images: bool = False) -> Optional[_Planned]:
     """Hash the group's files, skip it if held, and list its page tasks."""
     sources: list[SourceInfo] = []
     try:
@@ -136,49 +142,103 @@ def _plan(engine: Engine, group: InputGroup, options: IngestOptions, summary: In
                             f"no-op: {group.label} (SHA-256 {fp[:12]}…) is already held", document_id=held)
             return None
     tasks: list[PageTask] = []
+    key_dpi: dict[int, float] = {}
     number = 0
     try:
         for seq, (path, src) in enumerate(zip(group.paths, sources)):
             if group.kind == "pdf":
-                count = len(pdf.open_pdf(path, source=src.path, password=options.password).pages)
+                reader = pdf.open_pdf(path, source=src.path, password=options.password)
+                count = len(reader.pages)
+                keys = embedded_image_keys(reader) if look_up_pdf_images else [None] * count
+                del reader
                 kind = "pdf"
             else:
                 count = images.frame_count(path, source=src.path)
+                keys = [(src.sha256, None)] if count == 1 else [None] * count
                 kind = "image"
             for index in range(count):
                 number += 1
+                key = keys[index]
+                if key is not None and key[1] is not None:
+                    key_dpi[number] = key[1]
                 tasks.append(PageTask(
                     source=src.path, path=os.fspath(path), kind=kind, fmt=src.format, index=index,
                     number=number, source_seq=seq, lang=options.lang, psm=options.psm,
-                    password=options.password, file_sha256=src.sha256 if kind == "image" and count == 1 else None))
+                    password=options.password, file_sha256=src.sha256 if kind == "image" and count == 1 else None,
+                    image_key=key[0] if key else None))
     except ArchiveError as exc:
         _fail(engine, summary, group.label, exc.one_line())
         return None
-    item = _Planned(group, sources, tasks)
+    item = _Planned(group, sources, tasks, key_dpi=key_dpi)
     _reuse_ocr(engine, item)
     return item
 
 
+def _holds_ocr_results(engine: Engine, options: IngestOptions) -> bool:
+    with Session(engine) as session:
+        return session.exec(select(Page.id).where(
+            Page.engine == "Tesseract", col(Page.image_sha256).is_not(None), Page.language == options.lang,
+            Page.psm == options.psm).limit(1)).first() is not None
+
+
+_KEYS_PER_QUERY = 500  # within every backend's limit on bound parameters
+
+
 def _reuse_ocr(engine: Engine, item: _Planned) -> None:
     """A page image already OCR'd with the same engine, version, language and settings is not
-    OCR'd again: its earlier result is copied (the image digest is the file's own digest)."""
-    keyed = [t for t in item.tasks if t.file_sha256]
+    OCR'd again: its earlier result is copied. The image is named by a digest known before
+    decoding it: an image file's own digest, or an embedded PDF scan's (embedded_image_key), and
+    its resolution must match too (the preprocessing plan depends on it)."""
+    keyed = [t for t in item.tasks if t.image_key]
     if not keyed:
         return
     version = tesseract().version
+    wanted = sorted({t.image_key for t in keyed})
+    # Small rows first (a reused image's digest is on every copy of the page); whole pages only for a match.
+    candidates: dict[str, list[tuple[int, str, Optional[float]]]] = {}
     with Session(engine) as session:
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            for pid, key, prep, dpi in session.exec(
+                    select(Page.id, Page.image_sha256, Page.preprocessing, Page.dpi).where(
+                        col(Page.image_sha256).in_(wanted[start:start + _KEYS_PER_QUERY]),
+                        Page.engine == "Tesseract", Page.engine_version == version,
+                        Page.language == keyed[0].lang, Page.psm == keyed[0].psm).order_by(Page.id)):
+                if _same_preprocessing(prep):
+                    candidates.setdefault(key, []).append((pid, key, dpi))
+        file_dpi: dict[str, Optional[float]] = {}
         for t in keyed:
-            prior = session.exec(select(Page).where(
-                Page.image_sha256 == t.file_sha256, Page.engine == "Tesseract", Page.engine_version == version,
-                Page.language == t.lang, Page.psm == t.psm)).first()
-            if prior is not None and _same_preprocessing(prior.preprocessing):
-                item.cached[t.number] = PageResult(
-                    t.number, t.source_seq, t.index, prior.method, prior.text, engine=prior.engine,
-                    engine_version=prior.engine_version, language=prior.language, psm=prior.psm,
-                    confidence=prior.confidence, preprocessing=tuple(_steps(prior.preprocessing)),
-                    image_sha256=prior.image_sha256, width=prior.width, height=prior.height, dpi=prior.dpi,
-                    thumbnail=prior.thumbnail,
-                    note=f"OCR result reused from page {prior.number} of document {prior.document_id} (same image)")
+            found = candidates.get(t.image_key)
+            if not found:
+                continue
+            if t.kind == "pdf":
+                dpi = item.key_dpi.get(t.number)
+            else:
+                dpi = file_dpi[t.path] if t.path in file_dpi else file_dpi.setdefault(t.path, _file_dpi(t.path))
+            # Same bytes at another resolution (a JPEG placed on a page of another size) may be
+            # preprocessed differently: the resolution must match as well.
+            match = next((pid for pid, _, prior_dpi in found
+                          if prior_dpi == dpi or (prior_dpi is not None and dpi is not None
+                                                  and abs(prior_dpi - dpi) <= 0.5)), None)
+            if match is None:
+                continue
+            prior = session.get(Page, match)
+            item.cached[t.number] = PageResult(
+                t.number, t.source_seq, t.index, prior.method, prior.text, engine=prior.engine,
+                engine_version=prior.engine_version, language=prior.language, psm=prior.psm,
+                confidence=prior.confidence, preprocessing=tuple(_steps(prior.preprocessing)),
+                image_sha256=prior.image_sha256, width=prior.width, height=prior.height, dpi=prior.dpi,
+                thumbnail=prior.thumbnail,
+                note=f"OCR result reused from page {prior.number} of document {prior.document_id} (same image)")
+
+
+def _file_dpi(path: str) -> Optional[float]:
+    """An image file's resolution as images.load_frame reads it, from the header alone."""
+    try:
+        with Image.open(path) as im:
+            dpi = im.info.get("dpi")
+            return float(dpi[0]) if dpi and dpi[0] and float(dpi[0]) > 1 else None
+    except Exception:  # noqa: BLE001 - unreadable here: no reuse, the worker reports the real error
+        return None
 
 
 def _steps(preprocessing_json: str) -> list[str]:
