@@ -6,16 +6,16 @@ import os
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from archive import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from archive.errors import DatabaseError
 
 DEFAULT_URL = "sqlite:///archive.db"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
-_WRITE_OPTION = "archive_write"
+_WRITE_OPTION = "archive_write"  # = archive.migrations.WRITE_OPTION
 
 
 def resolve_url(url: str | None) -> str:
@@ -72,39 +72,11 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-_SQLITE_FTS = [
-    # External-content FTS5 index over page text, kept in step by triggers so that every
-    # write path (ingest, deletes, re-extraction) updates it inside the same transaction.
-    "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING fts5("
-    "text, content='page', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER IF NOT EXISTS page_fts_ai AFTER INSERT ON page BEGIN "
-    "INSERT INTO page_fts(rowid, text) VALUES (new.id, new.text); END",
-    "CREATE TRIGGER IF NOT EXISTS page_fts_ad AFTER DELETE ON page BEGIN "
-    "INSERT INTO page_fts(page_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
-    "CREATE TRIGGER IF NOT EXISTS page_fts_au AFTER UPDATE OF text ON page BEGIN "
-    "INSERT INTO page_fts(page_fts, rowid, text) VALUES ('delete', old.id, old.text); "
-    "INSERT INTO page_fts(rowid, text) VALUES (new.id, new.text); END",
-]
-
-_POSTGRES_FTS = [
-    "CREATE INDEX IF NOT EXISTS ix_page_fts ON page USING gin (to_tsvector('english', text))",
-]
-
-
-_PG_SCHEMA_LOCK = 72_406_110  # any constant: the advisory lock that serializes schema changes
-
-
 def init_schema(engine: Engine) -> None:
-    """Create every table and the full-text index if they do not exist yet. Safe when several
-    processes start on an empty database at once: one creates, the others wait, then find it done."""
-    with engine.execution_options(**{_WRITE_OPTION: True}).begin() as conn:
-        # SQLite: BEGIN IMMEDIATE (the write option) queues the others on the busy timeout.
-        # PostgreSQL: DDL takes no lock on tables that do not exist yet, so take one of our own.
-        if not is_sqlite(engine):
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
-        SQLModel.metadata.create_all(conn)
-        for stmt in _SQLITE_FTS if is_sqlite(engine) else _POSTGRES_FTS:
-            conn.execute(text(stmt))
+    """Bring the schema to the newest migration (archive/migrations): tables, indexes and the
+    full-text index. Safe when several processes open an empty or old database at once."""
+    from archive import migrations
+    migrations.upgrade(engine)
 
 
 @contextmanager

@@ -131,7 +131,8 @@ class SourceFile(SQLModel, table=True):
     format: str  # detected from content: pdf, png, jpeg, tiff, ...
     ingested_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     last_fixity: Optional[str] = None  # ok | modified | missing
-    last_fixity_at: Optional[datetime] = Field(default=None, sa_column=_ts(nullable=True))
+    # Indexed: resuming an interrupted fixity audit selects the files not checked since it began.
+    last_fixity_at: Optional[datetime] = Field(default=None, sa_column=_ts(nullable=True, index=True))
 
 
 class Page(SQLModel, table=True):
@@ -167,7 +168,8 @@ class Event(SQLModel, table=True):
     outcome: str  # Outcome
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
-    source_file_id: Optional[int] = Field(default=None, foreign_key="sourcefile.id")
+    # Indexed: a file's fixity history, and the foreign-key check when a source file is deleted.
+    source_file_id: Optional[int] = Field(default=None, foreign_key="sourcefile.id", index=True)
     page_number: Optional[int] = None
     path: Optional[str] = None  # the input path, for events with no document (failures)
 

@@ -1,0 +1,161 @@
+"""Schema migrations (archive/migrations, Alembic) on SQLite and PostgreSQL: from an empty database,
+from the previous revision with data in it, from a database made before migrations existed, and
+the check that the models and the migration head agree."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Column, Integer, MetaData, create_engine, inspect, text
+from sqlmodel import Session, SQLModel
+
+from archive import migrations, queries, store
+from archive.db import make_engine, session_scope
+from archive.models import Document, Page, SourceFile
+
+
+def _raw_engine(db_url: str):
+    """An engine with our connection settings but no schema (make_engine(create=False))."""
+    return make_engine(db_url, create=False)
+
+
+def _diff(engine, metadata=SQLModel.metadata) -> list:
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": migrations.include_name})
+        return compare_metadata(ctx, metadata)
+
+
+def _full_text_objects(engine) -> set[str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.execute(text("SELECT name FROM sqlite_master WHERE name IN "
+                                     "('page_fts', 'page_fts_ai', 'page_fts_ad', 'page_fts_au')")).all()
+        else:
+            rows = conn.execute(text("SELECT indexname FROM pg_indexes WHERE indexname = 'ix_page_fts' "
+                                     "AND indexdef LIKE '%USING gin%'")).all()
+    return {r[0] for r in rows}
+
+
+def _expected_full_text(engine) -> set[str]:
+    if engine.dialect.name == "sqlite":
+        return {"page_fts", "page_fts_ai", "page_fts_ad", "page_fts_au"}
+    return {"ix_page_fts"}
+
+
+def _indexes(engine, table: str) -> set[str]:
+    return {ix["name"] for ix in inspect(engine).get_indexes(table)}
+
+
+def _add_document(engine, words: str) -> int:
+    with session_scope(engine) as s:
+        doc = Document(fingerprint="f" * 64, label="migrated.pdf", page_count=1, text=words)
+        src = SourceFile(sequence=0, path="/x/migrated.pdf", size=1, sha256="0" * 64, format="pdf")
+        page = Page(number=1, method="text-layer", text=words)
+        store.add_document(s, doc, [src], [(page, 0, store.project_agent(s), "success", "page 1")], [])
+        return doc.id
+
+
+def test_one_linear_history_with_the_base_first():
+    scripts = ScriptDirectory.from_config(migrations.config())
+    assert len(scripts.get_heads()) == 1, "two migrations branch from one revision: merge them"
+    revisions = [r.revision for r in scripts.walk_revisions()][::-1]
+    assert revisions[0] == migrations.BASE_REVISION and len(revisions) >= 2
+
+
+def test_empty_database_to_head(db_url):
+    engine = _raw_engine(db_url)
+    try:
+        assert "document" not in inspect(engine).get_table_names()
+        migrations.upgrade(engine)
+        with engine.connect() as conn:
+            assert migrations.current(conn) == migrations.head()
+        assert _full_text_objects(engine) == _expected_full_text(engine)
+        assert _diff(engine) == []
+        migrations.upgrade(engine)  # a second time: nothing to do
+    finally:
+        engine.dispose()
+
+
+def test_previous_revision_with_data_to_head(db_url):
+    engine = _raw_engine(db_url)
+    try:
+        migrations.upgrade(engine, "0001")
+        assert "ix_event_source_file_id" not in _indexes(engine, "event")
+        doc_id = _add_document(engine, "the printers union met on the quay")
+        # Opening the database as every command does upgrades it.
+        engine2 = make_engine(db_url)
+        try:
+            assert {"ix_event_source_file_id"} <= _indexes(engine2, "event")
+            assert {"ix_sourcefile_last_fixity_at"} <= _indexes(engine2, "sourcefile")
+            with Session(engine2) as s:
+                assert s.get(Document, doc_id).label == "migrated.pdf"
+                assert [h.document_id for h in queries.search(s, '"printers union"')] == [doc_id]
+            assert _diff(engine2) == []
+        finally:
+            engine2.dispose()
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_to_nothing_and_back(db_url):
+    engine = make_engine(db_url)
+    try:
+        migrations.downgrade(engine, "base")
+        left = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        assert left == set() and _full_text_objects(engine) == set()
+        migrations.upgrade(engine)
+        assert _diff(engine) == [] and _full_text_objects(engine) == _expected_full_text(engine)
+    finally:
+        engine.dispose()
+
+
+def test_database_made_before_migrations_is_adopted(db_url):
+    """Tables created directly (as init_schema did before migrations), no alembic_version."""
+    engine = _raw_engine(db_url)
+    try:
+        SQLModel.metadata.create_all(engine)
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.execute(text("CREATE VIRTUAL TABLE page_fts USING fts5(text, content='page', "
+                                  "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"))
+            else:
+                conn.execute(text("CREATE INDEX ix_page_fts ON page USING gin (to_tsvector('english', text))"))
+        migrations.upgrade(engine)
+        with engine.connect() as conn:
+            assert migrations.current(conn) == migrations.head()
+        assert _diff(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migration_head_agree(db_url):
+    """If this fails, a model changed without a migration: `python -m archive.migrations revision "..."`."""
+    engine = make_engine(db_url)
+    try:
+        assert _diff(engine) == []
+        # The check can fail: a column the migrations do not create is reported.
+        changed = MetaData()
+        for table in SQLModel.metadata.tables.values():
+            table.to_metadata(changed)
+        changed.tables["document"].append_column(Column("shelfmark", Integer))
+        diff = _diff(engine, changed)
+        assert [(d[0], d[3].name) for d in diff] == [("add_column", "shelfmark")]
+    finally:
+        engine.dispose()
+
+
+def test_migration_is_cheap_when_at_head(tmp_path):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    make_engine(url).dispose()
+    engine = create_engine(url)
+    calls = []
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(conn, cursor, statement, *args):
+        calls.append(statement)
+
+    migrations.upgrade(engine)
+    assert not any(s.lstrip().upper().startswith(("CREATE", "ALTER", "BEGIN IMMEDIATE")) for s in calls), calls
+    engine.dispose()
