@@ -79,7 +79,7 @@ def row(record: DocumentRecord, catalog: Catalog) -> dict[str, str]:
         "cites_documents": _join(cites), "cited_by_documents": _join(cited_by),
         "external_works_cited": _text(_join(works)),
         "duplicates": _join(dups),
-        "label": _text(d.label),
+        "label": _text(record.label),
         "ingested_at": d.created_at.isoformat(timespec="seconds"),
     }
 

@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import PurePath
 from typing import Iterable, Iterator, Optional, Sequence
 
 from sqlalchemy import func
@@ -42,11 +43,18 @@ class Fixity:
     checked_at: Optional[datetime]
 
 
+def public_label(label: Optional[str]) -> str:
+    """A document's label as a published catalogue shows it: the last part of the input path only
+    (the label holds the path as given at ingest, which says where the scans sit on disk)."""
+    label = (label or "").strip()
+    return PurePath(label.rstrip("/\\")).name or label if label else ""
+
+
 def _display_title(doc_id: int, title: Optional[str], label: Optional[str]) -> str:
     """The title, or for an untitled document its label: never an empty link text."""
     if title and title.strip():
         return title
-    return f"(untitled) {label.strip() if label and label.strip() else f'document {doc_id}'}"
+    return f"(untitled) {public_label(label) or f'document {doc_id}'}"
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,10 @@ class DocumentRecord:
         return self.doc.id
 
     @property
+    def label(self) -> str:
+        return public_label(self.doc.label)
+
+    @property
     def display_title(self) -> str:
         return _display_title(self.doc.id, self.doc.title, self.doc.label)
 
@@ -96,6 +108,20 @@ class DocumentRecord:
             checked = failed
         worst = min(checked, key=lambda s: _FIXITY_RANK.get(s.last_fixity, -1))
         return Fixity(worst.last_fixity, max((s.last_fixity_at for s in checked if s.last_fixity_at), default=None))
+
+    def without_folders(self, text: str) -> str:
+        """`text` (an event detail) with the folders of this document's files and input removed,
+        so that a published catalogue names files but does not map the storage they sit in."""
+        if not text:
+            return text
+        folders = set()
+        for path in [s.path for s in self.sources] + [self.doc.label or ""]:
+            parent = str(PurePath(path.rstrip("/")).parent)
+            if path and parent not in (".", "/", ""):
+                folders.add(parent.rstrip("/") + "/")
+        for folder in sorted(folders, key=len, reverse=True):
+            text = text.replace(folder, "")
+        return text
 
     def current_assertions(self, field_name: str) -> list[tuple[Assertion, Agent]]:
         """The field's live (not superseded) assertions, the one matching the current value first."""

@@ -223,7 +223,7 @@ def _document(pdf: _Catalogue, record: DocumentRecord, catalog: Catalog, first_t
         if value:
             pdf.field(label, value, _provenance_note(record, field))
     if not d.title:
-        pdf.field("Title", "not recorded", f"label: {d.label}")
+        pdf.field("Title", "not recorded", f"label: {record.label}")
     pdf.field("Extent", f"{d.page_count} page{'s' if d.page_count != 1 else ''}"
               + (f"; mean OCR confidence {d.mean_confidence:.1f}" if d.mean_confidence is not None else ""))
     fx = record.fixity

@@ -84,3 +84,6 @@ def test_report_of_a_real_ingest(db_url, run_cli, corpus, tmp_path):
     rows = list(csv.DictReader(io.StringIO((out / "catalog.csv").read_text(encoding="utf-8-sig"))))
     assert [r["source_files"] for r in rows] == ["digital.pdf", "page-001.png"]
     assert dublin_core.validate((out / "catalog-dc.xml").read_bytes()) == []
+    # A published catalogue names files, never the folders the scans sit in.
+    for published in [*out.rglob("*.html"), out / "catalog.csv", out / "catalog-dc.xml"]:
+        assert str(corpus) not in published.read_text(encoding="utf-8-sig"), published
