@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng poppler-utils jbig2dec postgresql chromium fonts-dejavu-core)
-# Extra packages only the benchmark needs (OCRmyPDF as a baseline).
-if [[ "${ARCHIVE_BENCH:-0}" == 1 ]]; then APT_PACKAGES+=(ocrmypdf); fi
+# Extra packages only the benchmark needs (OCRmyPDF as a baseline, unpaper for its --clean).
+if [[ "${ARCHIVE_BENCH:-0}" == 1 ]]; then APT_PACKAGES+=(ocrmypdf unpaper); fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -29,8 +29,12 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [[ ! -f $stamp ]]; then
-  echo "bootstrap: installing the project into .venv" >&2
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  echo "bootstrap: installing the project into .venv (log: .venv/pip.log)" >&2
+  if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e '.[test]'; } \
+      >.venv/pip.log 2>&1; then
+    tail -n 20 .venv/pip.log >&2
+    echo "bootstrap: pip install failed (full log: .venv/pip.log)" >&2
+    exit 1
+  fi
   rm -f .venv/.installed-*; touch "$stamp"
 fi

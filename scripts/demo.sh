@@ -7,6 +7,7 @@ bash scripts/bootstrap.sh
 A=.venv/bin/archive
 .venv/bin/python -m sample.make sample/generated >/dev/null
 $A --db sqlite:///archive.db ingest sample/generated/leaflet-scan sample/generated/bulletin.pdf
+$A --db sqlite:///archive.db verify   # a first fixity audit, so the catalogue shows each file's result
 mkdir -p out
 $A --db sqlite:///archive.db export --format json -o out/export.json
 if $A report --help >/dev/null 2>&1; then
