@@ -96,19 +96,46 @@ class Hit:
     rank: float
 
 
-_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def parse_query(query: str) -> tuple[list[list[str]], list[str]]:
+    """User text as web search engines read it (and PostgreSQL's websearch_to_tsquery):
+    "quoted phrases", `or` between two terms, `-word` or `-"phrase"` to exclude; every other
+    word must match. Returns (groups of alternatives that must all match, excluded terms), each
+    term a space-joined run of words; punctuation and operator characters are only separators."""
+    groups: list[list[str]] = []
+    excluded: list[str] = []
+    pending_or = False
+    for minus, phrase, word in _TOKEN.findall(query):
+        negate = bool(minus) or (word.startswith("-") and len(word) > 1)
+        raw = phrase if (phrase or minus) else word
+        if word.lower() == "or":
+            pending_or = bool(groups)
+            continue
+        term = " ".join(re.findall(r"\w+", raw))
+        if not term:
+            continue
+        if negate:
+            excluded.append(term)
+        elif pending_or:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        pending_or = False
+    return groups, excluded
 
 
 def fts5_query(query: str) -> str:
-    """User text to a safe FTS5 query: "quoted phrases" stay phrases, every other word is a
-    literal term (operators and punctuation lose their syntax meaning), all terms must match."""
-    parts = []
-    for phrase, word in _TOKEN.findall(query):
-        term = phrase if phrase else word
-        words = re.findall(r"\w+", term)
-        if words:
-            parts.append('"' + " ".join(words) + '"')
-    return " ".join(parts)
+    """User text to a safe FTS5 query (see parse_query): every term is a quoted string, so no
+    character the user types has FTS5 syntax meaning."""
+    groups, excluded = parse_query(query)
+    if not groups:
+        return ""
+    expr = " AND ".join("(" + " OR ".join(f'"{t}"' for t in alts) + ")" for alts in groups)
+    for term in excluded:
+        expr = f'({expr}) NOT "{term}"'
+    return expr
 
 
 MAX_QUERY_CHARS = 1000
@@ -130,10 +157,10 @@ def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[I
     query = _clean_query(query)
     dialect = session.get_bind().dialect.name
     allowed = set(doc_ids) if doc_ids is not None else None
+    if not parse_query(query)[0]:
+        raise QueryError(f"the query {query!r} has no searchable words (excluded words alone match nothing)")
     if dialect == "sqlite":
         match = fts5_query(query)
-        if not match:
-            raise QueryError(f"the query {query!r} has no searchable words")
         rows = session.exec(text(
             "SELECT p.document_id, d.title, p.number, "
             "snippet(page_fts, 0, '[', ']', '…', 12) AS snip, bm25(page_fts) AS rank "
