@@ -1,0 +1,152 @@
+"""Parenthetical in-text citations in running text: context, narrative author-date, page breaks, OCR damage."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from provenance import bibliography as bib
+from provenance.cite_grammar import Work, parse_part
+from provenance.cite_join import entry_for, matches_entry, same_name
+
+PAREN_RE = re.compile(r"\((?P<c>[^()\n]{1,300}(?:\n(?![ \t]*\n)[^()\n]{0,300}){0,3})\)")
+_CLOSE_QUOTES = "”’\"'»"
+_OPEN_FOR = {"”": "“", "’": "‘", '"': '"', "'": "'", "»": "«"}
+
+
+def _quote_before(text: str, pos: int) -> bool:
+    """Does a real quotation (not a one-to-three-word scare quote) end just before position pos?"""
+    j = pos - 1
+    while j >= 0 and text[j] in " \t\n":
+        j -= 1
+    if j >= 0 and text[j] in ".,;" and j >= 1 and text[j - 1] in _CLOSE_QUOTES:
+        j -= 1
+    if j < 0 or text[j] not in _CLOSE_QUOTES:
+        return False
+    close = text[j]
+    opener = _OPEN_FOR[close]
+    k = text.rfind(opener, max(0, j - 800), j)
+    if close in "'’" and k >= 0 and k > 0 and text[k - 1].isalpha():
+        k = -1  # an apostrophe, not an opening quote
+    if k < 0:
+        return True
+    inner = text[k + 1:j]
+    # a scare quote is short and printed on one line; OCR may turn a nested ‘ into “, so a short span
+    # that crosses a line break is taken as the tail of a real quotation
+    return "\n" in inner or len(re.findall(r"[A-Za-z]+", inner)) > 3
+
+
+class _Span:
+    """A parenthesis opened at the foot of one page and closed at the head of the next (re.Match-like)."""
+
+    def __init__(self, start: int, end: int, content: str) -> None:
+        self._start, self._end, self._content = start, end, content
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, _name: str) -> str:
+        return self._content
+
+
+def across_pages(text: str, excluded: list[tuple[int, int]], next_text: str) -> _Span | None:
+    """'(Whitcombe' on the last body line, '22)' on the next page: offsets stay on the first page."""
+    body_end = min([a for a, _ in excluded if a > len(text) // 2] + [len(text)])
+    tail = re.search(r"\((?P<c>[^()\n]{1,100}(?:\n[^()\n]{1,100})?)\s*$", text[:body_end])
+    head = re.match(r"\s*(?P<c>[^()\n]{1,60})\)", next_text)
+    if not tail or not head:
+        return None
+    return _Span(tail.start(), tail.start() + len(tail.group(0).rstrip()), tail.group("c") + "\n" + head.group("c"))
+
+
+def known_authors(pages: Sequence[str], entries: list[dict]) -> set[str]:
+    """Names this document uses as authors elsewhere ('Trotsky' in '(Trotsky, 353)'), to split name+title."""
+    known: set[str] = set()
+    for text in pages:
+        for m in re.finditer(r"\(([A-Z][\w'’\-]+(?: and [A-Z][\w'’\-]+)?),", text):
+            known.add(m.group(1))
+    for e in entries:
+        if e.get("author"):
+            for p in bib.person_names(e["author"]):
+                known.add(bib.surname(p))
+    return known
+
+
+def _repair(content: str) -> str:
+    """Undo common OCR damage inside a parenthetical: stray marks, '.' or ';' for a space or comma."""
+    s = re.sub(r"[*~_|•«»]", " ", content)
+    s = re.sub(r"(?<=[A-Za-z])[.;:,]?(?=[#]?\d)", " ", s)                  # 'Lenin.382', 'SW.#4'
+    s = re.sub(r"(?<=\d)\s*;\s*(?=\d)", ", ", s)                          # '382; 346'
+    s = re.sub(r"\s[-–—]\s", " ", s)                                      # 'CW #27 - 330'
+    for op, cl in (("“", "”"), ("‘", "’")):
+        if s.count(op) != s.count(cl) and (op == "“" or not re.search(r"\w’\w", s)):
+            s = s.replace(op, "").replace(cl, "")
+    return re.sub(r"\s+", " ", s).strip(" ,.")
+
+
+def _parse_content(content: str, known: set[str]) -> list[Work] | None:
+    parts = [p for p in re.split(r"\s*;\s*", content) if p.strip()]
+    works = [parse_part(p, known) for p in parts]
+    if works and all(w is not None for w in works):
+        return works  # type: ignore[return-value]
+    return None
+
+
+def in_text(text: str, m: re.Match, known: set[str], entries: list[dict], cited: set[str]) -> list[dict]:
+    content = bib.clean_spaces(m.group("c"))
+    raw = "(" + content + ")"
+    works = _parse_content(content, known)
+    if works is None:
+        fixed = _repair(content)
+        works = _parse_content(fixed, known) if fixed != content else None
+    if not works:
+        return []
+    out = []
+    for w in works:
+        if w.year_only:
+            f = _narrative(text, m, w, entries)
+            if f:
+                out.append(f)
+            continue
+        if w.year and w.author and w.author != w.title and len(entries) >= 3 \
+                and not any(e.get("author") and same_name(w.author, e["author"]) for e in entries):
+            continue  # '(Boston, 1988)' is a place and date: an author-date citation names a listed author
+        if w.needs_context:
+            # a bare name or title is a citation after a quotation, when the list of works has it, or when
+            # the document cites the same name elsewhere in an unambiguous form
+            if not (_quote_before(text, m.start()) or matches_entry(w, entries)
+                    or (w.author and bib.norm_words(w.author) in cited)):
+                out.append(dict(start=m.start(), end=m.end(), raw=raw, author=w.author, title=w.title,
+                                year=w.year, locator=w.locator, ibid=w.ibid, pending=True))
+                continue
+        out.append(dict(start=m.start(), end=m.end(), raw=raw, author=w.author, title=w.title, year=w.year,
+                        locator=w.locator, ibid=w.ibid, op_cit=w.op_cit))
+    return out
+
+
+def _narrative(text: str, m: re.Match, w: Work, entries: list[dict]) -> dict | None:
+    """'Whitcombe (1988, 22)': a year in parentheses after a name is a citation only if the list has that work."""
+    if not w.year or not entries:
+        return None
+    before = text[max(0, m.start() - 120):m.start()]
+    toks = list(re.finditer(r"[A-Z][\w'’\-]+|and|&|et al\.", before))
+    # the name is the shortest run of words ending right before the parenthesis that names a listed work
+    for k in range(1, min(5, len(toks)) + 1):
+        run = toks[-k:]
+        gap = before[run[-1].end():]
+        if not re.fullmatch(r"(?:['’]s)?\s*", gap):
+            return None
+        if any(not re.fullmatch(r"\s+", before[a.end():b.start()]) for a, b in zip(run, run[1:])):
+            return None
+        name = before[run[0].start():run[-1].end()]
+        if run[0].group() in ("and", "&", "et al."):
+            continue
+        if entry_for(Work(author=name, year=w.year), entries) is not None:
+            start = m.start() - len(before) + run[0].start()
+            raw = bib.clean_spaces(text[start:m.start()] + "(" + m.group("c") + ")")
+            return dict(start=start, end=m.end(), raw=raw, author=name, title=None, year=w.year,
+                        locator=w.locator, ibid=False)
+    return None
