@@ -219,3 +219,10 @@ def make_batch(root: Path, *, pdfs: int, pages: int, images: int = 0, seed: int 
         text_png(page_lines(seed + 10_000 + i, 3), root / name)
         expected[name] = 1
     return expected
+
+
+if __name__ == "__main__":  # python -m tests.hostile DIR: write the hostile set, list what each file is
+    import sys
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "hostile")
+    for key, exp in make_hostile_set(target).items():
+        print(f"{exp.outcome:<9} {decode_key(key)}  ({exp.what})")

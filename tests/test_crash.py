@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.tesseract]
 # Each kill comes after a fixed delay, or once a few more documents than at the previous kill are
 # committed (then a random fraction of a second later), so that kills land before the first commit,
 # between commits, and in the middle of writing one.
-FIXED_DELAYS_S = (0.3, 1.5, 3.0)
+FIXED_DELAYS_S = (0.5, 3.0)
 PROGRESS_KILLS = 3
 SEED = 20240601
 
