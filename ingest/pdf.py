@@ -11,7 +11,7 @@ import warnings
 import pypdf
 from PIL import Image
 from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError
+from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from archive.errors import EncryptedPDF, InputError, ToolError
 from ingest import tools
@@ -26,6 +26,8 @@ RASTER_MIN_DPI = 30
 # render at least this much, though, so that small text in a low-resolution scan stays legible.
 IMAGE_PAGE_MIN_DPI = 150
 MIN_TEXT_CHARS = 20  # fewer characters than this on a page that carries an image: OCR the image
+
+JBIG2_HINT = "install jbig2dec (apt-get install jbig2dec, or scripts/bootstrap.sh) to read JBIG2 scans directly"
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files are reported by us, once
 
@@ -133,7 +135,12 @@ def page_image(reader: PdfReader, index: int, path: str | os.PathLike, *, source
         height_in = float(page.mediabox.height) / 72
     except Exception:  # noqa: BLE001
         width_in = height_in = 0.0
-    embedded = _single_page_image(page, width_in, height_in)
+    try:
+        embedded = _single_page_image(page, width_in, height_in)
+        hint = ""
+    except DependencyError as exc:
+        # pypdf needs jbig2dec for JBIG2 scans; poppler reads them on its own, so say it, and go on.
+        embedded, hint = None, f" ({str(exc).rstrip('.')}: {JBIG2_HINT})"
     if embedded is not None:
         image, dpi = embedded
         if page.rotation % 360:
@@ -141,7 +148,7 @@ def page_image(reader: PdfReader, index: int, path: str | os.PathLike, *, source
         return image, dpi, "embedded page image"
     dpi = raster_dpi(page, width_in, height_in)
     image = tools.rasterize_pdf_page(path, index, dpi=dpi, source=source, password=password)
-    return image, float(dpi), f"rasterized at {dpi} dpi"
+    return image, float(dpi), f"rasterized at {dpi} dpi{hint}"
 
 
 def raster_dpi(page: pypdf.PageObject, width_in: float, height_in: float) -> int:
@@ -199,7 +206,9 @@ def _single_page_image(page: pypdf.PageObject, width_in: float, height_in: float
         return img, round(w / width_in, 1)
     except (InputError, ToolError):
         return None
-    except Exception:  # noqa: BLE001 - undecodable embedded image (JBIG2 without decoder, masks): rasterize
+    except DependencyError:
+        raise
+    except Exception:  # noqa: BLE001 - undecodable embedded image (masks, odd colour spaces): rasterize
         return None
 
 

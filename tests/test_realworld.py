@@ -191,3 +191,18 @@ def test_subset_on_postgresql(realworld, request, tmp_path):
     assert search.returncode == 0 and hits and all(h["page"] == 1 for h in hits)
     phototest = _page(url, realworld, "tesseract/phototest.tif")
     assert {h["document"] for h in hits} == {phototest.document_id}
+
+
+def test_missing_jbig2dec_is_named_and_the_page_still_read(realworld, monkeypatch):
+    """Without jbig2dec pypdf cannot decode a JBIG2 scan: the page is rendered by poppler
+    instead and the page note names the missing decoder and how to install it."""
+    import dataclasses
+    import pypdf.filters
+    from ingest import pdf
+    config = dataclasses.replace(pypdf.filters.get_configuration(), jbig2dec_binary=None)
+    monkeypatch.setattr(pypdf.filters, "get_configuration", lambda: config)
+    path = realworld / "ocrmypdf" / "linn.pdf"
+    reader = pdf.open_pdf(path, source=str(path))
+    image, dpi, how = pdf.page_image(reader, 0, path, source=str(path))
+    assert "jbig2dec" in how and "apt-get install jbig2dec" in how, how
+    assert image.size == (2550, 3300) and dpi == 300  # poppler rendered the whole page
