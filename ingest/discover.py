@@ -120,6 +120,9 @@ def _walk(d: Path, result: Discovery, seen: set[tuple[int, int]]) -> None:
     except OSError as exc:
         result.failed.append((shown, f"cannot list directory: {exc.strerror or exc}"))
         return
+    if not listing:
+        result.skipped.append((shown, "empty folder"))
+        return
     # Hidden files (.DS_Store, editor backups) are not ingested, but every path is accounted for.
     result.skipped += [(display_path(e), "hidden file or folder") for e in sorted(listing) if e.name.startswith(".")]
     subdirs = [e for e in entries if e.is_dir()]

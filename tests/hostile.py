@@ -170,6 +170,8 @@ def make_hostile_set(root: Path, *, unreadable: bool = True) -> dict[bytes, Expe
     put("notes.txt", b"a sidecar text file\n", Expect("skipped", "unsupported", "unsupported file type"))
     put(".hidden.pdf", good, Expect("skipped", "hidden", "hidden file"))
 
+    (root / "empty folder").mkdir()
+    out[os.fsencode(root / "empty folder")] = Expect("skipped", "empty folder", "empty folder")
     loop = root / "loop" / "inner"
     loop.mkdir(parents=True)
     put("loop/inner/page.pdf", text_pdf([page_lines(10)]), Expect("ingested", what="file inside a symlink loop"))
