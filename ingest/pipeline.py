@@ -99,11 +99,13 @@ def ingest(engine: Engine, paths: list[str], options: IngestOptions = IngestOpti
     # Looking up embedded PDF images costs a read of their stored bytes: only worth it when the
     # archive holds OCR results that could match (none on a first ingest).
     look_up_pdf_images = _holds_ocr_results(engine, options) if found.groups else False
+    held: list[tuple[int, str]] = []
     for i, group in enumerate(found.groups):
         progress("hashing", i, len(found.groups))
-        item = _plan(engine, group, options, summary, look_up_pdf_images)
+        item = _plan(engine, group, options, summary, look_up_pdf_images, held)
         if item is not None:
             planned.append(item)
+    _record_noops(engine, held)
     progress("hashing", len(found.groups), len(found.groups))
 
     jobs = options.jobs or default_jobs()
@@ -122,7 +124,7 @@ def _fail(engine: Engine, summary: IngestSummary, path: str, reason: str) -> Non
 
 
 def _plan(engine: Engine, group: InputGroup, options: IngestOptions, summary: IngestSummary,
-          look_up_pdf_images: bool = False) -> Optional[_Planned]:
+          look_up_pdf_images: bool = False, held_out: Optional[list[tuple[int, str]]] = None) -> Optional[_Planned]:
     """Hash the group's files, skip it if held, and list its page tasks."""
     sources: list[SourceInfo] = []
     try:
@@ -137,9 +139,11 @@ def _plan(engine: Engine, group: InputGroup, options: IngestOptions, summary: In
         held = session.exec(select(Document.id).where(Document.fingerprint == fp)).first()
         if held is not None:
             summary.skipped.append({"path": group.label, "reason": f"already in the archive as document {held}"})
-            with session_scope(engine) as s2:
-                store.event(s2, EventType.INGESTION, store.project_agent(s2), Outcome.SUCCESS,
-                            f"no-op: {group.label} (SHA-256 {fp[:12]}…) is already held", document_id=held)
+            detail = f"no-op: {group.label} (SHA-256 {fp[:12]}…) is already held"
+            if held_out is not None:
+                held_out.append((held, detail))  # recorded with the others in one transaction
+            else:
+                _record_noops(engine, [(held, detail)])
             return None
     tasks: list[PageTask] = []
     key_dpi: dict[int, float] = {}
@@ -172,6 +176,19 @@ def _plan(engine: Engine, group: InputGroup, options: IngestOptions, summary: In
     item = _Planned(group, sources, tasks, key_dpi=key_dpi)
     _reuse_ocr(engine, item)
     return item
+
+
+_NOOPS_PER_TRANSACTION = 500
+
+
+def _record_noops(engine: Engine, held: list[tuple[int, str]]) -> None:
+    """The no-op ingestion events of inputs already held, a few hundred per transaction: re-ingesting
+    a folder of a thousand held files then costs the hashing, not a thousand commits."""
+    for start in range(0, len(held), _NOOPS_PER_TRANSACTION):
+        with session_scope(engine) as session:
+            me = store.project_agent(session)
+            for doc_id, detail in held[start:start + _NOOPS_PER_TRANSACTION]:
+                store.event(session, EventType.INGESTION, me, Outcome.SUCCESS, detail, document_id=doc_id)
 
 
 def _holds_ocr_results(engine: Engine, options: IngestOptions) -> bool:

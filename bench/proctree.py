@@ -1,0 +1,121 @@
+"""Run a command and measure it: wall time, CPU time of the whole process tree, and peak memory
+per process role (sampled from /proc), for the benchmarks. Linux only."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SAMPLE_S = 0.05
+
+
+@dataclass
+class Measured:
+    argv: list[str]
+    returncode: int
+    wall_s: float
+    cpu_s: float  # user + system of every process in the tree (reaped children)
+    stdout: str
+    stderr: str
+    peak_kib: dict[str, int] = field(default_factory=dict)  # role -> highest VmHWM of one process of that role
+    tree_peak_kib: int = 0  # highest sum of VmRSS over the tree at one sample
+
+    def peak_mib(self, role: str) -> float | None:
+        return round(self.peak_kib[role] / 1024, 1) if role in self.peak_kib else None
+
+
+def _status(pid: int) -> dict[str, str]:
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            out[key] = value.strip()
+    except OSError:
+        pass
+    return out
+
+
+def _children_map() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry.name}/stat").read_text()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces: the ppid follows the last ')'.
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        kids.setdefault(ppid, []).append(int(entry.name))
+    return kids
+
+
+def _tree(root: int) -> list[tuple[int, int]]:
+    """(pid, depth) of root and its descendants."""
+    kids = _children_map()
+    out, stack = [], [(root, 0)]
+    while stack:
+        pid, depth = stack.pop()
+        out.append((pid, depth))
+        stack += [(k, depth + 1) for k in kids.get(pid, [])]
+    return out
+
+
+def role_of(name: str, depth: int, root_name: str) -> str:
+    """parent (the command itself), worker (a child of the same program), or the program's name."""
+    if depth == 0:
+        return "parent"
+    if name == root_name or name.startswith("python"):
+        return "worker"
+    return name
+
+
+class _Sampler(threading.Thread):
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.stop = threading.Event()
+        self.peak: dict[str, int] = {}
+        self.tree_peak = 0
+        self.root_name = ""
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            total = 0
+            for pid, depth in _tree(self.pid):
+                st = _status(pid)
+                if not st:
+                    continue
+                name = st.get("Name", "?")
+                if depth == 0:
+                    self.root_name = name
+                hwm = int(st.get("VmHWM", "0 kB").split()[0])
+                total += int(st.get("VmRSS", "0 kB").split()[0])
+                role = role_of(name, depth, self.root_name)
+                self.peak[role] = max(self.peak.get(role, 0), hwm)
+            self.tree_peak = max(self.tree_peak, total)
+            self.stop.wait(SAMPLE_S)
+
+
+def measure(argv: list[str], *, env: dict[str, str] | None = None, cwd: str | None = None,
+            timeout: float | None = None) -> Measured:
+    """Run argv to completion, sampling its process tree's memory every 50 ms."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd, text=True)
+    sampler = _Sampler(proc.pid)
+    sampler.start()
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        sampler.stop.set()
+        sampler.join()
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measured(argv, proc.returncode, wall, cpu, out, err, dict(sampler.peak), sampler.tree_peak)
