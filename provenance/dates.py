@@ -258,6 +258,11 @@ def _mark_approximate(text: str, start: int, end: int, pd: ParsedDate) -> tuple[
     return pd, start, end
 
 
+# A number that follows these words counts something: "Local 1912", "No. 1450", "Box 1789".
+_NUMBERED_BEFORE = re.compile(r"(?:\b(?:Local|No|Nos|Number|Vol|Volume|Box|Suite|Room|Route|Ext|Tel|Item|Pp?)"
+                              r"\.?|#)\s*$", re.I)
+
+
 def find_dates(text: str) -> list[tuple[ParsedDate, int, int]]:
     """Every date expression in text, longest first at each place, as (date, start, end), in order."""
     taken: list[tuple[int, int]] = []
@@ -266,6 +271,9 @@ def find_dates(text: str) -> list[tuple[ParsedDate, int, int]]:
         for m in pat.finditer(text):
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
+                continue
+            if kind == "year" and _NUMBERED_BEFORE.search(text[max(0, s - 12):s]):
+                taken.append((s, e))
                 continue
             pd = _build(kind, m)
             if pd is None:

@@ -1,83 +1,25 @@
-"""The front matter of page 1: where the title block ends and what each of its lines is (title, byline, imprint ...)."""
+"""The title block of the first page: where it ends, which lines are the title and subtitle, which state things."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from provenance.dates import ParsedDate, find_dates
-from provenance.meta_imprint import (Statement, find_statements, is_place, merge_statement_lines, segments,
-                                     top_body)
-from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_page_number, person_name_like,
-                                  sentence_like, split_people, trim_span)
+from provenance.meta_imprint import merge_statement_lines
+from provenance.meta_lines import ADDRESS_RE, BYLINE_START_RE, HeadLine, classify, lone_place
+from provenance.meta_text import Line, body_name_like, is_press, sentence_like
 
 MAX_HEADER_LINES = 16
 
 _STATEMENT_START_RE = re.compile(r"^\W{0,3}(?:©|\(c\)|copyright|published|issued|printed|produced|"
                                  r"(?:\w+\s+)?by\s+[A-Z])", re.I)
-_BYLINE_RE = re.compile(
-    r"^(?P<role>(?:(?:compiled|edited|written|prepared|selected|researched|collected|assembled|translated|"
-    r"illustrated|introduced|designed|drawn|text|words)(?:\s+and\s+\w+)?\s+)?)by\s+(?P<who>.+)$", re.I)
-_NON_AUTHOR_ROLES = {"translated", "illustrated", "introduced", "designed", "drawn"}
-_ADDRESS_RE = re.compile(
-    r"(?:\b(?:tel|telephone|phone|fax)\b\.?|@\w|\bwww\.|https?://|\bP\.?\s?O\.?\s+Box\b|"
-    r"\b\d+[A-Za-z]?\s+[A-Z][\w'’]*(?:\s+[A-Z][\w'’]*)?\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Square|"
-    r"Place|Row|Way|Terrace|Drive|Boulevard|Blvd\.)|\b[A-Z]{1,2}\d{1,2}[A-Z]?\s+\d[A-Z]{2}\b|\b[A-Z]{2}\s+\d{5}\b)",
-    re.I)
-_ISSUE_RE = re.compile(r"\b(?:Vol|Volume|No|Nos|Number|Issue|Whole\s+No)\.?\s*(?:\d+|[IVXLC]+)\b", re.I)
-_SERIES_RE = re.compile(
-    r"(?:\b(?:Working|Occasional|Discussion|Research|Policy|Conference|Study|Education|Educational)?\s*"
-    r"(?:Papers?|Pamphlets?|Series|Bulletins?|Reports?|Studies|Leaflets?|Tracts?)\b\s*(?:No\.?|Number|#)?\s*"
-    r"(?:\d+|[IVXLC]+)\b|\bSeries\b\s*(?:,|$))", re.I)
-_PRICE_RE = re.compile(r"(?:\b(?:price|free|gratis|donation|cents?|pence|shillings?|\d+p|\d+c|\d+d\.?)\b"
-                       r"|[$£€¢]\s?\d)",
-                       re.I)
-_NOTE_RE = re.compile(r"^(?:Affiliated\s+(?:to|with)|(?:A\s+)?Member\s+of|Registered\b|Incorporating\b|"
-                      r"In\s+association\s+with|Supported\s+by|Sponsored\s+by|Secretary\s*:|Chair(?:man)?\s*:|"
-                      r"President\s*:|Editor\s*:|Editors\s*:|Patron\s*:|Patrons\s*:|Reg\.\s)", re.I)
-_PRICE_LINE_RE = re.compile(r"^(?:price\b.*|(?:one|two|three|six)\s*(?:penny|pence)|twopence|threepence|sixpence|"
-                            r"(?:price\s+)?\d+\s*(?:c|p|d|cents|pence)\.?|[$£€]\s?\d+(?:[.,]\d\d)?|free|"
-                            r"(?:\w+\s+)?cents?)$", re.I)
-_HEADING_RE = re.compile(
-    r"^(?:(?:\d{1,2}|[IVXLC]{1,5})[.)]\s+\S.*|(?:Introduction|Preface|Foreword|Contents|Acknowledge?ments|"
-    r"Editorial|Summary|Abstract|Prologue|Chapter\s+\w+.*|Part\s+\w+.*)\.?)$")
-_ORGAN_RE = re.compile(
-    r"^(?:(?:The|An?)\s+)?(?:(?:Official|Monthly|Quarterly|Weekly|Occasional|Internal|Members'?|Discussion)\s+)?"
-    r"(?:Newsletter|News\s*Letter|Bulletin|Journal|Organ|Magazine|Voice|Paper|Publication|Review|Broadsheet|"
-    r"Circular|Information\s+Sheet|Gazette)s?\s+(?:of|for|from)\s+(?:the\s+)?(?P<body>.+)$", re.I)
-_SALUTATION_RE = re.compile(r"^(?:Dear|To\s+(?:all|the|every)|Fellow|Comrades|Friends|Brothers|Sisters)"
-                            r"\b[^.]{0,60}[,:]$|^Dear\s+\w[^.]{0,40}$", re.I)
-_FOUNDED_LINE_RE = re.compile(r"^(?:(?:est(?:ablished|\.|d\.?)|founded|formed|organi[sz]ed|inaugurated|chartered|"
-                              r"incorporated|instituted|since)\s*(?:in\s+)?(?:[A-Z][a-z]+\s+)?\d{4}\.?"
-                              r"|(?:\d{4}\s*[-–—]\s*\d{4}))$", re.I)
-_FOUNDED_RE = re.compile(r"\b(?:est(?:ablished|\.|d\.?)|founded|formed|organi[sz]ed|inaugurated|chartered|"
-                         r"incorporated|since|instituted|begun|born)\s*(?:in\s+)?$", re.I)
 _GENRE_RE = re.compile(
     r"^(?:A|An)\s+(?:\w+\s+){0,2}(?:Handbook|Guide|History|Study|Catalogue|Catalog|Report|Survey|Reply|"
     r"Statement|Programme|Program|Critique|Manual|Introduction|Collection|Record|Account|Memoir|Appeal|Letter|"
     r"Call|Primer|Proposal|Contribution|Note|Manifesto|Analysis|Discussion|Review|Selection|Bibliography|"
     r"Chronicle|Tribute|Pamphlet|Reader|Commentary|Answer|Defence|Defense|Essay|Lecture|Speech|Address|"
     r"Story|Sketch|Outline|Course|Textbook|Play|Portrait|Celebration|Souvenir)\b")
-_TITLE_WORDS = {"history", "guide", "handbook", "catalogue", "catalog", "study", "story", "account", "introduction",
-                "memoir", "survey", "essay", "chronicle", "record", "souvenir", "programme", "manual", "primer"}
 _CONNECTOR_END = re.compile(r"(?:\b(?:of|and|the|for|in|on|to|a|an|at|with|from|by|or)|[,&:;—–-])$", re.I)
-
-
-@dataclass
-class HeadLine:
-    """A line of the title block with what it was read as."""
-
-    line: Line
-    kind: str       # title-ish "text", "name", "byline", "org", "imprint", "dateline", "issue", "range", "series",
-    #                 "address", "heading", "noise"
-    start: int      # trimmed span on the page
-    end: int
-    text: str
-    people: list[str] = field(default_factory=list)
-    body: tuple[str, int, int] | None = None          # an issuing body named on the line (value, start, end)
-    statements: list[tuple[Statement, int]] = field(default_factory=list)
-    date: tuple[ParsedDate, int, int] | None = None   # page offsets
-    place: tuple[str, int, int] | None = None
 
 
 @dataclass
@@ -108,206 +50,27 @@ def header_lines(lines: list[Line], page_text: str) -> list[Line]:
     return out
 
 
-def _not_body_title(text: str) -> bool:
-    """'A History of the X Society' is a title about a body; 'Harwick Local History Society' is one."""
-    ws = [fold(w).strip(".,:;'\"") for w in text.split()]
-    if re.match(r"(?:A|An)\s", text):
-        return True
-    return any(w in _TITLE_WORDS and nxt in ("of", "to", "for") for w, nxt in zip(ws, ws[1:]))
-
-
-def _body_on(text: str) -> str | None:
-    if body_name_like(text) and not _not_body_title(text):
-        return text
-    return None
-
-
-def classify(ln: Line, page_text: str) -> HeadLine:
-    """What one title-block line is; a line of parts set off by · | or dashes is read part by part."""
-    s, e = trim_span(page_text, ln.start, ln.end)
-    t = page_text[s:e]
-    hl = HeadLine(ln, "text", s, e, t)
-    if (is_noise(t) or is_page_number(t)) and not [d for d in find_dates(t) if not d[0].undated]:
-        hl.kind = "noise"
-        return hl
-    if _SALUTATION_RE.match(ln.text):
-        hl.kind = "salutation"
-        return hl
-    parts = segments(t)
-    if len(parts) < 2 or _RANGE_LINE_RE.match(t):
-        _classify_span(hl)
-        return hl
-    subs = []
-    for p in parts:
-        lead = len(p.text) - len(p.text.lstrip())
-        txt = p.text.strip()
-        sub = HeadLine(ln, "text", s + p.start + lead, s + p.start + lead + len(txt), txt)
-        _classify_span(sub)
-        subs.append(sub)
-    return _combine(hl, subs, page_text)
-
-
-_PRIORITY = ["imprint", "byline", "organ", "org", "issue", "dateline", "range", "series", "address", "founded",
-             "name", "heading", "text", "noise"]
-_RANGE_LINE_RE = re.compile(r"^\s*\d{4}\s*[-–—]\s*\d{2,4}\s*$")
-
-
-def _combine(hl: HeadLine, subs: list[HeadLine], page_text: str) -> HeadLine:
-    """One line from its parts: "Vol. 4, No. 2 · Autumn 2013", "Bulletin of the X · No. 6 · March 1983"."""
-    if subs[0].kind == "text":
-        # A title with a tag after it ("RED LEAVES · Est. 1979"): the line's text is the title part.
-        k = 0
-        while k < len(subs) and subs[k].kind == "text":
-            k += 1
-        hl.start, hl.end = subs[0].start, subs[k - 1].end
-        hl.text = page_text[hl.start:hl.end]
-        hl.kind = "text"
-        rest = subs[k:]
-    else:
-        hl.kind = min((x.kind for x in subs), key=_PRIORITY.index)
-        rest = subs
-    issue = any(x.kind == "issue" for x in subs)
-    for x in rest:
-        if x.people and x.kind in ("byline", "name") and hl.kind in ("byline", "name"):
-            hl.people = hl.people or x.people
-        if x.body and hl.body is None:
-            hl.body = x.body
-        hl.statements += [(st, x.start - hl.start + off) for st, off in x.statements]
-        if x.date and hl.date is None:
-            hl.date = x.date
-        if x.place and hl.place is None:
-            hl.place = x.place
-    if hl.kind == "dateline" and issue:
-        hl.kind = "issue"
-    return hl
-
-
-def _classify_span(hl: HeadLine) -> None:
-    """Read one line or one part of a line (hl.text at hl.start on the page)."""
-    s, t = hl.start, hl.text
-    if (is_noise(t) or is_page_number(t)) and not [d for d in find_dates(t) if not d[0].undated]:
-        hl.kind = "noise"
-        return
-    sts = find_statements(t)
-    if sts:
-        hl.kind = "imprint"
-        hl.statements = sts
-        return
-    m = _BYLINE_RE.match(t)
-    if m and (m.group("role") or t[:2] in ("by", "By", "BY")):
-        who = m.group("who").strip()
-        role = m.group("role").strip().lower().split(" ")[0] if m.group("role") else ""
-        people = split_people(who)
-        if people:
-            hl.kind = "byline"
-            hl.people = [] if role in _NON_AUTHOR_ROLES else people
-            return
-        body = re.sub(r"^(?:the)\s+", "", who, flags=re.I).strip(" .")
-        if _body_on(body):
-            hl.kind = "org"
-            off = s + t.find(body)
-            hl.body = (top_body(body), off, off + len(body))
-            return
-    if _ADDRESS_RE.search(t):
-        hl.kind = "address"
-        return
-    if _FOUNDED_LINE_RE.match(t):
-        hl.kind = "founded"          # "Established 1898": the body's age, not the document's date
-        return
-    dates = [d for d in find_dates(t) if not d[0].undated]
-    if dates:
-        _classify_dated(hl, dates)
-        if hl.kind != "text":
-            return
-    if _SERIES_RE.search(t) and len(t.split()) <= 10:
-        hl.kind = "series"
-        return
-    if _PRICE_LINE_RE.match(t):
-        hl.kind = "series"            # a price line: front matter, never a title
-        return
-    if _ISSUE_RE.search(t) and len(t.split()) <= 10:
-        hl.kind = "issue"
-        return
-    if _HEADING_RE.match(t):
-        hl.kind = "heading"
-        return
-    if _NOTE_RE.match(t):
-        hl.kind = "note"              # "Affiliated to the TUC": about the body, never a title
-        return
-    if person_name_like(t):
-        hl.kind = "name"
-        hl.people = split_people(t) or []
-        return
-    om = _ORGAN_RE.match(t)
-    if om and body_name_like(om.group("body").strip(" .")):
-        body = om.group("body").strip(" .")
-        off = s + om.start("body")
-        hl.body = (top_body(body), off, off + len(body))
-        hl.kind = "organ"
-        return
-    if _body_on(t.strip(" .")):
-        hl.kind = "org"
-        body = top_body(t.strip(" ."))
-        off = s + t.find(body)
-        hl.body = (body, off, off + len(body))
-        return
-    if _HEADING_RE.match(t):
-        hl.kind = "heading"
-
-
-def _classify_dated(hl: HeadLine, dates: list[tuple[ParsedDate, int, int]]) -> None:
-    """A line with a date: a date line, an issue line, a range of years, or a title that holds a year."""
-    t = hl.text
-    if len(dates) >= 2:
-        a, b = dates[0], dates[1]
-        between = t[a[2]:b[1]]
-        if re.fullmatch(r"\s*(?:[-–—/]|to|until)\s*", between):
-            rest = (t[:a[1]] + t[b[2]:]).strip(" .,;:()[]")
-            if not rest:
-                hl.kind = "range"
-            return
-    pd, ds, de = dates[0]
-    if _FOUNDED_RE.search(t[:ds]):
-        return
-    rest = t[:ds] + " | " + t[de:]
-    parts = [p.strip(" .,;:()[]—–-") for p in re.split(r"[|,·•—–]|\s-\s", rest)]
-    parts = [p for p in parts if p]
-    issue = False
-    place: str | None = None
-    for p in parts:
-        if _ISSUE_RE.search(p) or _SERIES_RE.search(p):
-            # "Vol. 3, No. 7" numbers an issue of a periodical; "Education Series, No. 3" a series.
-            issue = issue or bool(_ISSUE_RE.search(p) and not _SERIES_RE.search(p))
-            continue
-        if _PRICE_RE.search(p) or re.fullmatch(r"(?:dated|date|issued|in|on|the)", p, re.I):
-            continue
-        if place is None and is_place(p) and not re.search(r"\b(?:of|in|since|from|to)\b", p):
-            place = p
-            continue
-        return
-    if re.search(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\b\d{1,2}[.:]\d\d\b|\b(?:a\.m|p\.m|noon)\b", t, re.I):
-        return
-    hl.kind = "issue" if issue else "dateline"
-    hl.date = (pd, hl.start + ds, hl.start + de)
-    if place:
-        off = hl.start + t.find(place)
-        hl.place = (place, off, off + len(place))
-
 
 def _joinable(prev: str, nxt: HeadLine, *, wrap_len: int) -> bool:
     """The next line continues the previous one (a wrapped title or subtitle)."""
-    if nxt.kind != "text":
+    if nxt.kind != "text" or nxt.text.startswith("by "):
         return False
     if prev.endswith(":"):
         return False
+    if _caps(prev) and _caps(nxt.text) and len(nxt.text.split()) <= 3:
+        return True                  # a display title set in capitals over two lines: "THE TENANTS' / VOICE"
     if _CONNECTOR_END.search(prev) or nxt.text[:1].islower():
         return True
     return len(prev) >= wrap_len and len(nxt.text) <= 30 and not re.search(r"[.!?]$", prev)
 
 
+def _caps(text: str) -> bool:
+    return bool(re.search(r"[A-Z]{2}", text)) and not re.search(r"[a-z]", text)
+
+
 def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
     """Classify the title-block lines of page 1 and pick out the title and subtitle lines."""
-    heads = [classify(ln, page_text) for ln in header_lines(lines, page_text)]
+    heads = _classify_lines(header_lines(lines, page_text), page_text)
     content = [h for h in heads if h.kind != "noise"]
     letterhead = None
     i = 0
@@ -316,6 +79,11 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
         h = content[i]
         if h.kind in ("series", "issue", "address", "founded", "note") or (h.kind == "dateline" and (
                 letterhead is not None or h.date is None or h.date[0].precision != "year" or h.date[0].season)):
+            i += 1
+            continue
+        if h.kind == "org" and h.body and ADDRESS_RE.search(h.text[h.body[2] - h.start:]):
+            h.kind = "letterhead"    # "LEEDS TENANTS' FEDERATION · 21 Chapeltown Road, Leeds 7"
+            letterhead = h
             i += 1
             continue
         near = content[i + 1:i + 4]
@@ -329,6 +97,10 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
             i += 1
             continue
         break
+    # A letter: under the letterhead and its date, "To all affiliated associations" is the addressee.
+    if letterhead is not None and i < len(content) and re.match(r"To\s", content[i].text) \
+            and any(x.kind == "dateline" for x in content[:i]):
+        content = content[:i]
     # The block ends at the first section heading or salutation: what follows is the text.
     for k in range(i + 1, len(content)):
         if content[k].kind in ("heading", "salutation"):
@@ -364,23 +136,77 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
                     cand.append(content[k])
                     k += 1
             front_after = k < len(content) and content[k].kind in _CORE | _SOFT
-            if front_after or title[-1].text.endswith(":") or _GENRE_RE.match(cand[0].text):
+            if front_after or title[-1].text.endswith(":") or _GENRE_RE.match(cand[0].text) \
+                    or (not masthead and _set_apart(title, cand, lines)):
                 subtitle = cand
                 pos = k
-    front = _front_lines(content, pos, title + subtitle)
+    _stacked_imprint(content, pos)
+    front = _front_lines(content, pos, title + subtitle, masthead)
     return TitleBlock(front, title, subtitle, letterhead, masthead, heads)
 
 
+def _classify_lines(hlines: list[Line], page_text: str) -> list[HeadLine]:
+    """Classify each line; a byline that runs on to the next line ("by A, B and / C") is read as one."""
+    out: list[HeadLine] = []
+    i = 0
+    while i < len(hlines):
+        ln = hlines[i]
+        h = classify(ln, page_text)
+        nxt = hlines[i + 1] if i + 1 < len(hlines) else None
+        if h.kind != "byline" and nxt is not None and nxt.index == ln.index + 1 and BYLINE_START_RE.match(ln.text):
+            both = classify(Line(ln.page, ln.index, ln.start, nxt.end, page_text[ln.start:nxt.end]), page_text)
+            if both.kind == "byline":
+                out.append(both)
+                i += 2
+                continue
+        out.append(h)
+        i += 1
+    return out
+
+
+def _set_apart(title: list[HeadLine], cand: list[HeadLine], lines: list[Line]) -> bool:
+    """A line straight under the title and set off from the text by a blank line is its subtitle
+    ("KNOW YOUR RIGHTS / Free advice on benefits and appeals"); a sentence is not."""
+    after = cand[-1].line.index + 1
+    blank_after = after >= len(lines) or not lines[after].text
+    text = " ".join(h.text for h in cand)
+    return blank_after and cand[0].line.index == title[-1].line.index + 1 and len(text.split()) <= 12 \
+        and not re.search(r"[.!?]$", text) and not sentence_like(text)
+
+
+def _stacked_imprint(content: list[HeadLine], pos: int) -> None:
+    """A place alone on a line at the foot of a title page, beside the publisher's name or the date
+    ("London / The Workers' Educational Association / 1947"): the place of publication, and the body
+    beside it the publisher."""
+    for k in range(pos, len(content)):
+        h = content[k]
+        place = lone_place(h.text) if h.kind == "text" else None
+        if place is None:
+            continue
+        near = [content[n] for n in (k - 1, k + 1) if pos <= n < len(content)]
+        names = [x for x in near if x.kind in ("org", "letterhead") or (x.kind == "text" and is_press(x.text))]
+        if not names and not any(x.kind in ("imprint", "dateline", "edition") for x in near):
+            continue
+        h.kind = "place"
+        off = h.start + h.text.find(place)
+        h.place = (place, off, off + len(place))
+        for x in names:
+            x.imprint = True
+            if x.body is None:
+                x.body = (x.text, x.start, x.end)
+
+
 _CORE = {"byline", "imprint", "dateline", "issue", "range", "series", "letterhead", "address", "organ", "founded",
-         "note"}
+         "note", "edition", "place"}
 _SOFT = {"name", "org"}
 
 
-def _front_lines(content: list[HeadLine], pos: int, used: list[HeadLine]) -> list[HeadLine]:
+def _front_lines(content: list[HeadLine], pos: int, used: list[HeadLine], masthead: bool) -> list[HeadLine]:
     """The lines of the block that state something. The block runs from the title to the first line of
     text or heading; inside it, name and body lines count when a statement line follows them (or when
     the block has no statement line at all), so a name-shaped headline under a masthead is not a
-    byline. Past the block only publication statements and bylines count."""
+    byline; a body's line after the last statement counts as weaker evidence, except under a masthead.
+    Past the block only publication statements and bylines count."""
     used_ids = {id(h) for h in used}
     end = next((k for k in range(pos, len(content)) if content[k].kind in ("text", "heading", "salutation")),
                len(content))
@@ -395,7 +221,9 @@ def _front_lines(content: list[HeadLine], pos: int, used: list[HeadLine]) -> lis
                 out.append(h)
             continue
         if k >= pos and h.kind in _SOFT and core_idx and k > last_core:
-            continue
+            if h.kind != "org" or masthead:
+                continue
+            h.trailing = True
         out.append(h)
     return out
 

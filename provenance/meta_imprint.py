@@ -33,18 +33,31 @@ class Statement:
     undated: bool = False            # "n.d." stated
     people: list[str] = field(default_factory=list)   # personal copyright holders
     complete: bool = True            # every segment of the statement was understood
+    first: bool = False              # "First published ...": the date of the first edition, not of this copy
+    edition: str | None = None       # "Second edition, revised": the edition the statement dates
 
 
 # A publication verb at the start of a statement or a segment of a line.
 _VERB_RE = re.compile(
-    r"(?P<verb>(?:(?:first|originally)\s+)?(?:published|issued|printed|produced|reprinted|distributed|"
+    r"(?P<verb>(?:(?:first|originally)\s+)?(?:published|issued|printed|produced|reprinted|reissued|distributed|"
     r"publication)(?:\s+and\s+(?:published|printed|issued|distributed))?)"
     r"(?:\s+(?:monthly|quarterly|weekly|annually|bi-?monthly|fortnightly|twice\s+a\s+year))?\b",
     re.I)
-_COPY_RE = re.compile(r"(?:©|\(c\)|\(C\)|Copyright\s*(?:©|\(c\))?|Copr\.|@(?=\s*(?:1[4-9]|20)\d\d))\s*", re.I)
+_COPY_RE = re.compile(r"(?:(?:©|\(c\))\s*Copyright|©|\(c\)|Copyright\s*(?:©|\(c\))?|Copr\.|"
+                      r"@(?=\s*(?:1[4-9]|20)\d\d))\s*", re.I)
 _RIGHTS_RE = re.compile(r"[.,;]?\s*(?:All\s+rights\s+reserved|Some\s+rights\s+reserved|Reproduction\s+.*|"
                         r"Permission\s+.*|Licensed\s+.*)\.?\s*$", re.I)
-_SEGMENT_SPLIT = re.compile(r"\s+[·•|]\s+|\s+[—–]\s+|\s+-\s+(?=[A-Z(©])")
+# Edition and impression statements: "Second edition, revised", "Third impression", "Reprinted".
+EDITION_RE = re.compile(
+    r"(?P<ed>(?:(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|new|revised|enlarged|"
+    r"popular|cheap|\d{1,2}(?:st|nd|rd|th))\s+(?:(?:and|revised|enlarged|popular)\s+){0,2}"
+    r"(?:edition|impression|printing|reprint)|reprint(?:ed)?|re-?issued?)(?:,?\s+(?:revised|enlarged|"
+    r"corrected|revised\s+and\s+enlarged))?)\b", re.I)
+# A line's parts: set off by · | or dashes, or sentences that start a new statement
+# ("First published 1931. Reprinted 1947.").
+_SEGMENT_SPLIT = re.compile(r"\s+[·•|]\s+|\s+[—–]\s+|\s+-\s+(?=[A-Z(©])|(?<=[a-z\d]\.)\s+(?=(?:(?:First|Originally)\s+)?"
+                            r"(?:Published|Printed|Issued|Reprinted|Re-?issued|©|Copyright\b)|(?:[A-Z]\w+\s+){1,2}"
+                            r"(?:[Ee]dition|[Ii]mpression|[Pp]rinting)\b)")
 
 
 def segments(text: str) -> list[Part]:
@@ -122,6 +135,8 @@ def _agent_and_rest(rest: str, base: int) -> tuple[Part | None, list[Part]]:
     return agent, pieces[i:]
 
 
+_POSTAL_PLACE_RE = re.compile(r"^([A-Z][\w'’. -]*?),?\s+(?:[A-Z]{1,2}\d{1,2}[A-Z]?(?:\s+\d[A-Z]{2})?|\d{1,2}|"
+                              r"(?:[A-Z]{2}\s+)?\d{5}(?:-\d{4})?)$")
 _STREET_RE = re.compile(r"^(?:\d+[A-Za-z]?\s+\S.*|.*\b(?:P\.?\s?O\.?\s+Box|Street|Road|Avenue|Lane|Square)\b.*"
                         r"|.*\b[A-Z]{1,2}\d{1,2}[A-Z]?\s+\d[A-Z]{2}\b.*)$", re.I)
 
@@ -154,6 +169,13 @@ def _read_tail(st: Statement, tail: list[Part]) -> None:
             lead = len(piece.text) - len(piece.text.lstrip())
             st.place = _trim(t, piece.start + lead)
             continue
+        pm = _POSTAL_PLACE_RE.match(t.rstrip("."))
+        if pm and is_place(pm.group(1)):
+            # "Leeds LS7 3AP", "Leeds 7", "Chicago, Illinois 60601": the town before its postal code.
+            if st.place is None:
+                lead = len(piece.text) - len(piece.text.lstrip())
+                st.place = _trim(pm.group(1), piece.start + lead)
+            continue
         if _STREET_RE.match(t.rstrip(".")):
             continue                     # a street address: understood, but not a place of publication
         st.complete = False
@@ -182,10 +204,12 @@ def parse_imprint(text: str) -> Statement | None:
     """Parse one imprint segment that starts with a publication verb, or PLACE: PUBLISHER, DATE."""
     m = _VERB_RE.match(text)
     if not m:
-        return _parse_place_colon(text)
+        return _parse_edition(text) or _parse_place_colon(text)
     verb = re.sub(r"\s+", " ", m.group("verb").lower())
+    first = bool(re.match(r"(?:first|originally)\s", verb))
     verb = re.sub(r"^(?:first|originally)\s+", "", verb)
-    st = Statement("imprint", verb)
+    st = Statement("imprint", verb, first=first,
+                   edition=m.group("verb") if verb.startswith(("reprinted", "reissued")) else None)
     rest = text[m.end():]
     base = m.end()
     # "Published in Boston by X" / "Published in 1988 by X"
@@ -232,6 +256,8 @@ def parse_imprint(text: str) -> Statement | None:
                 st.date = (pd, base + s, base + e)
         agent_text, s0 = _strip_the(rest, base)
         agent, tail = _agent_and_rest(agent_text, s0)
+        if agent is not None and by_for == "by":
+            agent = _split_for(st, agent)
         if agent is not None:
             # "... by the X in Boston": cut a trailing 'in PLACE' off the agent.
             im = re.search(r"\s+(?:in|at)\s+([A-Z][\w .'-]*)$", agent.text)
@@ -251,6 +277,37 @@ def parse_imprint(text: str) -> Statement | None:
     # "Published 12 March 2015", "Published in 1988", "Published October 1952, Riverside"
     _read_tail(st, _comma_parts(rest, base) if rest.strip() else [])
     if st.date is None and st.place is None:
+        return None
+    return st
+
+
+def _split_for(st: Statement, agent: Part) -> Part:
+    """'Printed by the Falcon Press for the Millbrook Library Committee': the body after 'for' is the
+    one the work was made for. Split only between two whole names, so that 'Center for Vernacular
+    Print Research' stays one."""
+    m = re.search(r"\s+for\s+(?:the\s+)?", agent.text)
+    if not m:
+        return agent
+    head, tail = agent.text[:m.start()], agent.text[m.end():]
+    if not (body_name_like(head) or is_press(head)) or not body_name_like(tail.rstrip(" .")):
+        return agent
+    st.sponsor = _trim(tail, agent.start + m.end())
+    if not st.verb.endswith(" for"):
+        st.verb += " for"
+    return Part(head, agent.start, agent.start + len(head))
+
+
+def _parse_edition(text: str) -> Statement | None:
+    """'Second edition, revised, 1956', 'Reprinted 1947', 'Third impression, London, 1950'."""
+    m = EDITION_RE.match(text)
+    if not m:
+        return None
+    ed = m.group("ed")
+    st = Statement("imprint", "reprinted" if re.match(r"re", ed, re.I) else "edition", edition=ed)
+    rest = text[m.end():]
+    pm = re.match(r"[\s,]*(?:published|issued|printed)?\s*", rest, re.I)
+    _read_tail(st, _comma_parts(rest[pm.end():], m.end() + pm.end()))
+    if st.date is None:
         return None
     return st
 

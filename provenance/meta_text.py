@@ -43,6 +43,11 @@ NOT_NAME_WORDS = {
     "april", "may", "june", "july", "august", "spring", "summer", "autumn", "winter", "fall", "north",
     "south", "east", "west", "united", "states", "america", "american", "british", "national", "socialist",
     "communist", "democratic", "people", "peoples", "press", "books", "day", "week", "city", "county",
+    # genre and occasion words of titles: "Jubilee Souvenir", "Conference Report", "Strike Bulletin"
+    "souvenir", "jubilee", "centenary", "anniversary", "programme", "program", "rules", "minutes",
+    "constitution", "manifesto", "appeal", "statement", "bulletin", "newsletter", "news", "notes", "songs",
+    "poems", "letters", "conference", "congress", "festival", "gala", "bazaar", "memorial", "tribute",
+    "edition", "supplement", "review", "record", "voice", "yearbook", "almanac", "calendar", "today",
 }
 STREET_WORDS = {"street", "st", "road", "rd", "avenue", "ave", "lane", "square", "place", "row", "way",
                 "terrace", "drive", "hall", "house", "building", "floor", "p.o.", "box", "suite", "room"}
@@ -113,7 +118,8 @@ def is_page_number(text: str) -> bool:
 
 # OCR specks at the ends of a short line: a stray quote, dash, bar or colon with maybe one letter.
 _LEAD_JUNK = re.compile(r"^(?:[\s|:;,.\-–—_~=*•·'‘’\"“”»«]+|[a-z]\s+(?=[A-Z]))+")
-_TRAIL_JUNK = re.compile(r"(?:\s+[|:;~_=*•·\-–—]+(?:\s+\S{1,4})?|[\s|:;~_=*•,]+)+$")
+# A number after a dash is the end of a range ("1898 - 1948"), never a speck.
+_TRAIL_JUNK = re.compile(r"(?:\s+[|:;~_=*•·\-–—]+(?:\s+(?!\d{2,}\b)\S{1,4})?|[\s|:;~_=*•,]+)+$")
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -188,9 +194,13 @@ def body_name_like(text: str) -> bool:
     first = t.split(",")[0]
     if re.search(r"\bLocal\s+(?:No\.\s*)?\d+$", first):
         return True if re.match(r"[A-Z]", first) else False
+    # A name set in capitals ("BRISTOL CLAIMANTS' UNION"): its joiners are capitals too, and a short
+    # capitalized word is a word, not an acronym.
+    caps_only = not re.search(r"[a-z]", t)
     head_part = re.split(r"\s(?:of|for|in|on|at|to|from|with|about|by|into|under|against|after|before)\s",
-                         first)[0]
-    head_words = [w for w in head_part.split() if not re.fullmatch(r"\(?[A-Z]{2,5}\)?", w)] or head_part.split()
+                         first, flags=re.I if caps_only else 0)[0]
+    head_words = [w for w in head_part.split() if caps_only or not re.fullmatch(r"\(?[A-Z]{2,5}\)?", w)] \
+        or head_part.split()
     last = fold(head_words[-1]).strip(".,'’\"“”()") if head_words else ""
     if last not in ORG_NOUNS and last not in PRESS_NOUNS:
         return False
@@ -238,15 +248,22 @@ _ROLE_RE = re.compile(r"(?:(?:General|Branch|Assistant|Honorary|Hon\.|Correspond
                       r"Organi[sz]er|Convenor|Convener|Director|Curator|Librarian)", re.I)
 
 
+def _name_case(name: str) -> str:
+    """'R. H. TAWNEY' -> 'R. H. Tawney', 'McDONALD' -> 'Mcdonald'; a name in mixed case as it is."""
+    upper, lower = sum(c.isupper() for c in name), sum(c.islower() for c in name)
+    return name.title() if upper > 2 * lower else name
+
+
 def split_people(text: str) -> list[str] | None:
     """'A and B', 'A, B and C', 'A & B' as a list of names; None when any part is not a personal name."""
     t = re.sub(r"\s+", " ", text).strip().strip(".;:")
     t = re.sub(r"\s*\((?:eds?|compilers?|editors?)\.?\)\s*$", "", t, flags=re.I)
     t = re.sub(r",\s*(?:eds?|compilers?|editors?)\.?$", "", t, flags=re.I)
-    parts = [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*", t) if p.strip()]
+    parts = [p.strip() for p in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*", t, flags=re.I) if p.strip()]
     # "Ruth Okafor, Secretary": an office after a name is not another name.
     parts = [p for p in parts if not _ROLE_RE.fullmatch(p)]
-    if not parts or not all(person_name_like(p) for p in parts):
+    # A byline set in capitals ("by R. H. TAWNEY") is read in the case of a name.
+    if not parts or not all(person_name_like(_name_case(p)) for p in parts):
         return None
     return parts
 

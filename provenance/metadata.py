@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from dataclasses import replace
 from typing import Sequence
 
 from provenance.dates import ParsedDate
@@ -50,12 +51,29 @@ class _Collector:
             return None
         top = max(cs, key=lambda c: c.confidence)
         if fld == "date":
+            top = _edition_date(cs, top)
             # "May 1937" under the title and "1937" in the imprint are one date: keep the finer.
-            same_year = [x for x in cs if x.value[:4] == top.value[:4] and not x.qualifiers.get("approximate")]
+            same_year = [x for x in cs if x.value[:4] == top.value[:4] and not x.qualifiers.get("approximate")
+                         and x.qualifiers.get("edition") == top.qualifiers.get("edition")]
             finer = max(same_year, key=lambda x: (len(x.value), x.confidence), default=top)
             if len(finer.value) > len(top.value):
                 return finer
         return top
+
+
+def _edition_date(cs: list[FieldValue], top: FieldValue) -> FieldValue:
+    """The date of the copy in hand: a later edition or reprint ("First published 1931. Reprinted 1947.")
+    over the first publication, which stays as the qualifier first_published."""
+    firsts = [x for x in cs if "first_published" in x.qualifiers]
+    if not firsts:
+        return top
+    first = max(firsts, key=lambda x: x.confidence)
+    later = [x for x in cs if "edition" in x.qualifiers and "first_published" not in x.qualifiers
+             and x.value[:4] > first.value[:4]]
+    if not later:
+        return top
+    best = max(later, key=lambda x: x.confidence)
+    return replace(best, qualifiers={**best.qualifiers, "first_published": first.value})
 
 
 def _clean_body(name: str) -> str:
@@ -130,14 +148,13 @@ def _front_fields(c: _Collector, tb: TitleBlock) -> list[tuple[Statement, int, i
     for h in tb.title + tb.subtitle + tb.lines:
         if id(h) in titled and h.kind != "text":
             continue                    # a title that merely looks like a body name: "The Co-operative Idea"
-        if h.people and h.kind in ("byline", "name") and id(h) not in titled:
-            conf = 0.9 if h.kind == "byline" else 0.75
+        if h.people and (h.kind in ("byline", "name") and id(h) not in titled or h.kind == "text"):
+            conf = 0.9 if h.kind in ("byline", "text") else 0.75
             c.add("authors", h.people, conf, "byline", c.ev(tb.page, h.start, h.end))
         if h.body:
-            name, s, e = h.body
-            method = "masthead" if h.kind == "organ" or (tb.masthead and h.kind == "issue") else (
-                "letterhead" if h.kind == "letterhead" else "title-block")
-            c.add("organization", _clean_body(name), 0.85, method, c.ev(tb.page, s, e))
+            _body_line(c, tb, h)
+        if h.kind == "place" and h.place:
+            c.add("place", h.place[0], 0.8, "title-block", c.ev(tb.page, h.place[1], h.place[2]))
         for st, off in h.statements:
             statements.append((st, tb.page, h.start + off))
         if h.date:
@@ -147,16 +164,53 @@ def _front_fields(c: _Collector, tb: TitleBlock) -> list[tuple[Statement, int, i
             _add_date(c, pd, 0.8, method, c.ev(tb.page, s, e))
             if h.place:
                 c.add("place", h.place[0], 0.6, method, c.ev(tb.page, h.place[1], h.place[2]))
+    _name_runs(c, tb, titled)
     for st, page, off in statements:
         _statement_fields(c, st, page, off, front=True)
     return statements
 
 
-def _add_date(c: _Collector, pd: ParsedDate, conf: float, method: str, ev: Evidence) -> None:
+def _name_runs(c: _Collector, tb: TitleBlock, titled: set[int]) -> None:
+    """Authors named one to a line ("Rosa Delgado / Tom Firth"): one statement of several authors."""
+    run: list = []
+    for h in tb.lines + [None]:
+        if h is not None and h.kind == "name" and h.people and id(h) not in titled \
+                and (not run or h.line.index == run[-1].line.index + 1):
+            run.append(h)
+            continue
+        if len(run) >= 2:
+            c.add("authors", [p for x in run for p in x.people], 0.78, "byline",
+                  c.ev(tb.page, run[0].start, run[-1].end))
+        run = [h] if h is not None and h.kind == "name" and h.people and id(h) not in titled else []
+
+
+def _body_line(c: _Collector, tb: TitleBlock, h) -> None:
+    """A body named on a line of its own: the issuing body; a press, or a body in a title-page imprint
+    beside the place, the publisher."""
+    name, s, e = h.body
+    name = _clean_body(name)
+    ev = c.ev(tb.page, s, e)
+    method = "masthead" if h.kind == "organ" or (tb.masthead and h.kind == "issue") else (
+        "letterhead" if h.kind == "letterhead" else "title-block")
+    if h.imprint or (is_press(name) and h.kind in ("org", "letterhead")):
+        c.add("publisher", name, 0.8 if h.imprint else 0.7, "title-block", ev)
+    if not is_press(name):
+        c.add("organization", name, 0.7 if h.trailing else 0.85, method, ev)
+
+
+def _add_date(c: _Collector, pd: ParsedDate, conf: float, method: str, ev: Evidence,
+              st: Statement | None = None) -> None:
     if pd.iso is None:
         return
-    c.add("date", pd.iso, conf - (0.1 if pd.approximate else 0.0), method, ev, normalized=pd.iso,
-          qualifiers=pd.qualifiers())
+    q = pd.qualifiers()
+    if st is not None and st.edition:
+        q["edition"] = re.sub(r"\s+", " ", st.edition)
+    if st is not None and st.first:
+        # "First published 1931" dates the first edition; a later edition or reprint stated beside
+        # it dates the copy in hand, and wins (see _edition_date).
+        q["first_published"] = pd.iso
+        conf -= 0.05
+    c.add("date", pd.iso, conf - (0.1 if pd.approximate else 0.0), method, ev, normalized=pd.iso, qualifiers=q)
 
 
 def _statement_fields(c: _Collector, st: Statement, page: int, off: int, *, front: bool) -> None:
@@ -185,12 +239,15 @@ def _statement_fields(c: _Collector, st: Statement, page: int, off: int, *, fron
                 c.add("publisher", name, base - 0.25, method, ev(st.sponsor))
     if st.people:
         c.add("authors", st.people, 0.6, method, ev(st.sponsor) if st.sponsor else None)
-    if st.place is not None and (st.agent is not None or st.date is not None):
+    # "Printed in Great Britain by X": where a printer worked is not the place of publication.
+    printed_only = st.verb.startswith("printed") and "publish" not in st.verb and st.agent is None \
+        and st.sponsor is None
+    if st.place is not None and (st.agent is not None or st.date is not None) and not printed_only:
         c.add("place", st.place.text.strip("[]"), base - 0.05, method, ev(st.place))
     if st.date is not None:
         pd, s, e = st.date
         _add_date(c, pd, base if not st.verb.startswith("printed") else base - 0.15, method,
-                  c.ev(page, off + s, off + e))
+                  c.ev(page, off + s, off + e), st)
 
 
 def _colophon_fields(c: _Collector, plines: list[list[Line]], refs: set, statements: list,

@@ -1,0 +1,301 @@
+"""What one line of a title block is: title text, byline, imprint, date line, issue line, address ..."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from provenance.dates import ParsedDate, find_dates
+from provenance.meta_imprint import EDITION_RE, Statement, find_statements, is_place, segments, top_body
+from provenance.meta_text import (NOT_NAME_WORDS, Line, body_name_like, fold, is_noise, is_page_number, is_press,
+                                  person_name_like, split_people, trim_span)
+
+_BYLINE_RE = re.compile(
+    r"^(?P<role>(?:(?:compiled|edited|written|prepared|selected|researched|collected|assembled|translated|"
+    r"illustrated|introduced|designed|drawn|text|words)(?:\s+and\s+\w+)?(?:\s+from\s+(?:the\s+)?\w+)?\s+"
+    r"|(?:with\s+)?(?:an?\s+)?(?:introduction|foreword|preface|afterword|postscript|notes|illustrations?|drawings|"
+    r"photographs|cover(?:\s+design)?|translation)(?:\s+and\s+\w+)?\s+)?)by\s+(?P<who>.+)$", re.I | re.S)
+BYLINE_START_RE = re.compile(r"^(?:\w+\s+(?:and\s+\w+\s+)?)?by\s", re.I)
+# Contributors who are not authors: translators, illustrators, writers of a foreword or introduction.
+_NON_AUTHOR_ROLE_RE = re.compile(r"^(?:with\b|an?\b|translat|illustrat|introduc|design|drawn|drawing|foreword|"
+                                 r"preface|afterword|postscript|notes|photograph|cover)", re.I)
+ADDRESS_RE = re.compile(
+    r"(?:\b(?:tel|telephone|phone|fax)\b\.?|@\w|\bwww\.|https?://|\bP\.?\s?O\.?\s+Box\b|"
+    r"\b\d+[A-Za-z]?\s+[A-Z][\w'’]*(?:\s+[A-Z][\w'’]*)?\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Square|"
+    r"Place|Row|Way|Terrace|Drive|Boulevard|Blvd\.)|\b[A-Z]{1,2}\d{1,2}[A-Z]?\s+\d[A-Z]{2}\b|\b[A-Z]{2}\s+\d{5}\b)",
+    re.I)
+_ISSUE_RE = re.compile(r"\b(?:Vol|Volume|No|Nos|Number|Issue|Whole\s+No)\.?\s*(?:\d+|[IVXLC]+)\b", re.I)
+_SERIES_RE = re.compile(
+    r"(?:\b(?:Working|Occasional|Discussion|Research|Policy|Conference|Study|Education|Educational)?\s*"
+    r"(?:Papers?|Pamphlets?|Series|Bulletins?|Reports?|Studies|Leaflets?|Tracts?)\b\s*(?:No\.?|Number|#)?\s*"
+    r"(?:\d+|[IVXLC]+)\b|\bSeries\b\s*(?:,|$))", re.I)
+_PRICE_RE = re.compile(r"(?:\b(?:price|free|gratis|donation|cents?|pence|shillings?|\d+p|\d+c|\d+d\.?)\b"
+                       r"|[$£€¢]\s?\d)",
+                       re.I)
+_NOTE_RE = re.compile(r"^(?:Affiliated\s+(?:to|with)|(?:A\s+)?Member\s+of|Registered\b|Incorporating\b|"
+                      r"In\s+association\s+with|Supported\s+by|Sponsored\s+by|Secretary\s*:|Chair(?:man)?\s*:|"
+                      r"President\s*:|Editor\s*:|Editors\s*:|Patron\s*:|Patrons\s*:|Reg\.\s)", re.I)
+_PRICE_LINE_RE = re.compile(r"^(?:price\b.*|(?:one|two|three|six)\s*(?:penny|pence)|twopence|threepence|sixpence|"
+                            r"(?:price\s+)?\d+\s*(?:c|p|d|cents|pence)\.?|[$£€]\s?\d+(?:[.,]\d\d)?|free|"
+                            r"(?:\w+\s+)?cents?)$", re.I)
+_HEADING_RE = re.compile(
+    r"^(?:(?:\d{1,2}|[IVXLC]{1,5})[.)]\s+\S.*|(?:Introduction|Preface|Foreword|Contents|Acknowledge?ments|"
+    r"Editorial|Summary|Abstract|Prologue|Chapter\s+\w+.*|Part\s+\w+.*)\.?)$")
+_ORGAN_RE = re.compile(
+    r"^(?:(?:The|An?)\s+)?(?:(?:Official|Monthly|Quarterly|Weekly|Occasional|Internal|Members'?|Discussion)\s+)?"
+    r"(?:Newsletter|News\s*Letter|Bulletin|Journal|Organ|Magazine|Voice|Paper|Publication|Review|Broadsheet|"
+    r"Circular|Information\s+Sheet|Gazette)s?\s+(?:of|for|from)\s+(?:the\s+)?(?P<body>.+)$", re.I)
+_SALUTATION_RE = re.compile(r"^(?:Dear|To\s+(?:all|the|every)|Fellow|Comrades|Friends|Brothers|Sisters)"
+                            r"\b[^.]{0,60}[,:]$|^Dear\s+\w[^.]{0,40}$", re.I)
+_FOUNDED_LINE_RE = re.compile(r"^(?:(?:est(?:ablished|\.|d\.?)|founded|formed|organi[sz]ed|inaugurated|chartered|"
+                              r"incorporated|instituted|since)\s*(?:in\s+)?(?:[A-Z][a-z]+\s+)?(?:\d{4}|M{1,2}[CDLXVI]{2,})\.?"
+                              r"|(?:\d{4}\s*[-–—]\s*\d{4}))$", re.I)
+_FOUNDED_RE = re.compile(r"\b(?:est(?:ablished|\.|d\.?)|founded|formed|organi[sz]ed|inaugurated|chartered|"
+                         r"incorporated|since|instituted|begun|born)\s*(?:in\s+)?$", re.I)
+_TITLE_WORDS = {"history", "guide", "handbook", "catalogue", "catalog", "study", "story", "account", "introduction",
+                "memoir", "survey", "essay", "chronicle", "record", "souvenir", "programme", "manual", "primer"}
+
+
+
+@dataclass
+class HeadLine:
+    """A line of the title block with what it was read as."""
+
+    line: Line
+    kind: str       # title-ish "text", "name", "byline", "org", "imprint", "dateline", "issue", "range", "series",
+    #                 "address", "heading", "noise"
+    start: int      # trimmed span on the page
+    end: int
+    text: str
+    people: list[str] = field(default_factory=list)
+    body: tuple[str, int, int] | None = None          # an issuing body named on the line (value, start, end)
+    statements: list[tuple[Statement, int]] = field(default_factory=list)
+    date: tuple[ParsedDate, int, int] | None = None   # page offsets
+    place: tuple[str, int, int] | None = None
+    imprint: bool = False           # a body or press named beside the place in a title-page imprint
+    trailing: bool = False          # a body line after the last statement of the block (weaker evidence)
+
+
+def _not_body_title(text: str) -> bool:
+    """'A History of the X Society' is a title about a body; 'Harwick Local History Society' is one."""
+    ws = [fold(w).strip(".,:;'\"") for w in text.split()]
+    if re.match(r"(?:A|An)\s", text):
+        return True
+    return any(w in _TITLE_WORDS and nxt in ("of", "to", "for") for w, nxt in zip(ws, ws[1:]))
+
+
+def _body_on(text: str) -> str | None:
+    if body_name_like(text) and not _not_body_title(text):
+        return text
+    return None
+
+
+def classify(ln: Line, page_text: str) -> HeadLine:
+    """What one title-block line is; a line of parts set off by · | or dashes is read part by part."""
+    s, e = trim_span(page_text, ln.start, ln.end)
+    t = page_text[s:e]
+    hl = HeadLine(ln, "text", s, e, t)
+    if (is_noise(t) or is_page_number(t)) and not [d for d in find_dates(t) if not d[0].undated]:
+        hl.kind = "noise"
+        return hl
+    if _SALUTATION_RE.match(ln.text):
+        hl.kind = "salutation"
+        return hl
+    parts = segments(t)
+    if len(parts) < 2 or _RANGE_LINE_RE.match(t):
+        _classify_span(hl)
+        return hl
+    subs = []
+    for p in parts:
+        lead = len(p.text) - len(p.text.lstrip())
+        txt = p.text.strip()
+        sub = HeadLine(ln, "text", s + p.start + lead, s + p.start + lead + len(txt), txt)
+        _classify_span(sub)
+        subs.append(sub)
+    return _combine(hl, subs, page_text)
+
+
+_PRIORITY = ["imprint", "byline", "organ", "org", "issue", "dateline", "range", "edition", "series", "address",
+             "founded", "name", "heading", "text", "noise"]
+_RANGE_LINE_RE = re.compile(r"^\s*\d{4}\s*[-–—]\s*\d{2,4}\s*$")
+
+
+def _combine(hl: HeadLine, subs: list[HeadLine], page_text: str) -> HeadLine:
+    """One line from its parts: "Vol. 4, No. 2 · Autumn 2013", "Bulletin of the X · No. 6 · March 1983"."""
+    if subs[0].kind == "text":
+        # A title with a tag after it ("RED LEAVES · Est. 1979"): the line's text is the title part.
+        k = 0
+        while k < len(subs) and subs[k].kind == "text":
+            k += 1
+        hl.start, hl.end = subs[0].start, subs[k - 1].end
+        hl.text = page_text[hl.start:hl.end]
+        hl.kind = "text"
+        rest = subs[k:]
+    else:
+        hl.kind = min((x.kind for x in subs), key=_PRIORITY.index)
+        rest = subs
+    issue = any(x.kind == "issue" for x in subs)
+    for x in rest:
+        if x.people and x.kind in ("byline", "name") and hl.kind in ("byline", "name"):
+            hl.people = hl.people or x.people
+        if x.body and hl.body is None:
+            hl.body = x.body
+        hl.statements += [(st, x.start - hl.start + off) for st, off in x.statements]
+        if x.date and hl.date is None:
+            hl.date = x.date
+        if x.place and hl.place is None:
+            hl.place = x.place
+    if hl.kind == "dateline" and issue:
+        hl.kind = "issue"
+    return hl
+
+
+def _classify_span(hl: HeadLine) -> None:
+    """Read one line or one part of a line (hl.text at hl.start on the page)."""
+    s, t = hl.start, hl.text
+    if (is_noise(t) or is_page_number(t)) and not [d for d in find_dates(t) if not d[0].undated]:
+        hl.kind = "noise"
+        return
+    sts = find_statements(t)
+    if sts:
+        hl.kind = "imprint"
+        hl.statements = sts
+        return
+    m = _BYLINE_RE.match(t)
+    if m and (m.group("role") or t[:2] in ("by", "By", "BY")):
+        who = m.group("who").strip()
+        role = m.group("role").strip() if m.group("role") else ""
+        people = split_people(who)
+        if people:
+            hl.kind = "byline"
+            hl.people = [] if _NON_AUTHOR_ROLE_RE.match(role) else people
+            return
+        body = re.sub(r"^(?:the)\s+", "", who, flags=re.I).strip(" .")
+        if _body_on(body):
+            hl.kind = "org"
+            off = s + t.find(body)
+            hl.body = (top_body(body), off, off + len(body))
+            return
+    if ADDRESS_RE.search(t):
+        hl.kind = "address"
+        return
+    if _FOUNDED_LINE_RE.match(t):
+        hl.kind = "founded"          # "Established 1898": the body's age, not the document's date
+        return
+    if EDITION_RE.fullmatch(t.strip(" .")):
+        hl.kind = "edition"          # "Second Edition" with no date: front matter, never a subtitle
+        return
+    dates = [d for d in find_dates(t) if not d[0].undated]
+    if dates:
+        _classify_dated(hl, dates)
+        if hl.kind != "text":
+            return
+    if _SERIES_RE.search(t) and len(t.split()) <= 10:
+        hl.kind = "series"
+        return
+    if _PRICE_LINE_RE.match(t):
+        hl.kind = "series"            # a price line: front matter, never a title
+        return
+    if _ISSUE_RE.search(t) and len(t.split()) <= 10:
+        hl.kind = "issue"
+        return
+    if _HEADING_RE.match(t):
+        hl.kind = "heading"
+        return
+    if _NOTE_RE.match(t.lstrip("([")):
+        hl.kind = "note"              # "Affiliated to the TUC": about the body, never a title
+        return
+    if person_name_like(t):
+        hl.kind = "name"
+        hl.people = split_people(t) or []
+        return
+    om = _ORGAN_RE.match(t)
+    if om and body_name_like(om.group("body").strip(" .")):
+        body = om.group("body").strip(" .")
+        off = s + om.start("body")
+        hl.body = (top_body(body), off, off + len(body))
+        hl.kind = "organ"
+        return
+    if _body_on(t.strip(" .")):
+        hl.kind = "org"
+        body = top_body(t.strip(" ."))
+        off = s + t.find(body)
+        hl.body = (body, off, off + len(body))
+        return
+    if _HEADING_RE.match(t):
+        hl.kind = "heading"
+        return
+    # "A Pamphlet by the Leeds Tenants' Federation", "An Address by Rosa Delgado": a subtitle that names
+    # who is responsible.
+    gm = _GENRE_BY_RE.match(t)
+    if gm:
+        who = gm.group("who").strip(" .")
+        people = split_people(who)
+        if people:
+            hl.people = people
+        elif _body_on(who):
+            off = s + gm.start("who")
+            hl.body = (top_body(who), off, off + len(who))
+
+
+_GENRE_BY_RE = re.compile(r"^(?:A|An)\s+(?:[\w'’-]+\s+){1,3}by\s+(?:the\s+)?(?P<who>[A-Z].+)$", re.S)
+
+
+def _classify_dated(hl: HeadLine, dates: list[tuple[ParsedDate, int, int]]) -> None:
+    """A line with a date: a date line, an issue line, a range of years, or a title that holds a year."""
+    t = hl.text
+    if len(dates) >= 2:
+        a, b = dates[0], dates[1]
+        between = t[a[2]:b[1]]
+        if re.fullmatch(r"\s*(?:[-–—/]|to|until)\s*", between):
+            rest = (t[:a[1]] + t[b[2]:]).strip(" .,;:()[]")
+            if not rest:
+                hl.kind = "range"
+            return
+    pd, ds, de = dates[0]
+    if _FOUNDED_RE.search(t[:ds]):
+        return
+    rest = t[:ds] + " | " + t[de:]
+    parts = [p.strip(" .,;:()[]—–-") for p in re.split(r"[|,·•—–]|\s-\s", rest)]
+    parts = [p for p in parts if p]
+    issue = False
+    place: str | None = None
+    body: str | None = None
+    for n, p in enumerate(parts):
+        if n == 0 and (body_name_like(p) or is_press(p)) and not _not_body_title(p):
+            body = p                 # "Cedar Row Press, London, 1971": an imprint without its verb
+            continue
+        if _ISSUE_RE.search(p) or _SERIES_RE.search(p):
+            # "Vol. 3, No. 7" numbers an issue of a periodical; "Education Series, No. 3" a series.
+            issue = issue or bool(_ISSUE_RE.search(p) and not _SERIES_RE.search(p))
+            continue
+        if _PRICE_RE.search(p) or re.fullmatch(r"(?:dated|date|issued|in|on|the)", p, re.I):
+            continue
+        if place is None and is_place(p) and not re.search(r"\b(?:of|in|since|from|to)\b", p):
+            place = p
+            continue
+        return
+    if re.search(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\b\d{1,2}[.:]\d\d\b|\b(?:a\.m|p\.m|noon)\b", t, re.I):
+        return
+    hl.kind = "issue" if issue else "dateline"
+    hl.date = (pd, hl.start + ds, hl.start + de)
+    if place:
+        off = hl.start + t.find(place)
+        hl.place = (place, off, off + len(place))
+    if body and not issue:
+        off = hl.start + t.find(body)
+        hl.body = (body if is_press(body) else top_body(body), off, off + len(body))
+        hl.imprint = True
+
+
+
+_MULTIWORD_PLACE_RE = re.compile(r"^(?:[A-Z][\w'-]+\s+(?:upon|on|under|in|by|le|la|am)\s+[A-Z][\w'-]+|(?:New|North|South|"
+                                 r"East|West|Port|St\.?|Saint|San|Santa|Los|Las|Fort|Mount|Le|La|El)\s+[A-Z][\w'-]+)$")
+
+
+def lone_place(text: str) -> str | None:
+    """A line that is only a place name ("London", "LONDON:", "Newcastle upon Tyne"), or None."""
+    t = text.strip().rstrip(":,. ")
+    if not is_place(t) or any(fold(w) in NOT_NAME_WORDS for w in t.split()):
+        return None
+    return t if (len(t.split()) == 1 and len(t) >= 3) or _MULTIWORD_PLACE_RE.match(t) else None
