@@ -171,7 +171,9 @@ def _plan(engine: Engine, group: InputGroup, options: IngestOptions, summary: In
                     password=options.password, file_sha256=src.sha256 if kind == "image" and count == 1 else None,
                     image_key=key[0] if key else None))
     except ArchiveError as exc:
-        _fail(engine, summary, group.label, exc.one_line())
+        # The path is reported beside the reason: keep the reason and its remedy only.
+        _fail(engine, summary, group.label, " ".join(f"{exc.reason} ({exc.remedy})".split()) if exc.remedy
+              else " ".join(exc.reason.split()))
         return None
     item = _Planned(group, sources, tasks, key_dpi=key_dpi)
     _reuse_ocr(engine, item)
