@@ -78,24 +78,31 @@ _WORD_YEAR_RE = (r"(?:(?:nineteen|eighteen|seventeen|sixteen)(?:[- ]hundred(?: a
 _ROMAN_RE = r"(?<![\w.])M{1,2}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?![\w])"
 _APPROX_RE = r"(?:c\.|ca\.|circa|about|around|approx\.|approximately)"
 _SEASON_RE = r"(?:Spring|Summer|Autumn|Fall|Winter)"
+_AD_RE = r"(?:A\.\s?D\.\s*|AD\s+)?"
 _ND_RE = r"(?<![\w])(?:n\.\s?d\.|\[n\.d\.\]|no date|undated|sine anno|s\.a\.)(?![\w])"
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("nd", re.compile(_ND_RE, re.I)),
     ("iso", re.compile(r"(?<![\w\-/])(1[4-9]\d\d|20\d\d)-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?(?![\w\-/])")),
+    # 1971/03/12, 1971.03.12: year first, then month and day
+    ("ymd", re.compile(r"(?<![\w/.])(1[4-9]\d\d|20\d\d)([./])(0?[1-9]|1[0-2])\2(0?[1-9]|[12]\d|3[01])(?![\w/]|\.\d)")),
+    # 3.III.1971, 3 III 1971: the month in roman numerals, as continental printers set it
+    ("roman-month", re.compile(r"(?<![\w/.])(?P<d>[0-3]?\d)(?P<sep>[. ]\s?)(?P<m>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
+                               r"(?P=sep)(?P<y>1[4-9]\d\d|20\d\d)(?![\w/])")),
     # the third of March, 1971 / the 3rd of March 1971 / third day of March
     ("words", re.compile(rf"(?:the\s+)?(?P<d>{_ORD_WORD_RE}|{_DAY_RE})\s+(?:day\s+)?of\s+(?P<m>{_MONTH_RE}),?"
-                         rf"\s+(?:(?:in\s+)?the\s+year\s+(?:of\s+our\s+Lord\s+)?)?(?P<y>{_YEAR_RE}|{_WORD_YEAR_RE})",
+                         rf"\s+(?:(?:in\s+)?the\s+year\s+(?:of\s+our\s+Lord\s+)?)?{_AD_RE}(?P<y>{_YEAR_RE}|{_WORD_YEAR_RE})",
                          re.I)),
     # March the third, 1971
     ("m-the-d", re.compile(rf"(?P<m>{_MONTH_RE})\s+the\s+(?P<d>{_ORD_WORD_RE}|{_DAY_RE}),?\s+(?P<y>{_YEAR_RE})",
                            re.I)),
     # 12 March 2015 / 12th March, 2015 / 12 Mar. 2015
-    ("d-m-y", re.compile(rf"(?<![\w])(?P<d>{_DAY_RE})\s+(?P<m>{_MONTH_RE}),?\s+(?P<y>{_YEAR_RE})", re.I)),
+    ("d-m-y", re.compile(rf"(?<![\w])(?P<d>{_DAY_RE})\s+(?P<m>{_MONTH_RE}),?\s+{_AD_RE}(?P<y>{_YEAR_RE})", re.I)),
     # March 12, 2015 / March 12th 2015
-    ("m-d-y", re.compile(rf"(?P<m>{_MONTH_RE})\s+(?P<d>{_DAY_RE}),?\s+(?P<y>{_YEAR_RE})", re.I)),
+    ("m-d-y", re.compile(rf"(?P<m>{_MONTH_RE})\s+(?P<d>{_DAY_RE}),?\s+{_AD_RE}(?P<y>{_YEAR_RE})", re.I)),
     # 12/03/2015, 12.3.2015 (day first unless impossible)
-    ("numeric", re.compile(r"(?<![\w/.])(?P<a>[0-3]?\d)[./](?P<b>[01]?\d)[./](?P<y>1[4-9]\d\d|20\d\d)(?![\w/])")),
+    ("numeric", re.compile(r"(?<![\w/.-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[01]?\d)(?P=sep)(?P<y>1[4-9]\d\d|20\d\d)"
+                           r"(?![\w/-])")),
     # September–October 1983: a double issue; only the year is one date
     ("month-range", re.compile(rf"(?P<m1>{_MONTH_RE})\s*[-–/]\s*(?P<m>{_MONTH_RE}),?\s+(?P<y>{_YEAR_RE})", re.I)),
     # Autumn 2013 / Winter 1984-85 / Spring-Summer 1990
@@ -199,6 +206,12 @@ def _build(kind: str, m: re.Match) -> ParsedDate | None:
         if d and _valid_day(y, mo, int(d)):
             return ParsedDate(f"{y:04d}-{mo:02d}-{int(d):02d}", "day")
         return ParsedDate(f"{y:04d}-{mo:02d}", "month")
+    if kind == "ymd":
+        y, mo, d = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        return ParsedDate(f"{y:04d}-{mo:02d}-{d:02d}", "day") if _valid_day(y, mo, d) else None
+    if kind == "roman-month":
+        y, mo, d = int(g["y"]), roman_to_int(g["m"]), int(g["d"])
+        return ParsedDate(f"{y:04d}-{mo:02d}-{d:02d}", "day") if mo and _valid_day(y, mo, d) else None
     if kind == "roman":
         y = roman_to_int(m.group())
         if y is None or not (MIN_YEAR <= y <= MAX_YEAR) or len(m.group()) < 4:

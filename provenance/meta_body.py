@@ -12,12 +12,14 @@ from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_page_
 
 _REFS_HEADING_RE = re.compile(
     r"^\s*(?:works\s+cited|works\s+consulted|literature\s+cited|sources\s+cited|references(?:\s+cited)?|"
+    r"(?:suggested|select(?:ed)?|recommended)\s+reading(?:\s+list)?|reading\s+list|"
+    r"references\s+and\s+(?:further\s+reading|notes)|"
     r"select(?:ed)?\s+bibliography|bibliography|sources|further\s+reading|notes|endnotes|"
     r"notes\s+and\s+references)\s*:?\s*$", re.I)
 # A publication statement: no entry of a list of works starts so ("Published by the X, Leeds, 1979.").
 _COLOPHON_START_RE = re.compile(r"^\W{0,2}(?:©|\(c\)\s*(?:1[4-9]|20)\d\d|Copyright\b|(?:First\s+|Originally\s+)?"
                                 r"(?:Published|Printed|Issued|Produced|Reprinted|Distributed)\s+(?:and\s+\w+\s+)?"
-                                r"(?:by|for|in|at|on|\d))")
+                                r"(?:by|for|in|at|on|\d))", re.I)
 # OCR reads the 1 of a year as l, I or L: "Cedar Row Press, L979."
 _YEARISH_RE = re.compile(r"\b(?:[1lIL][4-9]|2[0O])[\dOoIl]{2}\b|\bn\.\s?d\.|\bforthcoming\b", re.I)
 
@@ -51,7 +53,7 @@ def reference_lines(plines: list[list[Line]]) -> set[tuple[int, int]]:
                         break
                     out.update((x.page, x.index) for x in entry)
                     entry = []
-                if not entry and _COLOPHON_START_RE.match(ln.text):
+                if not entry and ln.text[:1].isupper() and _COLOPHON_START_RE.match(ln.text):
                     break                # the imprint or colophon printed after the list ends it
                 entry.append(ln)
                 i += 1

@@ -141,6 +141,11 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
                 subtitle = cand
                 pos = k
     _stacked_imprint(content, pos)
+    for k, h in enumerate(content):
+        # "Holbeck Labour Club / Thursday 12th June, 7.30 pm": a body beside an event line is the venue.
+        if h.kind == "org" and not h.imprint and any(content[n].event for n in (k - 1, k + 1)
+                                                     if 0 <= n < len(content)):
+            h.kind, h.body = "venue", None
     front = _front_lines(content, pos, title + subtitle, masthead)
     return TitleBlock(front, title, subtitle, letterhead, masthead, heads)
 

@@ -213,22 +213,26 @@ def parse_imprint(text: str) -> Statement | None:
     rest = text[m.end():]
     base = m.end()
     # "Published in Boston by X" / "Published in 1988 by X"
-    pm = re.match(r"\s+in\s+([A-Z][\w .'-]*?)(?=\s+by\b|,|\s+in\b|$)", rest)
+    # Statements set in capitals ("PUBLISHED BY THE X") read alike: the small words match in any case.
+    if re.match(r"\s+(?i:from)\s", rest) and verb.startswith(("reprinted", "reissued")):
+        st.complete = False
+        return st                    # "Reprinted from the Weekly Citizen, 1931": the date is the source's
+    pm = re.match(r"\s+(?i:in)\s+([A-Z][\w .'-]*?)(?=\s+(?i:by)\b|,|\s+(?i:in)\b|$)", rest)
     if pm and is_place(pm.group(1)):
         st.place = _trim(pm.group(1), base + pm.start(1))
         base += pm.end()
         rest = rest[pm.end():]
     # "Published in 1998 by X", "Issued on 3 March 1971 by X": a date straight after the verb.
-    dm = re.match(r"\s+(?:in|on)?\s*", rest)
+    dm = re.match(r"\s+(?i:in|on)?\s*", rest)
     lead_dates = find_dates(rest)
-    if lead_dates and lead_dates[0][1] == dm.end() and re.match(r"[\s,]+(?:by|for)\s", rest[lead_dates[0][2]:]):
+    if lead_dates and lead_dates[0][1] == dm.end() and re.match(r"[\s,]+(?i:by|for)\s", rest[lead_dates[0][2]:]):
         pd, s, e = lead_dates[0]
         if not pd.undated:
             st.date = (pd, base + s, base + e)
         after = rest[e:]
         rest = after.lstrip(",")
         base += e + len(after) - len(rest)
-    fm = re.match(r"\s+for\s+(.+?)\s+by\s+", rest)
+    fm = re.match(r"\s+(?i:for)\s+(.+?)\s+(?i:by)\s+", rest)
     if fm:
         sponsor_text, s0 = _strip_the(fm.group(1), base + fm.start(1))
         st.sponsor = _trim(sponsor_text, s0)
@@ -242,7 +246,7 @@ def parse_imprint(text: str) -> Statement | None:
             st.agent = _trim(agent.text, agent.start) if agent else None
         _read_tail(st, tail)
         return st
-    bm = re.match(r"\s+(?:by|for)\s+", rest)
+    bm = re.match(r"\s+(?i:by|for)\s+", rest)
     if bm:
         by_for = "for" if bm.group().strip().lower() == "for" else "by"
         base += bm.end()
@@ -260,7 +264,7 @@ def parse_imprint(text: str) -> Statement | None:
             agent = _split_for(st, agent)
         if agent is not None:
             # "... by the X in Boston": cut a trailing 'in PLACE' off the agent.
-            im = re.search(r"\s+(?:in|at)\s+([A-Z][\w .'-]*)$", agent.text)
+            im = re.search(r"\s+(?i:in|at)\s+([A-Z][\w .'-]*)$", agent.text)
             if im and is_place(im.group(1)) and st.place is None:
                 st.place = _trim(im.group(1), agent.start + im.start(1))
                 agent = Part(agent.text[:im.start()], agent.start, agent.start + im.start())
@@ -285,7 +289,7 @@ def _split_for(st: Statement, agent: Part) -> Part:
     """'Printed by the Falcon Press for the Millbrook Library Committee': the body after 'for' is the
     one the work was made for. Split only between two whole names, so that 'Center for Vernacular
     Print Research' stays one."""
-    m = re.search(r"\s+for\s+(?:the\s+)?", agent.text)
+    m = re.search(r"\s+(?i:for)\s+(?:(?i:the)\s+)?", agent.text)
     if not m:
         return agent
     head, tail = agent.text[:m.start()], agent.text[m.end():]

@@ -73,6 +73,7 @@ class HeadLine:
     date: tuple[ParsedDate, int, int] | None = None   # page offsets
     place: tuple[str, int, int] | None = None
     imprint: bool = False           # a body or press named beside the place in a title-page imprint
+    event: bool = False             # names a weekday or a time: a meeting or a rally, not the document
     trailing: bool = False          # a body line after the last statement of the block (weaker evidence)
 
 
@@ -135,6 +136,7 @@ def _combine(hl: HeadLine, subs: list[HeadLine], page_text: str) -> HeadLine:
         hl.kind = min((x.kind for x in subs), key=_PRIORITY.index)
         rest = subs
     issue = any(x.kind == "issue" for x in subs)
+    hl.event = any(x.event for x in subs)
     for x in rest:
         if x.people and x.kind in ("byline", "name") and hl.kind in ("byline", "name"):
             hl.people = hl.people or x.people
@@ -150,9 +152,14 @@ def _combine(hl: HeadLine, subs: list[HeadLine], page_text: str) -> HeadLine:
     return hl
 
 
+_EVENT_RE = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\b\d{1,2}[.:]\d\d\b|"
+                       r"\b\d{1,2}(?:\.\d\d)?\s*(?:a\.?m|p\.?m)\b|\b(?:a\.m|p\.m|noon|midday)\b", re.I)
+
+
 def _classify_span(hl: HeadLine) -> None:
     """Read one line or one part of a line (hl.text at hl.start on the page)."""
     s, t = hl.start, hl.text
+    hl.event = bool(_EVENT_RE.search(t))
     if (is_noise(t) or is_page_number(t)) and not [d for d in find_dates(t) if not d[0].undated]:
         hl.kind = "noise"
         return
@@ -275,7 +282,7 @@ def _classify_dated(hl: HeadLine, dates: list[tuple[ParsedDate, int, int]]) -> N
             place = p
             continue
         return
-    if re.search(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\b\d{1,2}[.:]\d\d\b|\b(?:a\.m|p\.m|noon)\b", t, re.I):
+    if _EVENT_RE.search(t):
         return
     hl.kind = "issue" if issue else "dateline"
     hl.date = (pd, hl.start + ds, hl.start + de)

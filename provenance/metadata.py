@@ -11,6 +11,7 @@ from provenance.dates import ParsedDate
 from provenance.meta_body import (best_self_reference, standalone_lines, detect_language, latest_event_year,
                                   reference_lines, self_references)
 from provenance.meta_front import TitleBlock, join_text, read_title_block
+from provenance.meta_lines import ADDRESS_RE
 from provenance.meta_imprint import Statement, find_statements, merge_statement_lines, segments, top_body
 from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_press, normalize, org_head, page_lines,
                                   sentence_like)
@@ -18,7 +19,7 @@ from provenance.meta_types import FIELDS, Evidence, FieldValue
 
 __all__ = ["EXTRACTOR_VERSION", "Evidence", "FieldValue", "FIELDS", "extract_metadata"]
 
-EXTRACTOR_VERSION = "metadata-1.0"
+EXTRACTOR_VERSION = "metadata-1.1"
 
 
 class _Collector:
@@ -175,7 +176,7 @@ def _name_runs(c: _Collector, tb: TitleBlock, titled: set[int]) -> None:
     run: list = []
     for h in tb.lines + [None]:
         if h is not None and h.kind == "name" and h.people and id(h) not in titled \
-                and (not run or h.line.index == run[-1].line.index + 1):
+                and (not run or h.line.index <= run[-1].line.index + 2):
             run.append(h)
             continue
         if len(run) >= 2:
@@ -265,18 +266,28 @@ def _colophon_fields(c: _Collector, plines: list[list[Line]], refs: set, stateme
             for st, off in sts:
                 statements.append((st, ln.page, ln.start + off))
                 _statement_fields(c, st, ln.page, ln.start + off, front=False)
-            if sts or ln.page != last or last == 1:
+            if ln.page != last:
                 continue
             # A body's name at the foot of the last page; one with prose after it heads a section.
             if any(sentence_like(x.text) for x in lines if x.index > ln.index and (x.page, x.index) not in refs):
                 continue
-            # "Center for Vernacular Print Research · Working Papers in Print Culture"
+            # "Center for Vernacular Print Research · Working Papers in Print Culture"; on a single
+            # sheet only a body given with its address ("X, 21 Chapeltown Road, Leeds 7"), whose line
+            # may also hold a printer's statement.
+            stated = {off for _, off in sts}
             for seg in segments(text):
+                lead = len(seg.text) - len(seg.text.lstrip())
+                if seg.start + lead in stated or (sts and last > 1):
+                    continue
                 name = seg.text.strip(" .")
+                addressed = "," in name and ADDRESS_RE.search(name.split(",", 1)[1])
+                if last == 1 and not addressed:
+                    continue
                 if body_name_like(name) and not re.search(r"\b(?:Papers?|Series)\b", name) and not is_press(name):
-                    s = ln.start + seg.start + (len(seg.text) - len(seg.text.lstrip()))
-                    c.add("organization", _clean_body(top_body(name)), 0.6, "colophon",
-                          c.ev(ln.page, s, s + len(name)))
+                    s = ln.start + seg.start + lead
+                    body = top_body(name)
+                    c.add("organization", _clean_body(body), 0.6, "colophon",
+                          c.ev(ln.page, s + name.find(body), s + name.find(body) + len(body)))
                     break
 
 

@@ -41,6 +41,14 @@ FORMS = [
     ("the fifteenth of August nineteen forty-seven", "1947-08-15", "day", False),
     ("Winter 1926/27", "1926", "year", True),
     ("September–October 1983", "1983", "year", False),   # a double issue: only the year is one date
+    ("March 3rd, 1971", "1971-03-03", "day", False),
+    ("the 14th day of March, A.D. 1921", "1921-03-14", "day", False),
+    ("3.III.1971", "1971-03-03", "day", False),          # month in roman numerals
+    ("1971/03/12", "1971-03-12", "day", False),
+    ("25-12-1999", "1999-12-25", "day", False),
+    ("MCMXII", "1912", "year", False),
+    ("1968?", "1968", "year", True),
+    ("Jan.-Feb. 1983", "1983", "year", False),
 ]
 
 
@@ -103,3 +111,20 @@ def test_find_dates_reads_both_ends_of_a_range():
 def test_lower_case_may_is_not_a_month():
     found = find_dates("the committee may 1937 decide")
     assert [pd.precision for pd, _, _ in found] == ["year"]
+
+
+@pytest.mark.parametrize("text,years", [
+    ("Local 1912 of the Teamsters, 1971", ["1971"]),        # a union local's number
+    ("Vol. 3, No. 1950, Spring 1983", ["1983"]),            # an issue number
+    ("P.O. Box 1789, Chicago, 1979", ["1979"]),
+    ("Whole No. 1848 · 1 May 1926", ["1926-05-01"]),
+])
+def test_numbers_that_count_things_are_not_years(text, years):
+    assert [pd.iso for pd, _, _ in find_dates(text)] == years
+
+
+def test_range_ends_are_read_not_trimmed_as_specks():
+    from provenance.meta_text import trim_span
+    for text in ("1898 - 1948", "1902 — 1952"):
+        s, e = trim_span(text, 0, len(text))
+        assert text[s:e] == text
