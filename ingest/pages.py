@@ -13,6 +13,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from PIL import Image
 from pypdf import PdfReader
@@ -100,14 +101,18 @@ def _process(task: PageTask) -> PageResult:
             return PageResult(task.number, task.source_seq, task.index, "text-layer", text,
                               engine="pypdf", engine_version=pypdf_version(), note=why,
                               thumbnail=_pdf_thumbnail(task))
-        image, dpi, how = pdf.page_image(reader, task.index, task.path, source=task.source,
-                                         password=task.password)
-        key = embedded_image_key(reader, task.index) if how == "embedded page image" else None
+        key = embedded_image_key(reader, task.index)
+        image = _decode_jpeg(key) if key is not None and key.jpeg is not None else None
+        if image is not None:
+            dpi, how = key.dpi, "embedded page image"
+        else:
+            image, dpi, how = pdf.page_image(reader, task.index, task.path, source=task.source,
+                                             password=task.password)
         # The pixels are decoded now: the reader need not keep the page's image stream (pypdf caches
         # every object it reads, so a worker's memory would otherwise grow with the pages it did).
         _forget_large_objects(reader)
         return _ocr(task, image, dpi, note=f"{why}; OCR of the {how}",
-                    image_sha=key[0] if key else _image_digest(image))
+                    image_sha=key.digest if key is not None and how == "embedded page image" else _image_digest(image))
     image, dpi = images.load_frame(task.path, task.index, source=task.source)
     direct = task.path if task.fmt in _DIRECT_OCR_FORMATS and task.index == 0 else None
     return _ocr(task, image, dpi, note="page image", image_sha=task.file_sha256 or _image_digest(image),
@@ -163,8 +168,16 @@ _PIXEL_KEYS = ("/Width", "/Height", "/BitsPerComponent", "/ColorSpace", "/Filter
 _INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")
 
 
-def embedded_image_key(reader: PdfReader, index: int, *, text_free: bool = False) -> tuple[str, float] | None:
-    """(digest, dpi) of the scan a PDF page consists of, from the image's stored (encoded) bytes,
+class EmbeddedImage(NamedTuple):
+    digest: str  # names the image by its stored bytes (see embedded_image_key)
+    dpi: float  # its resolution on the page
+    jpeg: bytes | None  # the JPEG file it is, when stored as one that needs nothing else to decode
+    mode: str  # the Pillow mode its colour space means (L or RGB)
+    size: tuple[int, int]
+
+
+def embedded_image_key(reader: PdfReader, index: int, *, text_free: bool = False) -> EmbeddedImage | None:
+    """The digest and dpi of the scan a PDF page consists of, from the image's stored (encoded) bytes,
     without decoding a pixel; None unless the page is one plain, page-shaped image XObject.
 
     A JPEG embedded as it is (DCTDecode, grey or RGB, no decode array, no rotation) gets the
@@ -181,8 +194,9 @@ def embedded_image_key(reader: PdfReader, index: int, *, text_free: bool = False
         width_in, height_in = float(page.mediabox.width) / 72, float(page.mediabox.height) / 72
         if width_in <= 0 or height_in <= 0 or not pdf._one_page_shaped_image(page, width_in, height_in):
             return None
-        if text_free and _INLINE_IMAGE.search(page.get_contents().get_data() if page.get_contents() else b""):
-            return None  # inline images beside it: the page would be rasterized
+        contents = page.get_contents()
+        if _INLINE_IMAGE.search(contents.get_data() if contents is not None else b""):
+            return None  # inline images beside it: the page is rasterized
         xo = next(iter(resources["/XObject"].values())).get_object()
         if any(k in xo for k in ("/SMask", "/Mask", "/ImageMask")):
             return None
@@ -194,13 +208,16 @@ def embedded_image_key(reader: PdfReader, index: int, *, text_free: bool = False
         dpi = round(int(params["/Width"]) / width_in, 1)
         plain = (str(params.get("/Filter")) in ("/DCTDecode", "[/DCTDecode]") and rotation == 0
                  and str(params.get("/ColorSpace")) in ("/DeviceGray", "/DeviceRGB")
+                 and str(params.get("/BitsPerComponent", 8)) == "8"
                  and "/Decode" not in params and "/DecodeParms" not in params)
         h = hashlib.sha256()
         if not plain:
             h.update(("pdf-image;" + ";".join(f"{k}={v}" for k, v in params.items())
                       + f";rotate={rotation}\n").encode())
         h.update(raw)
-        return h.hexdigest(), dpi
+        return EmbeddedImage(h.hexdigest(), dpi, bytes(raw) if plain else None,
+                             "L" if str(params.get("/ColorSpace")) == "/DeviceGray" else "RGB",
+                             (int(params["/Width"]), int(params.get("/Height", 0))))
     except Exception:  # noqa: BLE001 - malformed or unusual page: no key, the page is simply OCR'd
         return None
 
@@ -208,11 +225,25 @@ def embedded_image_key(reader: PdfReader, index: int, *, text_free: bool = False
 def embedded_image_keys(reader: PdfReader) -> list[tuple[str, float] | None]:
     """embedded_image_key (text-free pages only) of every page, for the parent's look-up: reads
     each page's stored image bytes once and lets them go, so memory stays flat over long files."""
-    keys = []
+    keys: list[tuple[str, float] | None] = []
     for index in range(len(reader.pages)):
-        keys.append(embedded_image_key(reader, index, text_free=True))
+        key = embedded_image_key(reader, index, text_free=True)
+        keys.append((key.digest, key.dpi) if key is not None else None)
         _forget_large_objects(reader)
     return keys
+
+
+def _decode_jpeg(key: EmbeddedImage) -> Image.Image | None:
+    """A plain embedded JPEG decoded as the JPEG file it is: the very pixels an image file of these
+    bytes gives (pypdf's own route re-encodes the image once more, at a cost and a small change)."""
+    try:
+        im = Image.open(io.BytesIO(key.jpeg), formats=["JPEG"])
+        if im.mode != key.mode or im.size != key.size:
+            return None  # the stream disagrees with its dictionary (CMYK, say): the general route decides
+        im.load()
+        return im
+    except Exception:  # noqa: BLE001 - undecodable: the general route reports or rasterizes
+        return None
 
 
 def _direct(value) -> bool:
