@@ -9,6 +9,7 @@ from provenance import bibliography as bib
 from provenance.cite_join import link
 from provenance.cite_layout import bibliography_entries, lines_of, page_number_line
 from provenance.cite_notes import find_notes
+from provenance.cite_numeric import bracket_citations
 from provenance.cite_paren import PAREN_RE, across_pages, in_text, known_authors
 
 FINDER_VERSION = "citations-1.0"
@@ -63,6 +64,11 @@ def find_citations(pages: Sequence[str]) -> list[FoundCitation]:
         if span is not None:
             for f in in_text(text, span, known, entries, set()):
                 found.append((pi, f["start"], dict(f, page=pi, kind="in-text")))
+    numbers = {e["note_number"] for e in entries if e.get("note_number")}
+    if numbers:
+        for pi, text in enumerate(pages):
+            for f in bracket_citations(text, excluded[pi], numbers):
+                found.append((pi, f["start"], dict(f, page=pi)))
     # second look at bare names without context: kept when the same name is cited elsewhere with context
     cited = {bib.norm_words(f["author"]) for _, _, f in found if f.get("author") and not f.get("pending")}
     for pi, start, f in found:

@@ -21,12 +21,13 @@ _PAGE_ONLY_RE = re.compile(rf"^{_PAGES}$")
 _YEAR_LOC_RE = re.compile(rf"^(?P<y>{YEAR})(?:\s*[,:]\s*(?P<l>{LOC}))?$")
 _NAME_LOC_RE = re.compile(rf"^(?P<n>.+?),?\s+(?P<l>{LOC})$")
 _NAME_YEAR_RE = re.compile(rf"^(?P<n>.+?),?\s+(?P<y>{YEAR})(?:\s*[,:]\s*(?P<l>{LOC}))?$")
-_QUOTED_RE = re.compile(r"^[“\"‘'](?P<t>[^“”\"]+?)[,.]?[”\"’'](?P<rest>.*)$")
+# a quoted title; an apostrophe inside a word ("Don't") does not close it
+_QUOTED_RE = re.compile(r"^[“\"‘'](?P<t>[^“”\"]+?)[,.]?[”\"’'](?![A-Za-z])(?P<rest>.*)$")
 _QUOTED_IN_RE = re.compile(r"^(?P<n>[^,]+?),?\s+(?:as\s+)?(?:quoted|qtd\.?|cited)\s+in\s+(?P<rest>.+)$", re.I)
 _PREFIX_RE = re.compile(r"^(?:(?:see also|see|cf\.?|compare|e\.g\.,?|also)\s+)?"
                         r"(?:(?:as\s+)?(?:quoted|qtd\.?|cited)\s+in\s+)?", re.I)
 _OPCIT_RE = re.compile(rf"^(?P<n>[^,]+?),?\s+(?:op|loc)\.?\s*cit\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
-_IBID_RE = re.compile(rf"^(?:ibid|ibidem|id)\.?(?:\s*,?\s*(?:at\s+)?(?P<l>{LOC}))?\.?$", re.I)
+_IBID_RE = re.compile(rf"^(?:[il1|]bid|ibidem|id)\.?(?:\s*,?\s*(?:at\s+)?(?P<l>{LOC}))?\.?$", re.I)
 
 # Words that precede a number in parentheses without naming an author: "(Local 48)", "(May 1937)".
 _NOT_NAMES = {
@@ -56,6 +57,7 @@ class Work:
     ibid: bool = False
     op_cit: bool = False
     year_only: bool = False
+    suffix: str | None = None     # 'a' of '1971a': which of an author's works of one year
 
 
 def _valid_name(s: str, *, title: bool = False) -> bool:
@@ -90,9 +92,12 @@ def _valid_name(s: str, *, title: bool = False) -> bool:
     return caps >= 1 and sum(c.isalpha() for c in s) >= 2
 
 
-def _name_allowed(name: str) -> bool:
-    """Reject names that are really calendar words or document parts: '(May 1937)', '(Local 48)'."""
+def _name_allowed(name: str, known: set[str] = frozenset()) -> bool:
+    """Reject names that are really calendar words or document parts: '(May 1937)', '(Local 48)' -- unless
+    the document lists the name as an author ('(Ward 1976)' with 'Ward, C.' in the references)."""
     toks = name.split()
+    if name.strip(" ,") in known:
+        return True
     if len(toks) <= 2 and bib.norm_words(toks[0]) in _NOT_NAMES:
         return False
     return True
@@ -155,7 +160,7 @@ def parse_part(s: str, known: set[str]) -> Work | None:
     if "," in s:
         left, right = s.split(",", 1)
         left, right = left.strip(), right.strip()
-        if _valid_name(left) and _name_allowed(left) and not _is_acronym(left):
+        if _valid_name(left) and _name_allowed(left, known) and not _is_acronym(left):
             ym = _YEAR_LOC_RE.match(right)
             if ym:
                 return _split_known(Work(author=left, year=_year(ym.group("y")), locator=ym.group("l")), known)
@@ -165,12 +170,12 @@ def parse_part(s: str, known: set[str]) -> Work | None:
             if t:
                 return Work(author=left, title=t[0], year=t[1], locator=t[2])
     m = _NAME_YEAR_RE.match(s)
-    if m and _valid_name(m.group("n")) and _name_allowed(m.group("n")):
+    if m and _valid_name(m.group("n")) and _name_allowed(m.group("n"), known):
         return _split_known(Work(author=m.group("n").strip(" ,"), year=_year(m.group("y")), locator=m.group("l")), known)
     m = _NAME_LOC_RE.match(s)
-    if m and _valid_name(m.group("n")) and _name_allowed(m.group("n")) and not _is_acronym(m.group("n")):
+    if m and _valid_name(m.group("n")) and _name_allowed(m.group("n"), known) and not _is_acronym(m.group("n")):
         return _split_known(Work(author=m.group("n").strip(" ,"), locator=m.group("l").strip()), known)
-    if "," not in s and _valid_name(s) and _name_allowed(s) and not _is_acronym(s):
+    if "," not in s and _valid_name(s) and _name_allowed(s, known) and not _is_acronym(s):
         return _split_known(Work(author=s, needs_context=True), known)
     if _valid_name(s, title=True) and not _is_acronym(s.split(",")[0]):
         return Work(author=s, needs_context=True)

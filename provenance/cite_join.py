@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz
 
 from provenance import bibliography as bib
@@ -12,6 +14,7 @@ def matches_entry(w: Work, entries: list[dict]) -> bool:
 
 
 def _surnames(name: str) -> list[str]:
+    name = re.sub(r"\s*\bet\.?\s*al\.?", "", name).strip(" ,") or name   # 'Price et al.' is led by Price
     if bib.is_person(name) or " and " in name or " & " in name:
         return [bib.norm_words(bib.surname(p)) for p in bib.person_names(name)]
     return [bib.norm_words(name)]
@@ -45,6 +48,8 @@ def entry_for(w: Work, entries: list[dict]) -> int | None:
         cands = [i for i in cands if entries[i].get("year") == w.year] or cands
     elif w.year:
         cands = [i for i in cands if entries[i].get("year") in (None, w.year)]
+    if w.suffix and len(cands) > 1:     # '1971a' and '1971b': two works of one year, told apart by the letter
+        cands = [i for i in cands if entries[i].get("year_suffix") == w.suffix]
     if w.title and w.author != w.title and len(cands) > 1:
         t = bib.norm_words(w.title)
         cands = [i for i in cands if entries[i].get("title")
@@ -69,10 +74,12 @@ def link(out: list[dict]) -> None:
                     f[key] = f.get(key) or src.get(key)
             continue
         if f.get("op_cit"):
+            named = f.get("author") or _named_in(f.get("context") or "", out[:k], f["kind"])
             for p in range(k - 1, -1, -1):
                 g = out[p]
                 if g["kind"] == f["kind"] and not g.get("ibid") and not g.get("op_cit") and g.get("author") \
-                        and same_name(f["author"], g["author"]):
+                        and named and same_name(named, g["author"]):
+                    f["author"] = f.get("author") or g["author"]
                     f["entry_index"] = p
                     for key in ("title", "year", "place", "publisher"):
                         f[key] = f.get(key) or g.get(key)
@@ -81,8 +88,18 @@ def link(out: list[dict]) -> None:
             continue
         last_by_kind[f["kind"]] = k
         target_pos = None
+        if f.get("entry_number"):
+            # '[12]': the entry the list numbers 12 (the first list after the citation, or the last one)
+            numbered = [e for e in entries if e.get("note_number") == f["entry_number"]]
+            after = [e for e in numbered if (e["page"], e["start"]) >= (f["page"], f["start"])]
+            if numbered:
+                target = (after or numbered[-1:])[0]
+                f["entry_index"] = entry_pos[id(target)]
+                for key in ("author", "title", "year", "place", "publisher"):
+                    f[key] = target.get(key)
+            continue
         if entries and (f.get("author") or f.get("title")):
-            w = Work(author=f.get("author"), title=f.get("title"), year=f.get("year"))
+            w = Work(author=f.get("author"), title=f.get("title"), year=f.get("year"), suffix=f.get("year_suffix"))
             e = entry_for(w, entries)
             if e is not None:
                 target_pos = entry_pos[id(entries[e])]
@@ -112,3 +129,16 @@ def _earlier_full_note(out: list[dict], k: int) -> int | None:
         if not short or full.startswith(short) or fuzz.partial_ratio(short, full) >= 90:
             return p
     return None
+
+
+def _named_in(context: str, earlier: list[dict], kind: str) -> str | None:
+    """For a bare 'Op. cit.': the author of an earlier citation whom the calling sentence names last."""
+    best, best_pos = None, -1
+    for g in earlier:
+        if g["kind"] != kind or g.get("ibid") or g.get("op_cit") or not g.get("author"):
+            continue
+        for sn in _surnames(g["author"]):
+            hits = [m.start() for m in re.finditer(rf"\b{re.escape(sn)}\b", bib.fold(context))]
+            if hits and hits[-1] > best_pos:
+                best, best_pos = g["author"], hits[-1]
+    return best

@@ -31,10 +31,14 @@ def lines_of(text: str, page: int) -> list[Line]:
 
 def page_number_line(lines: list[Line]) -> int | None:
     """Index of the page number when it is the page's last printed line."""
-    for i in range(len(lines) - 1, -1, -1):
-        if lines[i].text.strip():
-            return i if _PAGE_NUMBER_RE.match(lines[i].text.strip()) else None
-    return None
+    filled = [i for i, ln in enumerate(lines) if ln.text.strip()]
+    if not filled or not _PAGE_NUMBER_RE.match(lines[filled[-1]].text.strip()):
+        return None
+    # '1976.' after a line ending 'Freedom Press,' finishes a sentence: it is no page number (ingest may
+    # already have dropped the real one)
+    if len(filled) > 1 and re.search(r"[,:;(\-]$", lines[filled[-2]].text.rstrip()):
+        return None
+    return filled[-1]
 
 
 def join_lines(ls: list[Line], first_offset: int = 0) -> tuple[int, int, str]:
@@ -47,8 +51,45 @@ def join_lines(ls: list[Line], first_offset: int = 0) -> tuple[int, int, str]:
     return start, end, bib.clean_spaces(text)
 
 
+_LABEL_RE = re.compile(r"^\s*(?:\[(?P<b>\d{1,3})\]|(?P<d>\d{1,3})\.)\s+(?=\S)")
+
+
+def _numbered_groups(region: list[Line]) -> list[tuple[str, int, list[Line]]] | None:
+    """A numbered list ('[1] ...' or '1. ...', numbers running on from 1): [(number, label length, lines)]."""
+    first = next((ln for ln in region if ln.text.strip()), None)
+    m = _LABEL_RE.match(first.text) if first else None
+    if not m or (m.group("b") or m.group("d")) != "1":
+        return None
+    bracket = m.group("b") is not None
+    groups: list[tuple[str, int, list[Line]]] = []
+    for ln in region:
+        if not ln.text.strip():
+            continue
+        lm = _LABEL_RE.match(ln.text)
+        num = (lm.group("b") if bracket else lm.group("d")) if lm else None
+        if num is not None and int(num) == int(groups[-1][0] if groups else 0) + 1:
+            groups.append((num, lm.end(), [ln]))
+        elif groups and len(groups[-1][2]) < 5:
+            groups[-1][2].append(ln)   # the entry runs on (hanging indents are often lost)
+        else:
+            break
+    return groups
+
+
+def _settle_places(entries: list[dict]) -> None:
+    """In a list that prints 'Place: Publisher, Year', a lone 'Sheffield, 1947' names the place, not a publisher."""
+    with_pub = [e for e in entries if e.get("publisher")]
+    placed = [e for e in with_pub if e.get("place")]
+    if not placed or 2 * len(placed) < len(with_pub):
+        return
+    for e in with_pub:
+        if not e.get("place") and bib.looks_like_place(e["publisher"]):
+            e["place"], e["publisher"] = e["publisher"], None
+
+
 def bibliography_entries(page_lines: list[list[Line]], pnum: list[int | None],
-                          excluded: list[list[tuple[int, int]]]) -> list[dict]:
+                         excluded: list[list[tuple[int, int]]]) -> list[dict]:
+    """Entries of every reference list (a heading, then entries until prose, a footer or another heading)."""
     entries: list[dict] = []
     flat: list[Line] = [ln for pi, ls in enumerate(page_lines) for li, ln in enumerate(ls) if li != pnum[pi]]
     i = 0
@@ -60,42 +101,11 @@ def bibliography_entries(page_lines: list[list[Line]], pnum: list[int | None],
         while j < len(flat) and not bib.is_heading(flat[j].text) and not bib.NOTES_HEADING_RE.match(flat[j].text):
             j += 1
         region = flat[i + 1:j]
-        groups = bib.split_entries([ln.text for ln in region],
-                                   [ln.text[:1] in " \t" for ln in region])
-        misses = 0
-        last_end: Line | None = None
-        pending: list[Line] | None = None   # opens like an entry but has no date yet
-        for g in groups:
-            ls = [region[k] for k in g]
-            start, end, raw = join_lines(ls)
-            dash = raw.startswith(("—", "--", "__"))
-            if not dash and not bib.starts_like_entry(raw):
-                if not bib.continues_entry(raw):
-                    break  # prose, a colophon or a footer: the list has ended
-                if pending is not None:                # 'Title.' then 'Boston: Press, 1988.' on the next line
-                    ls = pending + ls
-                    start, end, raw = join_lines(ls)
-                elif entries and entries[-1]["section"] == i:
-                    _extend_entry(entries[-1], ls, raw)
-                    last_end = ls[-1]
-                    continue
-                else:
-                    break
-            pending = None
-            if not dash and not bib.looks_like_entry(raw):
-                misses += 1
-                if misses >= 2:
-                    break
-                pending = ls
-                continue
-            misses = 0
-            pw = bib.parse_entry(raw)
-            author = entries[-1]["author"] if dash and entries else pw.author
-            entries.append(dict(page=ls[0].page, start=start, end=end, raw=raw, kind="bibliography",
-                                author=author, title=pw.title, year=pw.year, locator=pw.locator,
-                                place=pw.place, publisher=pw.publisher, section=i))
-            last_end = ls[-1]
-        if entries and entries[-1]["section"] == i:
+        before = len(entries)
+        last_end = _numbered_entries(region, i, entries) if _numbered_groups(region) else \
+            _unnumbered_entries(region, i, entries)
+        _settle_places(entries[before:])
+        if len(entries) > before:
             first = flat[i]
             excluded[first.page].append((first.start, len("\n".join(l.text for l in page_lines[first.page]))))
             if last_end is not None and last_end.page != first.page:
@@ -103,6 +113,71 @@ def bibliography_entries(page_lines: list[list[Line]], pnum: list[int | None],
                     excluded[p].append((0, last_end.end if p == last_end.page else 10 ** 9))
         i = j
     return entries
+
+
+def _entry(ls: list[Line], section: int, author_of_dash: str | None = None, *, label: str | None = None,
+           offset: int = 0) -> dict:
+    start, end, raw = join_lines(ls, offset)
+    dash = bib.SAME_AUTHOR_RE.match(raw)
+    # a same-author dash stands for the previous entry's author: parse the entry as if it were printed
+    text = author_of_dash.rstrip(".") + ". " + raw[dash.end():] if dash and author_of_dash else raw
+    pw = bib.parse_entry(text, numbered=label is not None)
+    sm = re.search(rf"\b{pw.year}(?P<s>[a-z])\b", raw) if pw.year else None
+    return dict(page=ls[0].page, start=start, end=end, raw=raw, kind="bibliography",
+                author=author_of_dash if dash and author_of_dash else pw.author, title=pw.title, year=pw.year,
+                locator=pw.locator, place=pw.place, publisher=pw.publisher, section=section, note_number=label,
+                year_suffix=sm.group("s") if sm else None)
+
+
+def _numbered_entries(region: list[Line], section: int, entries: list[dict]) -> Line | None:
+    last_end = None
+    for num, offset, ls in _numbered_groups(region) or []:
+        e = _entry(ls, section, label=num, offset=offset)
+        if not bib.looks_like_entry(e["raw"], numbered=True):
+            break
+        entries.append(e)
+        last_end = ls[-1]
+    return last_end
+
+
+def _unnumbered_entries(region: list[Line], section: int, entries: list[dict]) -> Line | None:
+    groups = bib.split_entries([ln.text for ln in region], [ln.text[:1] in " \t" for ln in region])
+    misses = 0
+    last_end: Line | None = None
+    pending: list[Line] | None = None   # opens like an entry but has no date yet
+    for g in groups:
+        ls = [region[k] for k in g]
+        raw = join_lines(ls)[2]
+        dash = bib.SAME_AUTHOR_RE.match(raw) is not None
+        if pending is not None and len(bib.segments(raw)) == 1 and bib.looks_like_entry(raw) \
+                and not bib.parse_entry(raw).title:
+            # 'Kemp, Doris. Papers of the People.' then 'West Riding Community Press, 1990.': the imprint
+            ls = pending + ls
+            raw = join_lines(ls)[2]
+        elif not dash and not bib.starts_like_entry(raw):
+            if not bib.continues_entry(raw):
+                break  # prose, a colophon or a footer: the list has ended
+            if pending is not None:                # 'Title.' then 'Boston: Press, 1988.' on the next line
+                ls = pending + ls
+                raw = join_lines(ls)[2]
+            elif entries and entries[-1]["section"] == section:
+                _extend_entry(entries[-1], ls, raw)
+                last_end = ls[-1]
+                continue
+            else:
+                break
+        pending = None
+        if not dash and not bib.looks_like_entry(raw):
+            misses += 1
+            if misses >= 2:
+                break
+            pending = ls
+            continue
+        misses = 0
+        prev = entries[-1]["author"] if entries and entries[-1]["section"] == section else None
+        entries.append(_entry(ls, section, prev))
+        last_end = ls[-1]
+    return last_end
 
 
 def _extend_entry(entry: dict, ls: list[Line], raw: str) -> None:

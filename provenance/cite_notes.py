@@ -8,8 +8,11 @@ import re
 from provenance import bibliography as bib
 from provenance.cite_layout import Line, join_lines
 
-_NOTE_START_RE = re.compile(r"^\s*(?P<n>\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})(?:[.)]?\s+|(?=[A-Z“\"]))(?P<t>\S.*)$")
-_GARBLED_MARK_RE = re.compile(r"^\s*[?!'’*°§†‡|]\s*(?=[A-Z“\"])")   # a note number OCR read as a sign
+_NOTE_START_RE = re.compile(r"^\s*(?P<n>\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})(?:[.)]?\s+|(?=[A-Z“\"]|[il1|][bpD]id))(?P<t>\S.*)$")
+_GARBLED_MARK_RE = re.compile(r"^\s*[?!'’*°§†‡|=®©«»~^]\s*(?=[A-Z“\"]|[l1|]bid\b)")   # a note number OCR read as a sign
+# letters OCR reads for the digits of a small raised note number: 's Holroyd, Flour and Fire, 80.' is note 5
+_LOOKALIKE_RE = re.compile(r"^\s*(?P<m>[\dslIiZzgqbBoOA]{1,3})[.)]?\s+(?=[A-Z“\"]|[l1|]bid\b)")
+_LOOKALIKE = str.maketrans("slIiZzgqbBoOA", "5111229968004")
 _SUPERSCRIPT = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
 _SUP_OF = {str(i): c for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
 
@@ -27,7 +30,10 @@ def _footnote_block(lines: list[Line], stop: int, next_number: int) -> tuple[int
     best = None
     # walk upward from the last line, trying each note-start line as the block's top; numbers must run on
     for top in reversed([i for i in range(stop) if lines[i].text.strip()]):
-        if not _NOTE_START_RE.match(lines[top].text):
+        # a block may open with a mark OCR or a text layer garbled ('? Penrose, op. cit.') when the
+        # numbering runs on from notes on earlier pages
+        garbled_top = next_number > 1 and _garbled_start(lines[top].text, next_number) is not None
+        if not _NOTE_START_RE.match(lines[top].text) and not garbled_top:
             continue
         notes: list[tuple[str, list[Line]]] = []
         ok = True
@@ -37,11 +43,13 @@ def _footnote_block(lines: list[Line], stop: int, next_number: int) -> tuple[int
                 continue
             mm = _NOTE_START_RE.match(ln.text)
             num = mm.group("n").translate(_SUPERSCRIPT) if mm else None
-            prev = int(notes[-1][0]) if notes else None
+            prev = int(notes[-1][0]) if notes else (next_number - 1 if garbled_top and not mm else None)
             if mm and (prev is None or prev < int(num) <= prev + 3):   # OCR may have lost a mark between
                 notes.append((num, [ln]))
-            elif prev is not None and _GARBLED_MARK_RE.match(ln.text):
+            elif prev is not None and _garbled_start(ln.text, prev + 1) is not None:
                 notes.append((str(prev + 1), [ln]))                   # '? Ibid., 115-17.': a superscript 2
+            elif mm and prev is not None and len(num) == 1 and bib.parse_note(mm.group("t")) is not None:
+                notes.append((str(prev + 1), [ln]))                   # '2 Op. cit.' after note 4: a misread 5
             elif notes and len(notes[-1][1]) < 8 and not mm:
                 notes[-1][1].append(ln)
             else:
@@ -62,23 +70,65 @@ def _footnote_block(lines: list[Line], stop: int, next_number: int) -> tuple[int
         return best
     set_off = top > 0 and (not lines[top - 1].text.strip() or re.fullmatch(r"\s*[_\-—–]{3,}\s*", lines[top - 1].text))
     numbered_on = int(notes[0][0]) in (1, next_number)
-    citing = sum(bib.parse_note(_note_text(ls)) is not None for _, ls in notes)
+    citing = sum(bib.parse_note(_note_text(n, ls)) is not None for n, ls in notes)
     if set_off and numbered_on and citing >= max(1, math.ceil(len(notes) / 2)):
         return best
+    if numbered_on and int(notes[0][0]) > 1 and citing == len(notes):
+        return best   # numbered on from earlier pages' notes, every one a citation (a text layer has no blanks)
     return None
 
 
-def _note_text(ls: list[Line]) -> str:
+def _garbled_start(text: str, expected: int) -> int | None:
+    """Offset of the note text when OCR turned the expected note number into a sign ('? Ibid.') or into
+    look-alike letters ('s' for 5, 'l' for 1); None otherwise."""
+    gm = _GARBLED_MARK_RE.match(text)
+    if gm:
+        return gm.end()
+    lm = _LOOKALIKE_RE.match(text)
+    if lm and not lm.group("m").isdigit() and lm.group("m").translate(_LOOKALIKE) == str(expected):
+        return lm.end()
+    return None
+
+
+def _text_offset(first: str, num: str) -> int:
+    m = _NOTE_START_RE.match(first)
+    if m:
+        return m.start("t")
+    g = _garbled_start(first, int(num))
+    return g if g is not None else 0
+
+
+def _note_text(num: str, ls: list[Line]) -> str:
     """Text of a note without its number (or the sign OCR made of it)."""
     first = ls[0].text
-    m = _NOTE_START_RE.match(first) or _GARBLED_MARK_RE.match(first)
-    off = (m.start("t") if "t" in m.groupdict() else m.end()) if m else 0
-    return "\n".join([first[off:]] + [ln.text for ln in ls[1:]])
+    return "\n".join([first[_text_offset(first, num):]] + [ln.text for ln in ls[1:]])
+
+
+def _call_context(page_lines: list[list[Line]], excluded: list[list[tuple[int, int]]], page: int, num: str) -> str:
+    """The body text just before the reference mark that calls note `num` (on its page or, for endnotes, before)."""
+    sup = "".join(_SUP_OF[d] for d in num)
+    mark = re.compile(rf"{re.escape(sup)}|(?<=[A-Za-z.,;:!?”’\"')\]]){num}(?=[\s.,;:)]|$)")
+    for p in range(page, -1, -1):
+        text = "\n".join(ln.text for ln in page_lines[p])
+        calls = [m for m in mark.finditer(text) if not any(a <= m.start() < b for a, b in excluded[p])]
+        if calls:
+            return text[max(0, calls[-1].start() - 300):calls[-1].start()]
+    return ""
 
 
 def find_notes(page_lines: list[list[Line]], pnum: list[int | None], excluded: list[list[tuple[int, int]]],
-           items: list[tuple[int, int, dict]]) -> None:
+               items: list[tuple[int, int, dict]]) -> None:
     """Footnotes at page feet and endnotes under a 'Notes' heading."""
+    first = len(items)
+    _page_notes(page_lines, pnum, excluded, items)
+    _endnotes(page_lines, pnum, excluded, items)
+    for _, _, f in items[first:]:
+        if f.get("op_cit") and not f.get("author"):
+            f["context"] = _call_context(page_lines, excluded, f["page"], f["note_number"])
+
+
+def _page_notes(page_lines: list[list[Line]], pnum: list[int | None], excluded: list[list[tuple[int, int]]],
+                items: list[tuple[int, int, dict]]) -> None:
     next_number = 1
     for pi, ls in enumerate(page_lines):
         stop = pnum[pi] if pnum[pi] is not None else len(ls)
@@ -93,7 +143,10 @@ def find_notes(page_lines: list[list[Line]], pnum: list[int | None], excluded: l
         excluded[pi].append((ls[top].start, ls[stop - 1].end if stop > 0 else ls[top].end))
         for num, nls in notes:
             _emit_note(num, nls, items)
-    # endnotes
+
+
+def _endnotes(page_lines: list[list[Line]], pnum: list[int | None], excluded: list[list[tuple[int, int]]],
+              items: list[tuple[int, int, dict]]) -> None:
     flat = [ln for pi, ls in enumerate(page_lines) for li, ln in enumerate(ls) if li != pnum[pi]]
     i = 0
     while i < len(flat):
@@ -105,8 +158,11 @@ def find_notes(page_lines: list[list[Line]], pnum: list[int | None], excluded: l
         while j < len(flat) and not bib.is_heading(flat[j].text):
             ln = flat[j]
             mm = _NOTE_START_RE.match(ln.text)
-            if mm and (not notes or int(mm.group("n").translate(_SUPERSCRIPT)) in (int(notes[-1][0]) + 1, 1)):
-                notes.append((mm.group("n").translate(_SUPERSCRIPT), [ln]))
+            n = int(mm.group("n").translate(_SUPERSCRIPT)) if mm else 0
+            if mm and (n == 1 and not notes or notes and int(notes[-1][0]) < n <= int(notes[-1][0]) + 3):
+                notes.append((str(n), [ln]))   # numbers run on; OCR may have lost one or two between
+            elif notes and _garbled_start(ln.text, int(notes[-1][0]) + 1) is not None:
+                notes.append((str(int(notes[-1][0]) + 1), [ln]))
             elif notes and ln.text.strip():
                 notes[-1][1].append(ln)
             elif not notes and ln.text.strip():
@@ -120,10 +176,7 @@ def find_notes(page_lines: list[list[Line]], pnum: list[int | None], excluded: l
 
 
 def _emit_note(num: str, nls: list[Line], items: list[tuple[int, int, dict]]) -> None:
-    mm = _NOTE_START_RE.match(nls[0].text)
-    gm = None if mm else _GARBLED_MARK_RE.match(nls[0].text)
-    offset = mm.start("t") if mm else (gm.end() if gm else 0)
-    start, end, raw = join_lines(nls, offset)
+    start, end, raw = join_lines(nls, _text_offset(nls[0].text, num))
     parts = _split_note(raw)
     for pstart, ptext in parts:
         pw = bib.parse_note(ptext)

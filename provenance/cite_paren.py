@@ -9,7 +9,8 @@ from provenance import bibliography as bib
 from provenance.cite_grammar import Work, parse_part
 from provenance.cite_join import entry_for, matches_entry, same_name
 
-PAREN_RE = re.compile(r"\((?P<c>[^()\n]{1,300}(?:\n(?![ \t]*\n)[^()\n]{0,300}){0,3})\)")
+# a parenthesis of up to four lines; OCR may put a blank line before a short last piece ('Group,' / '' / 'n.d.)')
+PAREN_RE = re.compile(r"\((?P<c>[^()\n]{1,300}(?:\n(?![ \t]*\n)[^()\n]{0,300}){0,3}(?:\n[ \t]*\n[^()\n]{1,30}(?=\)))?)\)")
 _CLOSE_QUOTES = "”’\"'»"
 _OPEN_FOR = {"”": "“", "’": "‘", '"': '"', "'": "'", "»": "«"}
 
@@ -87,12 +88,33 @@ def _repair(content: str) -> str:
     return re.sub(r"\s+", " ", s).strip(" ,.")
 
 
+_Y = bib.YEAR_RE + r"[a-z]?"
+_YEARS_RE = re.compile(rf"^(?P<pre>(?:.*?[^\d\s,](?P<sep>,?\s+))?)(?P<ys>{_Y}(?:\s*,\s*{_Y})+)$")
+_SUFFIX_RE = re.compile(rf"\b{bib.YEAR_RE}(?P<s>[a-z])\b")
+
+
+def _works_of(part: str) -> list[str]:
+    """'Hartley 1971a, 1971b' -> ['Hartley 1971a', 'Hartley 1971b']: one author's several works. Later numbers
+    are years, not pages, when a letter marks them or they lie within a lifetime of the first."""
+    m = _YEARS_RE.match(part.strip())
+    if not m:
+        return [part]
+    years = [y.strip() for y in m.group("ys").split(",")]
+    first = int(years[0][:4])
+    if not (any(y[-1].isalpha() for y in years) or all(abs(int(y[:4]) - first) <= 60 for y in years[1:])):
+        return [part]
+    return [m.group("pre") + y for y in years]
+
+
 def _parse_content(content: str, known: set[str]) -> list[Work] | None:
-    parts = [p for p in re.split(r"\s*;\s*", content) if p.strip()]
+    parts = [w for p in re.split(r"\s*;\s*", content) if p.strip() for w in _works_of(p)]
     works = [parse_part(p, known) for p in parts]
-    if works and all(w is not None for w in works):
-        return works  # type: ignore[return-value]
-    return None
+    if not works or any(w is None for w in works):
+        return None
+    for p, w in zip(parts, works):
+        sm = _SUFFIX_RE.search(p)
+        w.suffix = sm.group("s") if sm and w.year else None
+    return works  # type: ignore[return-value]
 
 
 def in_text(text: str, m: re.Match, known: set[str], entries: list[dict], cited: set[str]) -> list[dict]:
@@ -117,14 +139,33 @@ def in_text(text: str, m: re.Match, known: set[str], entries: list[dict], cited:
         if w.needs_context:
             # a bare name or title is a citation after a quotation, when the list of works has it, or when
             # the document cites the same name elsewhere in an unambiguous form
-            if not (_quote_before(text, m.start()) or matches_entry(w, entries)
+            quoted = _quote_before(text, m.start())
+            if quoted and not w.author and not w.title:
+                w.author = _named_before(text, m.start(), entries)   # 'Ellison calls it “...” (52)'
+            if not (quoted or matches_entry(w, entries)
                     or (w.author and bib.norm_words(w.author) in cited)):
                 out.append(dict(start=m.start(), end=m.end(), raw=raw, author=w.author, title=w.title,
-                                year=w.year, locator=w.locator, ibid=w.ibid, pending=True))
+                                year=w.year, locator=w.locator, ibid=w.ibid, pending=True, year_suffix=w.suffix))
                 continue
         out.append(dict(start=m.start(), end=m.end(), raw=raw, author=w.author, title=w.title, year=w.year,
-                        locator=w.locator, ibid=w.ibid, op_cit=w.op_cit))
+                        locator=w.locator, ibid=w.ibid, op_cit=w.op_cit, year_suffix=w.suffix))
     return out
+
+
+def _named_before(text: str, pos: int, entries: list[dict]) -> str | None:
+    """The one listed author the sentence before a page-only citation names (MLA: 'Ellison calls it “...” (52)')."""
+    before = text[max(0, pos - 300):pos]
+    ends = list(re.finditer(r"[.!?]\s+(?=[A-Z])", before))
+    sentence = before[ends[-1].end():] if ends else before
+    named = set()
+    for e in entries:
+        if not e.get("author"):
+            continue
+        for p in bib.person_names(e["author"])[:1]:
+            sn = bib.surname(p)
+            if len(sn) >= 3 and re.search(rf"\b{re.escape(sn)}\b", sentence):
+                named.add(sn)
+    return named.pop() if len(named) == 1 else None
 
 
 def _narrative(text: str, m: re.Match, w: Work, entries: list[dict]) -> dict | None:
@@ -144,9 +185,9 @@ def _narrative(text: str, m: re.Match, w: Work, entries: list[dict]) -> dict | N
         name = before[run[0].start():run[-1].end()]
         if run[0].group() in ("and", "&", "et al."):
             continue
-        if entry_for(Work(author=name, year=w.year), entries) is not None:
+        if entry_for(Work(author=name, year=w.year, suffix=w.suffix), entries) is not None:
             start = m.start() - len(before) + run[0].start()
             raw = bib.clean_spaces(text[start:m.start()] + "(" + m.group("c") + ")")
             return dict(start=start, end=m.end(), raw=raw, author=name, title=None, year=w.year,
-                        locator=w.locator, ibid=False)
+                        locator=w.locator, ibid=False, year_suffix=w.suffix)
     return None

@@ -1,0 +1,90 @@
+"""Names and text forms shared by reference parsing: folding, years, persons and bodies, surnames."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+YEAR_RE = r"(?:1[4-9]\d\d|20\d\d)"
+
+ORG_WORDS = {
+    "party", "league", "society", "committee", "press", "union", "council", "center", "centre", "library",
+    "university", "association", "institute", "department", "group", "fund", "federation", "congress",
+    "bureau", "office", "ministry", "company", "co", "inc", "ltd", "club", "foundation", "workers", "workmen",
+    "international", "movement", "organization", "organisation", "brotherhood", "lodge", "local", "board",
+    "commission", "collective", "coalition", "alliance", "front", "bloc", "cooperative", "co-operative",
+    "publishers", "publishing", "books", "house", "archive", "archives", "museum", "trust", "agency",
+    "government", "state", "city", "county", "school", "college", "academy", "church", "service", "project",
+    "network", "caucus", "conference", "assembly", "room", "rooms", "journal", "times", "post", "news",
+    "review", "monthly", "weekly", "daily", "gazette", "courier", "herald", "tribune", "bulletin",
+    "magazine", "vanguard", "worker", "democracy", "socialist", "communist", "labor", "labour", "people",
+}
+CONNECTORS = {"and", "&", "of", "for", "the", "to", "in", "on", "at", "de", "van", "von", "der", "den", "du",
+              "la", "le", "y", "et", "al.", "al", "a", "an", "des", "da", "dos", "del", "di", "from", "with", "by"}
+
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, unify quotes and dashes: the form all comparisons use."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.translate(str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+    return text.casefold()
+
+
+def norm_words(text: str) -> str:
+    """Folded text with punctuation removed and spaces collapsed."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text).replace("'", "")))
+
+
+def clean_spaces(text: str) -> str:
+    """Join a span printed across lines: de-hyphenate soft breaks, other breaks become one space."""
+    text = re.sub(r"(?<=[a-z])-\s*\n\s*(?=[a-z])", "", text)
+    text = re.sub(r"(?<=\s)([-–—])[ \t]*\n\s*", r"\1 ", text)   # a dash standing alone at a line end
+    text = re.sub(r"-\s*\n\s*", "-", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+
+def is_person(name: str) -> bool:
+    """Guess whether a name is a person (vs an organization or periodical)."""
+    if "," in name:
+        name = name.split(",")[0]
+    toks = name.split()
+    if not toks or len(toks) > 4:
+        return False
+    for t in toks:
+        w = norm_words(t)
+        if w in CONNECTORS or w.rstrip("s") in ORG_WORDS or w in ORG_WORDS:
+            return False
+    return all(t[:1].isupper() for t in toks)
+
+
+def person_names(name: str) -> list[str]:
+    """Split 'Kahn and Sayers', 'Fenner, Louise, and Kunle Adeyemi' into single-person names."""
+    name = re.sub(r"\bet\.?\s*al\.?", "", name).strip(" ,")
+    parts = re.split(r"\s*(?:,\s*(?:and|&)\s+|\s(?:and|&)\s+|;\s*)", name)
+    out: list[str] = []
+    for p in parts:
+        p = p.strip(" ,.")
+        if p:
+            out.append(p)
+    return out
+
+
+def surname(person: str) -> str:
+    """Surname of 'Whitcombe, Margaret E.' or 'Margaret E. Whitcombe' or 'Whitcombe'."""
+    person = person.strip()
+    if "," in person:
+        return person.split(",")[0].strip()
+    toks = [t for t in person.split() if not re.fullmatch(r"(jr|sr|ii|iii)\.?", t, re.I)]
+    return toks[-1] if toks else person
+
+
+
+def ocr_years(text: str) -> str:
+    """Repair years whose digits OCR read as letters ('L979', '19S4') so they can be recognised."""
+    def fix(m: re.Match) -> str:
+        return m.group(0).translate(str.maketrans("lIL|OoSB", "11110058"))
+    return re.sub(r"(?<![\w])[1lIL|][89][\dOoSlI]{2}(?![\w])", fix, text)
+

@@ -1,0 +1,111 @@
+"""Fields of a footnote or endnote text (Chicago note forms): full, short, ibid. and op. cit. notes."""
+
+from __future__ import annotations
+
+import re
+
+from provenance.bib_names import CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, norm_words
+from provenance.bib_parse import ParsedWork, parse_entry, pub_fields, strip_end
+
+_MONTH_NAMES = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+
+# 'Ibid.' and what OCR makes of it: 'lbid.', 'ipid,', 'IDid.' (never a word of running text)
+_IBID_RE = re.compile(r"^\s*(?:ibidem|ibid\b|id\b|(?:[il1|!t][bpdh][il1!]d|[bp]id)(?=[.,;:]))\.?,*\s*(?P<rest>.*)$",
+                      re.I)
+_OPCIT_RE = re.compile(r"\b(op\.?\s*cit|loc\.?\s*cit)\b\.?,?\s*(?P<rest>.*)$", re.I)
+_NOTE_PREFIX_RE = re.compile(r"^(?:see also|see|cf\.|compare|quoted in|qtd\. in|cited in|on this,? see)\s+", re.I)
+
+
+_DATE_RE = re.compile(r"(?:\d{1,2}\s+)?(?:" + _MONTH_NAMES + r")[a-z]*\.?(?:\s+\d{1,2},?)?\s+(?P<y>" + YEAR_RE + r")", re.I)
+# 'For the debate see Ruth Morgan, ...': a discursive opening before the work cited
+_SEE_RE = re.compile(r"\b(?:see also|see|cf\.|compare)\s+(?=[A-Z“\"])")
+
+
+def parse_note(text: str) -> ParsedWork | None:
+    """Parse a footnote/endnote text (Chicago note form); None when it cites nothing recognisable."""
+    text = clean_spaces(text)
+    m = _IBID_RE.match(text)
+    if m:
+        return ParsedWork(locator=_locator_of(m.group("rest")), ibid=True)
+    body = re.sub(r"^(?:and|also|but)\s+", "", _NOTE_PREFIX_RE.sub("", text))
+    m = _OPCIT_RE.search(body)
+    if m:
+        author = strip_end(body[: m.start()])
+        if not author and m.start() == 0:
+            # a bare 'Op. cit., p. 40.': the text names the author where the note is called
+            return ParsedWork(locator=_locator_of(m.group("rest")), op_cit=True)
+        if author and len(author) < 80:
+            return ParsedWork(author=author, locator=_locator_of(m.group("rest")), op_cit=True)
+    pw = _full_or_short(body)
+    if pw is None:
+        sm = _SEE_RE.search(body)
+        if sm and sm.start() > 0:
+            pw = _full_or_short(body[sm.end():])
+    return pw
+
+
+def _full_or_short(body: str) -> ParsedWork | None:
+    """A note that opens with its author (or a quoted title); None when it does not."""
+    # Full note: Author, Title (Place: Publisher, Year), page.   Short note: Author, Title, page.
+    nm = re.match(r"^(?P<a>[A-Z][^,()“\"]{1,80}?),\s*(?P<rest>.+)$", body)
+    if not nm:
+        if re.match(r'^[“"]', body):
+            pw = parse_entry(body)
+            return pw if pw.title else None
+        return None
+    author = strip_end(nm.group("a"))
+    if not _name_like(author):
+        return None
+    rest = nm.group("rest")
+    title = None
+    qm = re.match(r'^[“"‘](?P<t>.+?)[,.]?[”"’],?\s*(?P<r>.*)$', rest)
+    if qm:
+        title = strip_end(qm.group("t"))
+        after = qm.group("r")
+    else:
+        tm = re.match(r"^(?P<t>[^(]+?)(?:\s*\((?P<pub>[^)]*)\)|,\s*(?=(?:pp?\.\s*)?\d)|\.\s*$|$)(?P<r>.*)$", rest)
+        if not tm:
+            return None
+        title = strip_end(tm.group("t"))
+        after = (("(" + tm.group("pub") + ")") if tm.group("pub") else "") + tm.group("r")
+    pub = re.search(r"\(([^)]*)\)", after)
+    place = publisher = year = None
+    if pub:
+        place, publisher, year, _ = pub_fields(pub.group(1))
+        if publisher and not place and ":" not in pub.group(1) and pub.group(1).count(",") == 1 \
+                and len(publisher.split()) <= 2 and not any(w in ORG_WORDS for w in norm_words(publisher).split()):
+            place, publisher = publisher, None   # '(London, 1937)': an older note names the place only
+        after_loc = after[pub.end():]
+    else:
+        after_loc = after
+        ym = re.search(r"\b(" + YEAR_RE + r")\b", after)
+        year = ym.group(1) if ym else None
+    loc = _locator_of(after_loc)
+    has_evidence = bool(pub or loc or year or qm)
+    if not has_evidence:
+        return None
+    if title and re.fullmatch(r"(vol\.?|no\.?)\s*\d+", title, re.I):
+        title = None
+    dm = _DATE_RE.fullmatch(title or "")
+    if dm:  # 'Yorkshire Evening Post, 4 March 1977, 1.': a periodical and the date of the issue
+        title, year = None, dm.group("y")
+    return ParsedWork(author, title or None, year, place, publisher, loc)
+
+
+def _locator_of(rest: str) -> str | None:
+    rest = rest.strip().rstrip(",;: ")
+    m = re.search(r"((?:pp?\.|vol\.|ch\.)?\s*[\divxlc]*\d[\divxlc]*(?:\s*[-–]\s*\d+)?(?:\s*,\s*\d+(?:\s*[-–]\s*\d+)?)*"
+                  r"(?:\s*n\.?\s*\d+)?)\s*\.?\s*$", rest.strip())
+    if m and m.group(1).strip():
+        return m.group(1).strip()
+    return None
+
+
+def _name_like(s: str) -> bool:
+    toks = s.replace("&", "and").split()
+    if not toks or len(toks) > 9:
+        return False
+    if not toks[0][:1].isupper():
+        return False
+    return all(t[:1].isupper() or t.lower().strip(",.") in CONNECTORS or re.fullmatch(r"[A-Z]\.", t) for t in toks)
+
