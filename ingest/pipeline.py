@@ -99,14 +99,26 @@ def ingest(engine: Engine, paths: list[str], options: IngestOptions = IngestOpti
     # Looking up embedded PDF images costs a read of their stored bytes: only worth it when the
     # archive holds OCR results that could match (none on a first ingest).
     look_up_pdf_images = _holds_ocr_results(engine, options) if found.groups else False
-    held: list[tuple[int, str]] = []
+    hashed: list[tuple[InputGroup, list[SourceInfo], str]] = []
     for i, group in enumerate(found.groups):
         progress("hashing", i, len(found.groups))
-        item = _plan(engine, group, options, summary, look_up_pdf_images, held)
+        sources = _hash(engine, group, summary)
+        if sources is not None:
+            hashed.append((group, sources, fingerprint([s.sha256 for s in sources])))
+    progress("hashing", len(found.groups), len(found.groups))
+    # Inputs already held are looked up together and their no-op events written together: re-ingesting
+    # a folder of a thousand held files costs the hashing, not a thousand queries and commits.
+    held = _held(engine, [fp for _, _, fp in hashed])
+    noops: list[tuple[int, str]] = []
+    for group, sources, fp in hashed:
+        if fp in held:
+            summary.skipped.append({"path": group.label, "reason": f"already in the archive as document {held[fp]}"})
+            noops.append((held[fp], f"no-op: {group.label} (SHA-256 {fp[:12]}…) is already held"))
+            continue
+        item = _plan(engine, group, sources, options, summary, look_up_pdf_images)
         if item is not None:
             planned.append(item)
-    _record_noops(engine, held)
-    progress("hashing", len(found.groups), len(found.groups))
+    _record_noops(engine, noops)
 
     jobs = options.jobs or default_jobs()
     total_pages = sum(len(p.tasks) for p in planned)
@@ -123,9 +135,8 @@ def _fail(engine: Engine, summary: IngestSummary, path: str, reason: str) -> Non
         store.record_failure(session, path, reason)
 
 
-def _plan(engine: Engine, group: InputGroup, options: IngestOptions, summary: IngestSummary,
-          look_up_pdf_images: bool = False, held_out: Optional[list[tuple[int, str]]] = None) -> Optional[_Planned]:
-    """Hash the group's files, skip it if held, and list its page tasks."""
+def _hash(engine: Engine, group: InputGroup, summary: IngestSummary) -> Optional[list[SourceInfo]]:
+    """SHA-256 and size of each of the group's files (each read once, streamed)."""
     sources: list[SourceInfo] = []
     try:
         for path, fmt in zip(group.paths, group.formats):
@@ -134,17 +145,24 @@ def _plan(engine: Engine, group: InputGroup, options: IngestOptions, summary: In
     except OSError as exc:
         _fail(engine, summary, group.label, f"cannot read: {exc.strerror or exc}")
         return None
-    fp = fingerprint([s.sha256 for s in sources])
+    return sources
+
+
+def _held(engine: Engine, fingerprints: list[str]) -> dict[str, int]:
+    """fingerprint -> id of the document already holding it, for those the archive holds."""
+    wanted = sorted(set(fingerprints))
+    found: dict[str, int] = {}
     with Session(engine) as session:
-        held = session.exec(select(Document.id).where(Document.fingerprint == fp)).first()
-        if held is not None:
-            summary.skipped.append({"path": group.label, "reason": f"already in the archive as document {held}"})
-            detail = f"no-op: {group.label} (SHA-256 {fp[:12]}…) is already held"
-            if held_out is not None:
-                held_out.append((held, detail))  # recorded with the others in one transaction
-            else:
-                _record_noops(engine, [(held, detail)])
-            return None
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            for doc_id, fp in session.exec(select(Document.id, Document.fingerprint).where(
+                    col(Document.fingerprint).in_(wanted[start:start + _KEYS_PER_QUERY]))):
+                found.setdefault(fp, doc_id)
+    return found
+
+
+def _plan(engine: Engine, group: InputGroup, sources: list[SourceInfo], options: IngestOptions,
+          summary: IngestSummary, look_up_pdf_images: bool = False) -> Optional[_Planned]:
+    """List the page tasks of a group not yet held, and find earlier OCR results to reuse."""
     tasks: list[PageTask] = []
     key_dpi: dict[int, float] = {}
     number = 0
