@@ -49,14 +49,17 @@ def counted_tesseract(tmp_path, monkeypatch):
     bindir.mkdir()
     log = tmp_path / "tesseract-calls.log"
     wrapper = bindir / "tesseract"
-    wrapper.write_text(f'#!/bin/sh\ncase "$1" in --*) ;; *) echo "$1" >> "{log}" ;; esac\nexec "{real}" "$@"\n')
+    wrapper.write_text(f'#!/bin/sh\ncase "$1" in --*) ;; *) echo "threads=$OMP_THREAD_LIMIT $1" >> "{log}" ;; esac\n'
+                       f'exec "{real}" "$@"\n')
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
 
     def calls() -> int:
-        n = len(log.read_text().splitlines()) if log.exists() else 0
+        lines = log.read_text().splitlines() if log.exists() else []
         log.unlink(missing_ok=True)
-        return n
+        # One OpenMP thread per Tesseract process: we run one process per core ourselves.
+        assert all(line.startswith("threads=1 ") for line in lines), lines
+        return len(lines)
 
     return calls
 
@@ -205,3 +208,22 @@ def test_one_and_two_jobs_give_identical_pages(tmp_path, pages_dir):
                      for d in docs])
     assert seen[0] == seen[1]
     assert all(p[2].strip() for doc in seen[0] for p in doc)
+
+
+def test_jobs_default_to_the_core_count(tmp_path, monkeypatch):
+    import ingest.pipeline as pipeline
+    made = []
+
+    class Recording(pipeline.ProcessPoolExecutor):
+        def __init__(self, max_workers=None, **kw):
+            made.append(max_workers)
+            super().__init__(max_workers, **kw)
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", Recording)
+    minutes = tmp_path / "minutes.pdf"
+    _text_and_bulk_pdf(minutes, bulk_pages=0, bulk_bytes=0)
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    summary = ingest(engine, [str(minutes)], IngestOptions())  # jobs=0: the default
+    assert summary.ingested
+    cores = len(os.sched_getaffinity(0))
+    assert made == ([cores] if cores > 1 else [])  # one core: the in-process serial executor
