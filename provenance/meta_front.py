@@ -81,6 +81,11 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
                 letterhead is not None or h.date is None or h.date[0].precision != "year" or h.date[0].season)):
             i += 1
             continue
+        nxt = content[i + 1] if i + 1 < len(content) else None
+        if h.kind == "organ" and nxt is not None and nxt.kind == "text" and (_caps(nxt.text) or (
+                i + 2 < len(content) and content[i + 2].kind in ("issue", "dateline"))):
+            i += 1                   # "Newsletter of the X" over the name of the paper: "THE TENANTS' VOICE"
+            continue
         if h.kind == "org" and h.body and ADDRESS_RE.search(h.text[h.body[2] - h.start:]):
             h.kind = "letterhead"    # "LEEDS TENANTS' FEDERATION · 21 Chapeltown Road, Leeds 7"
             letterhead = h

@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from provenance.dates import ParsedDate, find_dates
-from provenance.meta_text import (STREET_WORDS, Line, SUBUNIT_NOUNS, body_name_like, fold, is_press, org_head,
-                                  person_name_like, split_people)
+from provenance.meta_text import Line, body_name_like, is_place, is_press, split_people
 
 
 @dataclass
@@ -53,9 +52,10 @@ EDITION_RE = re.compile(
     r"popular|cheap|\d{1,2}(?:st|nd|rd|th))\s+(?:(?:and|revised|enlarged|popular)\s+){0,2}"
     r"(?:edition|impression|printing|reprint)|reprint(?:ed)?|re-?issued?)(?:,?\s+(?:revised|enlarged|"
     r"corrected|revised\s+and\s+enlarged))?)\b", re.I)
-# A line's parts: set off by · | or dashes, or sentences that start a new statement
+# A line's parts: set off by · | or dashes, by a wide gap (OCR keeps the spaces between parts of a
+# masthead line set apart), or sentences that start a new statement
 # ("First published 1931. Reprinted 1947.").
-_SEGMENT_SPLIT = re.compile(r"\s+[·•|]\s+|\s+[—–]\s+|\s+-\s+(?=[A-Z(©])|(?<=[a-z\d]\.)\s+(?=(?:(?:First|Originally)\s+)?"
+_SEGMENT_SPLIT = re.compile(r"\s+[·•|]\s+|\s+[—–]\s+|[ \t]{3,}|\s+-\s+(?=[A-Z(©])|(?<=[a-z\d]\.)\s+(?=(?:(?:First|Originally)\s+)?"
                             r"(?:Published|Printed|Issued|Reprinted|Re-?issued|©|Copyright\b)|(?:[A-Z]\w+\s+){1,2}"
                             r"(?:[Ee]dition|[Ii]mpression|[Pp]rinting)\b)")
 
@@ -84,27 +84,6 @@ def _trim(text: str, start: int) -> Part:
     t = text.strip(" ,;:")
     t = t.rstrip(".") if not re.search(r"\b(?:[A-Z]|Ltd|Inc|Co|St)\.$", t) else t
     return Part(t, start + lead, start + lead + len(t))
-
-
-_TIME_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december", "spring", "summer", "autumn", "fall", "winter", "day", "monday", "tuesday",
-               "wednesday", "thursday", "friday", "saturday", "sunday", "easter", "christmas", "whitsun", "week",
-               "year", "issue", "number", "volume", "edition", "series", "no", "vol"}
-
-
-def is_place(text: str) -> bool:
-    """A place of publication: one to four capitalized words, no digits, no corporate or street words."""
-    t = text.strip().strip(".").strip("[]")
-    ws = t.split()
-    if not 1 <= len(ws) <= 4 or re.search(r"\d", t):
-        return False
-    if org_head(t) or any(fold(w).strip(".,") in STREET_WORDS for w in ws):
-        return False
-    if person_name_like(t) and len(ws) >= 3:
-        return False
-    if any(fold(w).strip(".,") in _TIME_WORDS for w in ws):
-        return False                     # "May Day", "Easter Monday": times, not places
-    return all(w[0].isupper() or fold(w) in {"on", "upon", "de", "la", "le", "am", "in", "sur"} for w in ws)
 
 
 def _comma_parts(rest: str, base: int) -> list[Part]:
@@ -409,21 +388,3 @@ def find_statements(text: str) -> list[tuple[Statement, int]]:
         if st is not None:
             out.append((st, seg.start + lead))
     return out
-
-
-def top_body(name: str) -> str:
-    """The body that issues, from a name given with its unit: 'Department of X, Harwick University Library'."""
-    parts = [p.strip() for p in name.split(",") if p.strip()]
-    if len(parts) < 2:
-        # "Executive Committee of the Harwick Dyers' Union": a unit named through its parent.
-        m = re.match(r"^(?P<unit>[^,]+?)\s+of\s+(?:the\s+)?(?P<parent>[A-Z].+)$", name)
-        if m and fold(m.group("unit")).split()[-1] in SUBUNIT_NOUNS and body_name_like(m.group("parent")):
-            return m.group("parent")
-        return name
-    head = fold(parts[0]).split()
-    if head and (head[0] in SUBUNIT_NOUNS or any(w in SUBUNIT_NOUNS for w in head[-2:])):
-        for p in parts[1:]:
-            if body_name_like(p):
-                return p
-    # "Riverside Typographical Society, Local 48": the society is the body.
-    return parts[0] if body_name_like(parts[0]) else name

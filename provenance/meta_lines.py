@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from provenance.dates import ParsedDate, find_dates
-from provenance.meta_imprint import EDITION_RE, Statement, find_statements, is_place, segments, top_body
-from provenance.meta_text import (NOT_NAME_WORDS, Line, body_name_like, fold, is_noise, is_page_number, is_press,
-                                  person_name_like, split_people, trim_span)
+from provenance.meta_imprint import EDITION_RE, Part, Statement, find_statements, segments
+from provenance.meta_text import (NOT_NAME_WORDS, Line, body_name_like, fold, is_noise, is_page_number, is_place,
+                                  is_press, person_name_like, split_people, top_body, trim_span)
 
 _BYLINE_RE = re.compile(
     r"^(?P<role>(?:(?:compiled|edited|written|prepared|selected|researched|collected|assembled|translated|"
@@ -102,7 +102,7 @@ def classify(ln: Line, page_text: str) -> HeadLine:
     if _SALUTATION_RE.match(ln.text):
         hl.kind = "salutation"
         return hl
-    parts = segments(t)
+    parts = [q for p in segments(t) for q in _split_title_issue(p)]
     if len(parts) < 2 or _RANGE_LINE_RE.match(t):
         _classify_span(hl)
         return hl
@@ -114,6 +114,16 @@ def classify(ln: Line, page_text: str) -> HeadLine:
         _classify_span(sub)
         subs.append(sub)
     return _combine(hl, subs, page_text)
+
+
+def _split_title_issue(p: Part) -> list[Part]:
+    """'THE TENANTS' VOICE Vol. 3, No. 2': a masthead title in capitals run into its issue line (OCR
+    joins the parts of a masthead set on one line)."""
+    m = _ISSUE_RE.search(p.text)
+    head = p.text[:m.start()].rstrip() if m else ""
+    if not m or len(head.split()) < 2 or not re.search(r"[A-Z]{2}", head) or re.search(r"[a-z]", head):
+        return [p]
+    return [Part(head, p.start, p.start + len(head)), Part(p.text[m.start():], p.start + m.start(), p.end)]
 
 
 _PRIORITY = ["imprint", "byline", "organ", "org", "issue", "dateline", "range", "edition", "series", "address",
@@ -263,7 +273,7 @@ def _classify_dated(hl: HeadLine, dates: list[tuple[ParsedDate, int, int]]) -> N
     if _FOUNDED_RE.search(t[:ds]):
         return
     rest = t[:ds] + " | " + t[de:]
-    parts = [p.strip(" .,;:()[]—–-") for p in re.split(r"[|,·•—–]|\s-\s", rest)]
+    parts = [p.strip(" .,;:()[]—–-") for p in re.split(r"[|,·•—–]|\s-\s|[ \t]{3,}", rest)]
     parts = [p for p in parts if p]
     issue = False
     place: str | None = None

@@ -118,8 +118,28 @@ def is_page_number(text: str) -> bool:
 
 # OCR specks at the ends of a short line: a stray quote, dash, bar or colon with maybe one letter.
 _LEAD_JUNK = re.compile(r"^(?:[\s|:;,.\-–—_~=*•·'‘’\"“”»«]+|[a-z]\s+(?=[A-Z]))+")
-# A number after a dash is the end of a range ("1898 - 1948"), never a speck.
-_TRAIL_JUNK = re.compile(r"(?:\s+[|:;~_=*•·\-–—]+(?:\s+(?!\d{2,}\b)\S{1,4})?|[\s|:;~_=*•,]+)+$")
+# Trailing specks, matched on the reversed line from its end: a run of bars, colons and spaces, or a
+# dash with at most one short token after it (" - 10p"). Read backwards with anchored matches, because
+# the same pattern searched forwards backtracks exponentially on the long runs of spaces that OCR of
+# two-column pages leaves.
+_REV_SPECKS = re.compile(r"[\s|:;~_=*•,]+")
+_REV_DASH_TOKEN = re.compile(r"(?:(?P<tok>\S{1,4})\s+)?[|:;~_=*•·\-–—]+\s+")
+
+
+def _trailing_junk(seg: str) -> int:
+    """How many characters at the end of seg are OCR specks; a number after a dash is the end of a
+    range ("1898 - 1948"), never a speck."""
+    rev = seg[::-1]
+    pos = 0
+    while pos < len(rev):
+        m = _REV_DASH_TOKEN.match(rev, pos)
+        if m and m.group("tok") and re.match(r"\d{2,}\b", m.group("tok")[::-1]):
+            m = None
+        m = m or _REV_SPECKS.match(rev, pos)
+        if not m:
+            break
+        pos = m.end()
+    return pos if pos < len(seg) else 0
 
 
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -133,9 +153,7 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
         partner = {"'": "'", "‘": "’", "\"": "\"", "“": "”", "(": ")", "[": "]"}.get(opening)
         if partner and partner in seg[lead:]:
             lead -= 1
-    seg2 = seg[lead:]
-    m2 = _TRAIL_JUNK.search(seg2)
-    trail = len(seg2) - m2.start() if m2 and m2.start() > 0 else 0
+    trail = _trailing_junk(seg[lead:])
     return start + lead, end - trail
 
 
@@ -279,3 +297,47 @@ def sentence_like(text: str) -> bool:
         return False
     lower = sum(1 for w in ws if w[0].islower())
     return lower >= len(ws) * 0.45
+
+
+_TIME_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "spring", "summer", "autumn", "fall", "winter", "day", "monday", "tuesday",
+               "wednesday", "thursday", "friday", "saturday", "sunday", "easter", "christmas", "whitsun", "week",
+               "year", "issue", "number", "volume", "edition", "series", "no", "vol"}
+
+
+def is_place(text: str) -> bool:
+    """A place of publication: one to four capitalized words, no digits, no corporate or street words."""
+    t = text.strip().strip(".").strip("[]")
+    ws = t.split()
+    if not 1 <= len(ws) <= 4 or re.search(r"\d", t):
+        return False
+    if org_head(t) or any(fold(w).strip(".,") in STREET_WORDS for w in ws):
+        return False
+    if person_name_like(t) and len(ws) >= 3:
+        return False
+    if any(fold(w).strip(".,") in _TIME_WORDS for w in ws):
+        return False                     # "May Day", "Easter Monday": times, not places
+    return all(w[0].isupper() or fold(w) in {"on", "upon", "de", "la", "le", "am", "in", "sur"} for w in ws)
+
+
+def top_body(name: str) -> str:
+    """The body that issues, from a name given with its unit: 'Department of X, Harwick University Library'."""
+    parts = [p.strip() for p in name.split(",") if p.strip()]
+    if len(parts) < 2:
+        # "Executive Committee of the Harwick Dyers' Union": a unit named through its parent.
+        m = re.match(r"^(?P<unit>[^,]+?)\s+of\s+(?:the\s+)?(?P<parent>[A-Z].+)$", name)
+        if m and fold(m.group("unit")).split()[-1] in SUBUNIT_NOUNS and body_name_like(m.group("parent")):
+            return m.group("parent")
+        return name
+    head = fold(parts[0]).split()
+    if head and (head[0] in SUBUNIT_NOUNS or any(w in SUBUNIT_NOUNS for w in head[-2:])):
+        for p in parts[1:]:
+            if body_name_like(p):
+                return p
+    # A union local is the body that issues, named with its union in either order: "Hospital Workers'
+    # Union, Local 1199", "Local 1199, Drug and Hospital Union".
+    local = re.compile(r"Local\s+(?:No\.\s*)?\d+")
+    if body_name_like(parts[0]) and (local.fullmatch(parts[0]) or local.fullmatch(parts[1])) \
+            and body_name_like(parts[1]):
+        return name[:name.index(parts[1]) + len(parts[1])]
+    return parts[0] if body_name_like(parts[0]) else name

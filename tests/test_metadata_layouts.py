@@ -330,6 +330,99 @@ working day is the question of how much of his life he sells.
 """], expect(title="Wages and the Working Day", authors=["Jules Moreau"], publisher="Socialist Labour Press",
              place="Glasgow", date="1921"))
 
+# --- shorter variants: one page, the front matter under test and a paragraph of text -----------------
+
+TEXT = ("\n\nThe council has announced a rise of eight per cent in rents from April, and the\n"
+        "association will oppose it at every meeting of the housing committee this year.\n")
+
+
+def short(id_: str, head: str, quals: dict | None = None, tail: str = "", **want) -> Doc:
+    return Doc(id_, [head + TEXT + tail], expect(**want), quals or {})
+
+
+VARIANTS = [
+    # OCR runs a masthead set on one line together: title, issue and date.
+    short("masthead-one-line", "THE TENANTS' VOICE Vol. 3, No. 2 — Spring 1983\n"
+          "Newsletter of the Kirkstall Estates Tenants' Association",
+          title="THE TENANTS' VOICE", organization="Kirkstall Estates Tenants' Association", date="1983"),
+    short("masthead-organ-above-title", "Newsletter of the Kirkstall Estates Tenants' Association\n"
+          "THE TENANTS' VOICE\nSpring 1983",
+          title="THE TENANTS' VOICE", organization="Kirkstall Estates Tenants' Association", date="1983"),
+    # Parts of the issue line set apart by wide gaps, not by dots or dashes.
+    short("masthead-wide-gaps", "THE TENANTS' VOICE\nNewsletter of the Kirkstall Estates Tenants' Association\n"
+          "No. 14        June 1977        Price 5p",
+          title="THE TENANTS' VOICE", organization="Kirkstall Estates Tenants' Association", date="1977-06"),
+    short("masthead-title-in-two-lines", "THE TENANTS'\nVOICE\nThe newsletter of the Kirkstall Estates Tenants' "
+          "Association\nVol. 3, No. 2, Spring 1983",
+          title="THE TENANTS' VOICE", organization="Kirkstall Estates Tenants' Association", date="1983"),
+    short("union-local-after-comma", "HOSPITAL WORKER\nBulletin of the Hospital Workers' Union, Local 1199\nMay 1976",
+          title="HOSPITAL WORKER", organization="Hospital Workers' Union, Local 1199", date="1976-05"),
+    # A letterhead on one line with its address; the date in the title block is the day of a march.
+    short("letterhead-one-line-event", "LEEDS TENANTS' FEDERATION · 21 Chapeltown Road, Leeds 7\n\n"
+          "HANDS OFF OUR HOMES\nSATURDAY 14th MAY 1983\nAssemble 11 am, Woodhouse Moor",
+          title="HANDS OFF OUR HOMES", organization="LEEDS TENANTS' FEDERATION"),
+    # A letter: letterhead, date, addressee; no title.
+    short("letter-addressee", "Leeds Tenants' Federation\n(Affiliated to the National Tenants' Organisation)\n"
+          "21 Chapeltown Road, Leeds LS7 3AP\n\n12th May 1982\n\nTo all affiliated associations",
+          organization="Leeds Tenants' Federation", date="1982-05-12"),
+    # The hall a meeting is held in is not the body that issued the flyer.
+    short("venue-is-not-the-issuer", "SAVE OUR BATHS\nPublic Meeting\nHolbeck Labour Club\n"
+          "Thursday 12th June 1980, 7.30 pm", title="SAVE OUR BATHS", subtitle="Public Meeting"),
+    short("byline-in-capitals", "HOUSING THE MOVEMENT\nby R. H. TAWNEY\nLeeds: Leeds Tenants' Federation, 1979",
+          title="HOUSING THE MOVEMENT", authors=["R. H. Tawney"], organization="Leeds Tenants' Federation",
+          publisher="Leeds Tenants' Federation", place="Leeds", date="1979"),
+    short("two-bylines-in-capitals", "HOUSING THE MOVEMENT\nBY ROSA DELGADO AND TOM FIRTH",
+          title="HOUSING THE MOVEMENT", authors=["Rosa Delgado", "Tom Firth"]),
+    short("authors-one-to-a-line", "Housing the Movement\n\nRosa Delgado\n\nTom Firth",
+          title="Housing the Movement", authors=["Rosa Delgado", "Tom Firth"]),
+    # A stacked imprint in capitals: press, place, year on lines of their own.
+    short("stacked-press-imprint", "Housing the Movement\nby Rosa Delgado\n\nCEDAR ROW PRESS\nLONDON\n1971",
+          title="Housing the Movement", authors=["Rosa Delgado"], publisher="CEDAR ROW PRESS", place="LONDON",
+          date="1971"),
+    # An imprint without its verb, and a writer of an introduction who is not an author.
+    short("imprint-without-verb", "Housing the Movement\nby Rosa Delgado\nwith an introduction by Tom Firth\n"
+          "Leeds Tenants' Federation, 1979",
+          title="Housing the Movement", authors=["Rosa Delgado"], organization="Leeds Tenants' Federation",
+          publisher="Leeds Tenants' Federation", date="1979"),
+    short("translated-and-introduced", "Wages and the Working Day\nby Jules Moreau\nTranslated and introduced by "
+          "Helen Carter\nCedar Row Press, London, 1971",
+          title="Wages and the Working Day", authors=["Jules Moreau"], publisher="Cedar Row Press",
+          place="London", date="1971"),
+    short("genre-line-names-the-body", "Housing the Movement\nA Pamphlet by the Leeds Tenants' Federation\n1979",
+          title="Housing the Movement", subtitle="A Pamphlet by the Leeds Tenants' Federation",
+          organization="Leeds Tenants' Federation", date="1979"),
+    short("postcode-after-the-place", "Housing the Movement\nPublished by the Leeds Tenants' Federation, "
+          "21 Chapeltown Road, Leeds LS7 3AP, 1979",
+          title="Housing the Movement", organization="Leeds Tenants' Federation",
+          publisher="Leeds Tenants' Federation", place="Leeds", date="1979"),
+    # Where a printer worked is not the place of publication.
+    short("printed-in-great-britain", "Housing the Movement\nby Rosa Delgado\n"
+          "Printed in Great Britain by the Falcon Press, 1979",
+          title="Housing the Movement", authors=["Rosa Delgado"], date="1979"),
+    short("copyright-word-and-sign", "Housing the Movement\nby Rosa Delgado\n"
+          "© Copyright 1974 by the Leeds Tenants' Federation",
+          title="Housing the Movement", authors=["Rosa Delgado"], organization="Leeds Tenants' Federation",
+          publisher="Leeds Tenants' Federation", date="1974"),
+    # The date of the newspaper an article first appeared in is not the date of this reprint.
+    short("reprinted-from-a-newspaper", "The Case for the Tenants\nReprinted from the Leeds Weekly Citizen, 1931",
+          title="The Case for the Tenants"),
+    short("colophon-in-capitals-after-references", "HOUSING THE MOVEMENT",
+          tail="\nREFERENCES\nHartley, J. (1971). Rent and Revolt. London: Pluto Press.\n\n"
+               "PUBLISHED BY THE LEEDS TENANTS' FEDERATION, LEEDS, 1979\n",
+          title="HOUSING THE MOVEMENT", organization="LEEDS TENANTS' FEDERATION",
+          publisher="LEEDS TENANTS' FEDERATION", place="LEEDS", date="1979"),
+    # A single sheet: the body with its address at the foot, on a line with the printer's statement.
+    short("body-and-address-at-the-foot", "Rents Must Come Down",
+          tail="\nFurther Reading\nHartley, J. Rent and Revolt. London: Pluto Press, 1971.\n\n"
+               "Leeds Tenants' Federation, 21 Chapeltown Road, Leeds 7. Printed by Leeds Community Press.\n",
+          title="Rents Must Come Down", organization="Leeds Tenants' Federation"),
+    short("date-with-anno-domini", "Rules of the Society\nHarwick Co-operative Society\n"
+          "Issued by order of the Committee, the 14th day of March, A.D. 1921",
+          title="Rules of the Society", organization="Harwick Co-operative Society", date="1921-03-14"),
+    short("month-in-roman-numerals", "Bulletin Internationale\nGeneva, 3.III.1971",
+          title="Bulletin Internationale", place="Geneva", date="1971-03-03"),
+]
+
 CLEAN = [NEWSLETTER, FLYER, BOOKLET, BODY_UNDER_BYLINE, COPYRIGHT_FOOT, LOCAL_BULLETIN, PRINTED_AND_PUBLISHED,
          PRINTED_FOR, SECOND_EDITION, REPRINT, WORDS_DATE, ORDINAL_DATE, QUERIED_DATE, NO_DATE, ROMAN,
          RANGE_IN_TITLE, RANGE_ONLY, NO_TITLE, THREE_AUTHORS, EDITED_TRANSLATED, TRANSLATED]
@@ -475,12 +568,15 @@ def _got(doc: Doc) -> dict[str, FieldValue]:
     return _RESULTS[doc.id]
 
 
-@pytest.mark.parametrize("doc,fld", [pytest.param(d, f, id=f"{d.id}-{f}") for d in CLEAN + NOISY for f in CHECKED])
+ALL = CLEAN + NOISY + VARIANTS
+
+
+@pytest.mark.parametrize("doc,fld", [pytest.param(d, f, id=f"{d.id}-{f}") for d in ALL for f in CHECKED])
 def test_layout_field(doc: Doc, fld: str):
     check(fld, _got(doc), doc.expect)
 
 
-@pytest.mark.parametrize("doc", [pytest.param(d, id=d.id) for d in CLEAN + NOISY if d.expect["date"]])
+@pytest.mark.parametrize("doc", [pytest.param(d, id=d.id) for d in ALL if d.expect["date"]])
 def test_layout_date_qualifiers(doc: Doc):
     q = _got(doc)["date"].qualifiers
     assert q["inferred"] is False and q["precision"] == {4: "year", 7: "month", 10: "day"}[len(doc.expect["date"])]
