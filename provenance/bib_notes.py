@@ -18,7 +18,8 @@ _NOTE_PREFIX_RE = re.compile(r"^(?:see also|see|cf\.|compare|quoted in|qtd\. in|
 
 _DATE_RE = re.compile(r"(?:\d{1,2}\s+)?(?:" + _MONTH_NAMES + r")[a-z]*\.?(?:\s+\d{1,2},?)?\s+(?P<y>" + YEAR_RE + r")", re.I)
 # 'For the debate see Ruth Morgan, ...': a discursive opening before the work cited
-_SEE_RE = re.compile(r"\b(?:see also|see|cf\.|compare)\s+(?=[A-Z“\"])")
+_SEE_RE = re.compile(r"\b(?:[Ss]ee(?:\s+(?:also|especially|further|generally))?|[Cc]f\.|[Cc]ompare)\s+(?=[A-Z“\"])")
+_EDS_RE = re.compile(r"\s*\((?:eds?|editors?|comps?)\.?\)(?=,)", re.I)   # 'Carr and Lowe (eds.), The Printing...'
 
 
 def parse_note(text: str) -> ParsedWork | None:
@@ -36,11 +37,17 @@ def parse_note(text: str) -> ParsedWork | None:
             return ParsedWork(locator=_locator_of(m.group("rest")), op_cit=True)
         if author and len(author) < 80:
             return ParsedWork(author=author, locator=_locator_of(m.group("rest")), op_cit=True)
+    body = _EDS_RE.sub("", body)
     pw = _full_or_short(body)
     if pw is None:
         sm = _SEE_RE.search(body)
         if sm and sm.start() > 0:
             pw = _full_or_short(body[sm.end():])
+    if pw is None:
+        # 'Hartley, Rent and Revolt, 52. The figure is disputed.': a citation, then a comment
+        cut = re.match(r"^(.{8,}?\d[\d\-–]*\.)\s+[A-Z]", body)
+        if cut:
+            pw = _full_or_short(cut.group(1))
     return pw
 
 
@@ -63,7 +70,8 @@ def _full_or_short(body: str) -> ParsedWork | None:
         title = strip_end(qm.group("t"))
         after = qm.group("r")
     else:
-        tm = re.match(r"^(?P<t>[^(]+?)(?:\s*\((?P<pub>[^)]*)\)|,\s*(?=(?:pp?\.\s*)?\d)|\.\s*$|$)(?P<r>.*)$", rest)
+        tm = re.match(r"^(?P<t>[^(]+?)(?:\s*\((?P<pub>[^)]*)\)|,\s*(?=(?:(?:pp?|ch|chap|vol|sec|nn?)\.\s*)?\d)|\.\s*$|$)"
+                      r"(?P<r>.*)$", rest)
         if not tm:
             return None
         title = strip_end(tm.group("t"))
@@ -81,14 +89,14 @@ def _full_or_short(body: str) -> ParsedWork | None:
         ym = re.search(r"\b(" + YEAR_RE + r")\b", after)
         year = ym.group(1) if ym else None
     loc = _locator_of(after_loc)
+    dm = _DATE_RE.fullmatch(title or "")
+    if dm:  # 'Yorkshire Evening Post, 4 March 1977, 1.': a periodical and the date of the issue
+        title, year = None, dm.group("y")
     has_evidence = bool(pub or loc or year or qm)
     if not has_evidence:
         return None
     if title and re.fullmatch(r"(vol\.?|no\.?)\s*\d+", title, re.I):
         title = None
-    dm = _DATE_RE.fullmatch(title or "")
-    if dm:  # 'Yorkshire Evening Post, 4 March 1977, 1.': a periodical and the date of the issue
-        title, year = None, dm.group("y")
     return ParsedWork(author, title or None, year, place, publisher, loc)
 
 

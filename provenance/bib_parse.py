@@ -85,8 +85,8 @@ def pub_fields(rest: str) -> tuple[str | None, str | None, str | None, str | Non
     if lm:
         loc = lm.group(0).strip()
     place = publisher = None
-    pm = re.search(r"(?:^|[(.]\s*)([A-Z][A-Za-z .'’\-]{1,40}?)\s*:\s*([^:;()]+?)[,;]\s*(?:" + YEAR_RE + r"|" + ND_RE
-                   + r"|\[)", rest)
+    pm = re.search(r"(?:^|[(.]\s*)([A-Z][A-Za-z .'’\-]{1,40}?)\s*:\s*([^:;()]+?)[,;]\s*(?:(?:c\.|ca\.|circa)\s*)?(?:"
+                   + YEAR_RE + r"|" + ND_RE + r"|\[)", rest)
     if pm:
         place = pm.group(1).strip() or None
         publisher = pm.group(2).strip() or None
@@ -158,15 +158,25 @@ def _title_and_rest(text: str) -> tuple[str | None, list[str]]:
     return title or None, segs[1:]
 
 
+def _imprint_in_title(title: str) -> tuple[str, list[str]]:
+    """'Rent and Revolt, London: Pluto Press' (Harvard): the imprint after a comma ends the last segment."""
+    m = re.match(r"^(?P<t>.+?),\s+(?P<pl>[A-Z][A-Za-z .'’\-]{1,30}):\s+(?P<pub>[A-Z][^:]+)$", title)
+    if m and looks_like_place(m.group("pl")):
+        return m.group("t"), [f"{m.group('pl')}: {m.group('pub')}."]
+    return title, []
+
+
 def parse_entry(text: str, *, numbered: bool = False) -> ParsedWork:
     """Parse one reference-list entry; `numbered` when a [n] or n. label (already removed) opened it."""
     text = clean_spaces(text)
     # Author (Eds.). (1988). Title. Place: Publisher.   (APA; Harvard without the periods)
     m = re.match(r"^(?P<a>[^()]+?)(?:\s*\((?i:eds?|editors?|comps?)\.?\)\.?)?\s*\((?P<y>" + YEAR_RE + r"[a-z]?|"
-                 + ND_RE + r")[^)]*\)\.?\s*(?P<rest>.*)$", text)
+                 + ND_RE + r"|in press|forthcoming)[^)]*\)[.,]?\s*(?P<rest>.*)$", text)
     if m and len(m.group("a")) < 120 and not re.search(r"[“”\"]", m.group("a")) and len(segments(m.group("a"))) == 1:
         year = m.group("y")[:4] if re.match(YEAR_RE, m.group("y")) else None
         title, rest_segs = _title_and_rest(m.group("rest"))
+        if title and not rest_segs:
+            title, rest_segs = _imprint_in_title(title)
         place, publisher, _y, loc = _imprint(rest_segs)
         return ParsedWork(_strip_author(m.group("a")) or None, title, year, place, publisher, loc)
     q = quoted(text)

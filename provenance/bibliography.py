@@ -31,7 +31,7 @@ def is_heading(line: str) -> bool:
 
 _ENTRY_START_RE = re.compile(
     r"^(?:[\"“‘']|[—_\-]{2,}|"                           # quoted title, or 3-em dash for 'same author'
-    r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-.]*|\s+(?:of|for|the|and|de|van|von|&)\b)*\s*[,.(!?])"
+    r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-.]*|\s+(?:of|for|the|and|de|van|von|&)\b)*\s*[,.(!?\[])"
 )
 
 

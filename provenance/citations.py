@@ -12,7 +12,7 @@ from provenance.cite_notes import find_notes
 from provenance.cite_numeric import bracket_citations
 from provenance.cite_paren import PAREN_RE, across_pages, in_text, known_authors
 
-FINDER_VERSION = "citations-1.0"
+FINDER_VERSION = "citations-2.0"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,12 @@ _NAME_LOC_RE = re.compile(rf"^(?P<n>.+?),?\s+(?P<l>{LOC})$")
 _NAME_YEAR_RE = re.compile(rf"^(?P<n>.+?),?\s+(?P<y>{YEAR})(?:\s*[,:]\s*(?P<l>{LOC}))?$")
 # a quoted title; an apostrophe inside a word ("Don't") does not close it
 _QUOTED_RE = re.compile(r"^[“\"‘'](?P<t>[^“”\"]+?)[,.]?[”\"’'](?![A-Za-z])(?P<rest>.*)$")
+_NAMEW = r"[A-Z][\w'’\-]+(?:\s[A-Z][\w'’\-]+)?"
+# 'Price, Kemp, and Ward 1983': three or more authors listed before the year
+_LIST_YEAR_RE = re.compile(rf"^(?P<n>{_NAMEW}(?:,\s+{_NAMEW})+,?\s+(?:and|&)\s+{_NAMEW}),?\s+(?P<y>{YEAR})"
+                           rf"(?:\s*[,:]\s*(?P<l>{LOC}))?$")
+# '[1971] 1985', '1971/1985': a reprint cited with its first date; the edition used is the later
+_REPRINT_RE = re.compile(rf"\[{bib.YEAR_RE}\]\s*(?={bib.YEAR_RE})|{bib.YEAR_RE}/(?={bib.YEAR_RE})")
 _QUOTED_IN_RE = re.compile(r"^(?P<n>[^,]+?),?\s+(?:as\s+)?(?:quoted|qtd\.?|cited)\s+in\s+(?P<rest>.+)$", re.I)
 _PREFIX_RE = re.compile(r"^(?:(?:see also|see|cf\.?|compare|e\.g\.,?|also)\s+)?"
                         r"(?:(?:as\s+)?(?:quoted|qtd\.?|cited)\s+in\s+)?", re.I)
@@ -103,8 +109,9 @@ def _name_allowed(name: str, known: set[str] = frozenset()) -> bool:
     return True
 
 
-def _is_acronym(s: str) -> bool:
-    return bool(re.fullmatch(r"[A-Z][A-Z.&\-]{1,9}s?", s.strip()))
+def _is_acronym(s: str, known: set[str] = frozenset()) -> bool:
+    """'(CPUSA)', '(ACDLT)': an acronym is an aside, unless the reference list defines it ('[LTF]')."""
+    return bool(re.fullmatch(r"[A-Z][A-Z.&\-]{1,9}s?", s.strip())) and s.strip() not in known
 
 
 def parse_part(s: str, known: set[str]) -> Work | None:
@@ -131,6 +138,8 @@ def parse_part(s: str, known: set[str]) -> Work | None:
     s2 = _PREFIX_RE.sub("", s, count=1).strip()
     if s2 != s:
         return parse_part(s2, known) if s2 else None
+    if _REPRINT_RE.search(s):
+        return parse_part(_REPRINT_RE.sub("", s), known)
     # "Title" [year] [locator]
     m = _QUOTED_RE.match(s)
     if m:
@@ -156,11 +165,14 @@ def parse_part(s: str, known: set[str]) -> Work | None:
         return Work(year=_year(ym.group("y")), locator=ym.group("l"), year_only=True)
     if _PAGE_ONLY_RE.match(s) and re.search(r"\d", s):
         return Work(locator=s, needs_context=True)
+    m = _LIST_YEAR_RE.match(s)
+    if m and all(_valid_name(n) for n in re.split(r",?\s+(?:and|&)\s+|,\s*", m.group("n")) if n):
+        return Work(author=m.group("n"), year=_year(m.group("y")), locator=m.group("l"))
     # Name, rest
     if "," in s:
         left, right = s.split(",", 1)
         left, right = left.strip(), right.strip()
-        if _valid_name(left) and _name_allowed(left, known) and not _is_acronym(left):
+        if _valid_name(left) and _name_allowed(left, known) and not _is_acronym(left, known):
             ym = _YEAR_LOC_RE.match(right)
             if ym:
                 return _split_known(Work(author=left, year=_year(ym.group("y")), locator=ym.group("l")), known)
@@ -173,9 +185,9 @@ def parse_part(s: str, known: set[str]) -> Work | None:
     if m and _valid_name(m.group("n")) and _name_allowed(m.group("n"), known):
         return _split_known(Work(author=m.group("n").strip(" ,"), year=_year(m.group("y")), locator=m.group("l")), known)
     m = _NAME_LOC_RE.match(s)
-    if m and _valid_name(m.group("n")) and _name_allowed(m.group("n"), known) and not _is_acronym(m.group("n")):
+    if m and _valid_name(m.group("n")) and _name_allowed(m.group("n"), known) and not _is_acronym(m.group("n"), known):
         return _split_known(Work(author=m.group("n").strip(" ,"), locator=m.group("l").strip()), known)
-    if "," not in s and _valid_name(s) and _name_allowed(s, known) and not _is_acronym(s):
+    if "," not in s and _valid_name(s) and _name_allowed(s, known) and not _is_acronym(s, known):
         return _split_known(Work(author=s, needs_context=True), known)
     if _valid_name(s, title=True) and not _is_acronym(s.split(",")[0]):
         return Work(author=s, needs_context=True)

@@ -39,7 +39,7 @@ def entry_for(w: Work, entries: list[dict]) -> int | None:
     cands = []
     for i, e in enumerate(entries):
         if w.author and w.author != w.title:
-            if e.get("author") and same_name(w.author, e["author"]):
+            if e.get("author") and same_name(w.author, e["author"]) or w.author == e.get("abbrev"):
                 cands.append(i)
         elif w.title:
             if e.get("title") and fuzz.ratio(bib.norm_words(w.title), bib.norm_words(e["title"])) >= 88:
@@ -108,6 +108,8 @@ def link(out: list[dict]) -> None:
         if target_pos is not None:
             target = out[target_pos]
             f["entry_index"] = target_pos
+            if f.get("author") and f["author"] == target.get("abbrev"):
+                f["author"] = target["author"]     # '(LTF, 1979)' cites 'Leeds Tenants' Federation [LTF]'
             for key in ("title", "year", "place", "publisher"):
                 if not f.get(key) or key == "title" and target.get("title") and target["kind"] == "note":
                     f[key] = target.get(key) or f.get(key)

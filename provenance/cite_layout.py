@@ -123,8 +123,13 @@ def _entry(ls: list[Line], section: int, author_of_dash: str | None = None, *, l
     text = author_of_dash.rstrip(".") + ". " + raw[dash.end():] if dash and author_of_dash else raw
     pw = bib.parse_entry(text, numbered=label is not None)
     sm = re.search(rf"\b{pw.year}(?P<s>[a-z])\b", raw) if pw.year else None
-    return dict(page=ls[0].page, start=start, end=end, raw=raw, kind="bibliography",
-                author=author_of_dash if dash and author_of_dash else pw.author, title=pw.title, year=pw.year,
+    author = author_of_dash if dash and author_of_dash else pw.author
+    # 'Leeds Tenants' Federation [LTF]': the short form the text cites the body by
+    am = re.search(r"\s*[\[(](?P<ab>[A-Z][A-Z&.]{1,9})[\])]$", author or "")
+    if am:
+        author = author[:am.start()].strip() or author
+    return dict(page=ls[0].page, start=start, end=end, raw=raw, kind="bibliography", abbrev=am and am.group("ab"),
+                author=author, title=pw.title, year=pw.year,
                 locator=pw.locator, place=pw.place, publisher=pw.publisher, section=section, note_number=label,
                 year_suffix=sm.group("s") if sm else None)
 

@@ -198,7 +198,8 @@ def _split_note(raw: str) -> list[tuple[int, str]]:
     for k, c in enumerate(raw):
         depth += c == "("
         depth -= c == ")"
-        if c == ";" and depth == 0:
+        # only where another work follows: 'ibid; 17-19' is OCR's comma
+        if c == ";" and depth == 0 and re.match(r"\s*[A-Za-z“\"‘]", raw[k + 1:]):
             parts.append((last, raw[last:k].strip()))
             last = k + 1
             while last < len(raw) and raw[last] == " ":

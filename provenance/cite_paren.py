@@ -73,6 +73,8 @@ def known_authors(pages: Sequence[str], entries: list[dict]) -> set[str]:
         if e.get("author"):
             for p in bib.person_names(e["author"]):
                 known.add(bib.surname(p))
+        if e.get("abbrev"):
+            known.add(e["abbrev"])
     return known
 
 
@@ -134,7 +136,8 @@ def in_text(text: str, m: re.Match, known: set[str], entries: list[dict], cited:
                 out.append(f)
             continue
         if w.year and w.author and w.author != w.title and len(entries) >= 3 \
-                and not any(e.get("author") and same_name(w.author, e["author"]) for e in entries):
+                and not any(e.get("author") and same_name(w.author, e["author"]) or w.author == e.get("abbrev")
+                            for e in entries):
             continue  # '(Boston, 1988)' is a place and date: an author-date citation names a listed author
         if w.needs_context:
             # a bare name or title is a citation after a quotation, when the list of works has it, or when
@@ -180,9 +183,9 @@ def _narrative(text: str, m: re.Match, w: Work, entries: list[dict]) -> dict | N
         gap = before[run[-1].end():]
         if not re.fullmatch(r"(?:['’]s)?\s*", gap):
             return None
-        if any(not re.fullmatch(r"\s+", before[a.end():b.start()]) for a, b in zip(run, run[1:])):
+        if any(not re.fullmatch(r",?\s+", before[a.end():b.start()]) for a, b in zip(run, run[1:])):
             return None
-        name = before[run[0].start():run[-1].end()]
+        name = re.sub(r"['’]s$", "", before[run[0].start():run[-1].end()])   # 'Hartley's (1971) study'
         if run[0].group() in ("and", "&", "et al."):
             continue
         if entry_for(Work(author=name, year=w.year, suffix=w.suffix), entries) is not None:

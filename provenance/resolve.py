@@ -175,18 +175,59 @@ def _same_work(a: Candidate, b: Candidate) -> bool:
     return not ca or not cb or bool(ca & cb)
 
 
-def external_key(citation: FoundCitation) -> str:
-    """Grouping key for a work outside the archive: creator surnames or body, then main title or year."""
+def _creator_key(citation: FoundCitation) -> str:
+    """Surnames of the cited persons ('kahn+sayers'), or the folded name of a body; '' when none is named."""
     author = citation.author if citation.author and citation.author != citation.title else None
-    if author:
-        if bib.is_person(author) or re.search(r"\s(and|&)\s", author):
-            who = "+".join(bib.norm_words(bib.surname(p)) for p in bib.person_names(author))
+    if not author:
+        return ""
+    author = re.sub(r"\s*\bet\.?\s*al\.?", "", author).strip(" ,") or author
+    if bib.is_person(author) or re.search(r"\s(and|&)\s", author):
+        return "+".join(bib.norm_words(bib.surname(p)) for p in bib.person_names(author))
+    return bib.norm_words(author)
+
+
+def _main_title(title: str | None) -> str:
+    return _title_key(re.split(r":\s|\.\s", title)[0]) if title else ""
+
+
+def _same_title(a: str, b: str) -> bool:
+    """Two cited forms of one title: equal, nearly equal, or one the short form of the other."""
+    return a == b or fuzz.ratio(a, b) >= 90 or bool(a and b) and (a.startswith(b) or b.startswith(a))
+
+
+def external_keys(citations: Sequence[FoundCitation]) -> list[str]:
+    """Grouping keys for works outside the archive, decided over all citations together so that one work
+    cited in different styles shares a key: '(Hartley 1971, 45)' and 'J. Hartley, Rent and Revolt (London,
+    1971), 52' are one work when the creator and year agree -- unless the creator has two different titles
+    of that year ('1974a', '1974b'), which then keep their titles apart."""
+    info = [(_creator_key(c), _year4(c.year), _main_title(c.title)) for c in citations]
+    titles: dict[tuple[str, int], list[str]] = {}        # distinct titles per creator and year
+    years_of: dict[tuple[str, str], set[int]] = {}       # years each creator's title is cited with
+    for who, y, t in info:
+        if y is not None and t:
+            known = titles.setdefault((who, y), [])
+            if not any(_same_title(t, k) for k in known):
+                known.append(t)
+        if y is not None and t:
+            years_of.setdefault((who, t), set()).add(y)
+    keys = []
+    for who, y, t in info:
+        if y is None and t:
+            ys = {yy for (w, tt), yset in years_of.items() if w == who and _same_title(t, tt) for yy in yset}
+            if len(ys) == 1:
+                y = ys.pop()   # 'Hartley, Rent and Revolt, 60': the same title is cited elsewhere with its year
+        if y is None:
+            keys.append(f"{who}|t:{t}" if t else f"{who}|")
+            continue
+        known = titles.get((who, y), [])
+        if len(known) > 1 and t:
+            canon = next((k for k in known if _same_title(t, k)), t)
+            keys.append(f"{who}|y:{y}|t:{canon}")
         else:
-            who = bib.norm_words(author)
-    else:
-        who = ""
-    if citation.title:
-        main = re.split(r":\s|\.\s", citation.title)[0]
-        return f"{who}|t:{_title_key(main)}"
-    y = _year4(citation.year)
-    return f"{who}|y:{y}" if y else f"{who}|"
+            keys.append(f"{who}|y:{y}")
+    return keys
+
+
+def external_key(citation: FoundCitation) -> str:
+    """Grouping key for one work outside the archive, by itself (external_keys decides over many)."""
+    return external_keys([citation])[0]

@@ -667,3 +667,100 @@ ASIDES = Doc(
 
 DOCS = [CHICAGO_FOOT, CHICAGO_SUPERSCRIPT, CHICAGO_OCR, CHICAGO_ENDNOTES, CHICAGO_BIBLIOGRAPHY, APA, HARVARD,
         CHICAGO_AUTHOR_DATE, MLA, IEEE, VANCOUVER, ASIDES]
+
+
+# ---------------------------------------------------------------- documents that cite one another
+# Held works (title page first), and documents that each cite one of them: by its corporate author, by a
+# personal author with a year, and by title. HARTLEY_1975 is a second held work by the same author that
+# nothing cites. Ellison's book is held by no one and cited in three forms.
+HELD_FEDERATION = [[
+    "Ten Years of Struggle",
+    "The Leeds Tenants' Federation, 1969-1979",
+    "",
+    "The Federation was founded in the winter of 1969 by delegates from",
+    "eleven estates, and its first campaign was against the differential",
+    "rents scheme of the city council.",
+    "",
+    "Published by the Leeds Tenants' Federation, Leeds, 1979.",
+]]
+HELD_HARTLEY_1971 = [[
+    "Rent and Revolt",
+    "Tenants in the Northern Towns, 1919-1939",
+    "",
+    "John Hartley",
+    "",
+    "The rent strikes of the inter-war years have left few records of their",
+    "own, and this book draws on the memories of those who took part.",
+    "",
+    "London: Pluto Press, 1971",
+]]
+HELD_HARTLEY_1975 = [[
+    "Council Housing and the Left",
+    "",
+    "John Hartley",
+    "",
+    "The council estate was the great achievement of the post-war years,",
+    "and the left has never known quite what to make of it.",
+    "",
+    "London: Pluto Press, 1975",
+]]
+HELD_LEAFLET = [[
+    "Don't Pay the Increase!",
+    "",
+    "The council wants another five shillings a week from every tenant on",
+    "the estate. We say no. Come to the meeting at the Co-op hall on",
+    "Thursday at eight o'clock.",
+    "",
+    "Issued by the Bradford Tenants' Action Group",
+]]
+
+CITES_BY_BODY = [[
+    "Rents and Resistance in Leeds",
+    "A Reading List with Commentary",
+    "",
+    "by Anne Fairbairn",
+    "",
+    "The differential rents scheme met organised opposition from the start",
+    "(Leeds Tenants' Federation 1979, 3). The tenants' own history is the",
+    "best guide to the campaign, though it says little of the council's case",
+    "(Leeds City Council 1972). The local press added detail (Yorkshire",
+    "Evening Post 1975). Ellison (1982, 14) sets the campaign in a longer",
+    "history of women's housing activism, drawing on two articles by Ruth",
+    "Morgan (Morgan 1974a, 1974b).",
+    "",
+    "References",
+    "",
+    "Ellison, M. (1982) Kitchen Table Politics. Manchester: Northgate Press.",
+    "Leeds City Council (1972) Report of the Housing Committee on the",
+    "Differential Rents Scheme. Leeds: Leeds City Council.",
+    "Leeds Tenants' Federation (1979) Ten Years of Struggle. Leeds: Leeds",
+    "Tenants' Federation.",
+    "Morgan, R. (1974a) 'Tenants and the council in Bradford', Northern",
+    "History Review, 12(2), pp. 145-167.",
+    "Morgan, R. (1974b) 'Rent books as evidence', Local Historian, 11(3),",
+    "pp. 130-136.",
+    "Yorkshire Evening Post (1975) 'Rent strikers march on town hall', 4 March.",
+]]
+CITES_BY_PERSON = [[
+    "Tenants' Memories",
+    "An Oral History Project",
+    "",
+    "by Colin Ashby",
+    "",
+    "Much of what we know of the inter-war rent strikes comes from interviews",
+    "recorded a generation later (Hartley 1971, 45). The strikers were mostly",
+    "women (Ellison 1982, 20), and their committees met in kitchens rather",
+    "than halls. Bradford was the exception (Morgan 1974, 150).",
+]]
+CITES_BY_TITLE = [[
+    "Estate News",
+    "Bulletin of the Holme Wood Tenants' Association",
+    "",
+    "Last month's meeting voted to support the rent strike in Bradford, and",
+    "several members have asked to see the leaflet that started it. As it",
+    "put it, \"we say no\" (\"Don't Pay the Increase!\" 1). Copies are with the",
+    "secretary. The background is set out in a history of women's housing",
+    "campaigns.1",
+    "",
+    "1 M. Ellison, Kitchen Table Politics (Manchester, 1982), 20.",
+]]
