@@ -59,8 +59,10 @@ def relink(engine: Engine, progress=None) -> dict:
         docs = {d.id: d for d in session.exec(select(Document))}
         all_cites = list(session.exec(select(Citation).order_by(Citation.document_id, Citation.id)))
         by_id = {c.id: c for c in all_cites}
+        founds = [_as_found(c, by_id.get(c.entry_id) if c.entry_id else None) for c in all_cites]
+        keys = resolve.external_keys(founds)   # one outside work cited in several styles shares a key
         for i, c in enumerate(all_cites):
-            found = _as_found(c, by_id.get(c.entry_id) if c.entry_id else None)
+            found = founds[i]
             citing = docs.get(c.document_id)
             matches = resolve.resolve(found, cands, citing_id=c.document_id,
                                       citing_year=_year(citing.date) if citing else None)
@@ -75,8 +77,7 @@ def relink(engine: Engine, progress=None) -> dict:
                     evidence += f"; the same work is also held as document(s) {', '.join(map(str, others))}"
                 stats["linked"] += 1
             elif c.kind != "bibliography" or not _joined(c, all_cites):
-                external = store.external_work(session, resolve.external_key(found), found.author, found.title,
-                                               found.year)
+                external = store.external_work(session, keys[i], found.author, found.title, found.year)
                 stats["external"] += 1
             if store.set_citation_target(session, c, who, target, conf, evidence, external):
                 stats["changed"] += 1

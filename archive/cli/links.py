@@ -25,7 +25,8 @@ def citations_cmd(state: State, doc: str, as_json: bool) -> None:
     with Session(state.engine) as session:
         d = queries.get_document(session, doc)
         rows = [{"id": c.id, "page": c.page, "kind": c.kind, "raw": c.raw, "author": c.author, "title": c.title,
-                 "year": c.year, "locator": c.locator, "note_number": c.note_number, "target": c.target_document_id,
+                 "year": c.year, "locator": c.locator, "place": c.place, "publisher": c.publisher,
+                 "note_number": c.note_number, "target": c.target_document_id,
                  "external_work": c.external_work_id, "confidence": c.confidence, "evidence": c.match_evidence,
                  "entry": c.entry_id} for c in queries.citations(session, d.id)]
     if as_json:
