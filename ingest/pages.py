@@ -23,6 +23,7 @@ from archive.errors import ArchiveError
 from ingest import images, pdf, preprocess, tools
 from ingest.ocr import DEFAULT_PSM, TesseractEngine
 
+PAGE_TIMEOUT_S = 900  # everything one page may take (Tesseract has its own, shorter timeout)
 _DIRECT_OCR_FORMATS = {"png", "jpeg"}  # single-frame files Tesseract can read as they are
 
 
@@ -78,7 +79,9 @@ def process_page(task: PageTask) -> PageResult:
     """Text for one page: the PDF text layer when usable, else OCR of the page image."""
     started = time.perf_counter()
     try:
-        result = _process(task)
+        with tools.deadline(PAGE_TIMEOUT_S, f"page {task.number} took longer than {PAGE_TIMEOUT_S} s",
+                            task.source):
+            result = _process(task)
     except ArchiveError as exc:
         result = PageResult(task.number, task.source_seq, task.index, "none", "", error=exc.one_line())
     except Exception as exc:  # noqa: BLE001 - a worker must never take the batch down

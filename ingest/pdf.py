@@ -32,10 +32,14 @@ JBIG2_HINT = "install jbig2dec (apt-get install jbig2dec, or scripts/bootstrap.s
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed files are reported by us, once
 
 
+OPEN_TIMEOUT_S = 120  # parsing the page tree; a crafted file can make pypdf loop
+
+
 def open_pdf(path: str | os.PathLike, *, source: str, password: str | None = None) -> PdfReader:
     """A reader for the file, decrypted with the empty password or the one given."""
     try:
-        with warnings.catch_warnings():
+        with tools.deadline(OPEN_TIMEOUT_S, f"reading the PDF's structure took longer than {OPEN_TIMEOUT_S} s "
+                                      f"(a malformed or hostile file)", source), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # A file object, not a path: pypdf then reads objects from disk as it needs them,
             # where a path makes it load the whole file (a 500-page scan) into memory.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
+import threading
 import re
 import shutil
 import subprocess
@@ -27,6 +30,34 @@ _INSTALL_HINT = {
 class Tool:
     name: str
     version: str
+
+
+class _Overtime(BaseException):
+    """Raised by the alarm; a BaseException so that no library's `except Exception` swallows it."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float, message: str, source: str):
+    """Bound pure-Python work (pypdf parsing a hostile file) by a wall-clock alarm: raises
+    ToolError(message) when it runs over. Only in a main thread (where signals are delivered);
+    inside another deadline it adds nothing (the outer one still bounds the work)."""
+    if (threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM")
+            or signal.getitimer(signal.ITIMER_REAL)[0]):
+        yield
+        return
+
+    def on_alarm(_signum, _frame):
+        raise _Overtime()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Overtime:
+        raise ToolError(message, path=source) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _which(program: str) -> str:

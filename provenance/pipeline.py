@@ -6,8 +6,11 @@ from typing import Callable, Optional
 
 from sqlalchemy.engine import Engine
 
+from sqlmodel import Session, col, select
+
 from archive import queries
 from archive.db import session_scope
+from archive.models import Document, Event, EventType
 from provenance import extract, linking, samework
 
 Progress = Callable[[str, int, int], None]
@@ -33,3 +36,12 @@ def describe(engine: Engine, doc_ids: list[int], progress: Optional[Progress] = 
     samework.share_metadata(engine)
     links = linking.relink(engine, progress)
     return {"documents": len(doc_ids), "duplicates": len(duplicates), **links}
+
+
+def undescribed(engine: Engine) -> list[int]:
+    """Documents that were committed but never described (an ingest killed between the two)."""
+    with Session(engine) as session:
+        described = select(Event.document_id).where(Event.type == EventType.METADATA_EXTRACTION.value,
+                                                    col(Event.document_id).is_not(None))
+        return list(session.exec(select(Document.id).where(col(Document.id).not_in(described))
+                                 .order_by(Document.id)))

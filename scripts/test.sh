@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-if [[ -f .importlinter ]]; then .venv/bin/lint-imports --config .importlinter; fi
+if [[ -f .importlinter ]]; then .venv/bin/lint-imports; fi
 exec .venv/bin/python -m pytest "$@"

@@ -132,3 +132,17 @@ def test_a_partial_rescan_shares_what_only_the_full_copy_states(run_cli, db_url,
     run_cli(db_url, "set", str(part), "date", "1979", "--by", "Ada Archivist", "--note", "stamped 1979")
     assert run_cli(db_url, "relink").exit_code == 0
     assert j(run_cli(db_url, "show", str(part), "--json"))["date"] == "1979"
+
+
+def test_a_document_committed_by_an_interrupted_ingest_is_described_by_the_next(run_cli, db_url, sample_dir):
+    from archive.db import make_engine
+    from ingest.pipeline import IngestOptions, ingest
+    # The pipeline alone commits the document; the describe stage that `archive ingest` runs next
+    # never happens (as when the process is killed between the two).
+    engine = make_engine(db_url)
+    first = ingest(engine, [str(sample_dir / "bulletin.pdf")], IngestOptions(jobs=1)).ingested[0]["document"]
+    engine.dispose()
+    assert j(run_cli(db_url, "show", str(first), "--json"))["title"] is None
+    # The next ingest (here: of files already held) describes it.
+    assert run_cli(db_url, "ingest", str(sample_dir / "bulletin.pdf")).exit_code == 0
+    assert j(run_cli(db_url, "show", str(first), "--json"))["title"] == "Notes on the Millbrook Collection"

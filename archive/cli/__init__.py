@@ -49,10 +49,8 @@ def cli(ctx: click.Context, db_url: str | None, quiet: bool, verbose: bool) -> N
 
 
 def _register() -> None:
-    from archive.cli import core
-    for command in core.COMMANDS:
-        cli.add_command(command)
-    for module in common.optional_command_modules():
+    from archive.cli import core, links, metadata, report
+    for module in (core, metadata, links, report):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from dataclasses import dataclass, field
@@ -10,21 +9,6 @@ from typing import Any, Optional
 
 import click
 from sqlalchemy.engine import Engine
-
-# Command modules of the other areas, registered when present (each exports COMMANDS).
-_OPTIONAL_MODULES = ("archive.cli.metadata", "archive.cli.links", "archive.cli.report")
-
-
-def optional_command_modules() -> list:
-    found = []
-    for name in _OPTIONAL_MODULES:
-        try:
-            found.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return found
-
 
 @dataclass
 class State:
@@ -82,25 +66,3 @@ class Progress:
 def say(state: State, message: str) -> None:
     if not state.quiet:
         click.echo(message, err=True)
-
-
-def provenance_stage():
-    """The provenance stage run after ingest (metadata, citations, links): provenance.pipeline.describe."""
-    try:
-        from provenance.pipeline import describe
-    except ModuleNotFoundError as exc:
-        if exc.name != "provenance.pipeline":
-            raise
-        return None
-    return describe
-
-
-def dublin_core_writer():
-    from archive.errors import UsageError
-    try:
-        from reports.dublin_core import render
-    except ModuleNotFoundError as exc:
-        if exc.name != "reports.dublin_core":
-            raise
-        raise UsageError("Dublin Core export is not available in this build") from None
-    return render

@@ -36,12 +36,17 @@ def make_filter(organization=None, publisher=None, place=None, date_from=None, d
     return queries.DocumentFilter(organization, publisher, place, date_from, date_to, ids)
 
 
-def post_ingest(state: State, doc_ids: list[int]) -> None:
-    """Metadata, citations and links for newly ingested documents (the provenance stage)."""
-    from archive.cli.common import provenance_stage
-    stage = provenance_stage()
-    if stage and doc_ids:
-        stage(state.engine, doc_ids, progress=Progress(state, "describe"))
+def post_ingest(state: State) -> None:
+    """Metadata, citations and links for every document not yet described: those just ingested,
+    and any that an earlier, interrupted ingest committed but never reached (the provenance stage)."""
+    from provenance.pipeline import describe, undescribed
+    doc_ids = undescribed(state.engine)
+    if doc_ids:
+        progress = Progress(state, "describe")
+        try:
+            describe(state.engine, doc_ids, progress=progress)
+        finally:
+            progress.close()
 
 
 @click.command()
@@ -61,7 +66,7 @@ def ingest(state: State, paths: tuple[str, ...], jobs: int, lang: str, password:
                              progress=progress)
     finally:
         progress.close()
-    post_ingest(state, [d["document"] for d in summary.ingested])
+    post_ingest(state)
     if as_json:
         emit_json(summary.as_json())
     if not state.quiet:
@@ -256,8 +261,8 @@ def export(state: State, fmt: str, output: Path | None, **filters) -> None:
         if fmt == "json":
             data = json.dumps(queries.export(session, flt), indent=2, ensure_ascii=False)
         else:
-            from archive.cli.common import dublin_core_writer
-            data = dublin_core_writer()(queries.export(session, flt))
+            from reports.dublin_core import render
+            data = render(queries.export(session, flt))
     if output:
         output.write_text(data + ("\n" if not data.endswith("\n") else ""), encoding="utf-8")
         say(state, f"wrote {output}")
