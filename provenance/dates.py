@@ -276,6 +276,10 @@ _NUMBERED_BEFORE = re.compile(r"(?:\b(?:Local|No|Nos|Number|Vol|Volume|Box|Suite
                               r"\.?|#)\s*$", re.I)
 
 
+# ...and inside a standard number: "ISSN 0307-1979", "ISBN 0-85036-1971-4".
+_STANDARD_NUMBER = re.compile(r"\bIS[BS]N(?:-1[03])?[\s:]*[\dX][\dX\s-]*$", re.I)
+
+
 def find_dates(text: str) -> list[tuple[ParsedDate, int, int]]:
     """Every date expression in text, longest first at each place, as (date, start, end), in order."""
     taken: list[tuple[int, int]] = []
@@ -285,7 +289,8 @@ def find_dates(text: str) -> list[tuple[ParsedDate, int, int]]:
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            if kind == "year" and _NUMBERED_BEFORE.search(text[max(0, s - 12):s]):
+            if kind == "year" and (_NUMBERED_BEFORE.search(text[max(0, s - 12):s])
+                                   or _STANDARD_NUMBER.search(text[max(0, s - 24):s])):
                 taken.append((s, e))
                 continue
             pd = _build(kind, m)

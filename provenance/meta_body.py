@@ -18,7 +18,8 @@ _REFS_HEADING_RE = re.compile(
     r"notes\s+and\s+references)\s*:?\s*$", re.I)
 # A publication statement: no entry of a list of works starts so ("Published by the X, Leeds, 1979.").
 _COLOPHON_START_RE = re.compile(r"^\W{0,2}(?:©|\(c\)\s*(?:1[4-9]|20)\d\d|Copyright\b|(?:First\s+|Originally\s+)?"
-                                r"(?:Published|Printed|Issued|Produced|Reprinted|Distributed)\s+(?:and\s+\w+\s+)?"
+                                r"(?:(?:Written|Compiled|Edited|Designed|Typeset)\s+and\s+)?"
+                                r"(?:Published|Printed|Issued|Produced|Reprinted|Distributed|Promoted)\s+(?:and\s+\w+\s+)?"
                                 r"(?:by|for|in|at|on|\d))", re.I)
 # OCR reads the 1 of a year as l, I or L: "Cedar Row Press, L979."
 _YEARISH_RE = re.compile(r"\b(?:[1lIL][4-9]|2[0O])[\dOoIl]{2}\b|\bn\.\s?d\.|\bforthcoming\b", re.I)
@@ -89,7 +90,9 @@ def standalone_lines(lines: list[Line], refs: set[tuple[int, int]]) -> list[Line
         if nxt is not None and sentence_like(nxt.text) and not re.search(r"[.!?]$", ln.text) \
                 and nxt.text[:1].islower():
             continue
-        if len(ln.text.split()) > 16:
+        # A long line is prose, unless it opens with a publication statement (an election imprint
+        # names promoter, body, address and printer on one line).
+        if len(ln.text.split()) > (40 if _COLOPHON_START_RE.match(ln.text) else 16):
             continue
         out.append(ln)
     return out

@@ -86,6 +86,10 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
                 i + 2 < len(content) and content[i + 2].kind in ("issue", "dateline"))):
             i += 1                   # "Newsletter of the X" over the name of the paper: "THE TENANTS' VOICE"
             continue
+        if h.kind == "org" and nxt is not None and nxt.kind in ("series", "issue") and i + 2 < len(content) \
+                and content[i + 2].kind in ("text", "org"):
+            i += 1                   # "Leeds Tenants' Federation / Occasional Paper No. 3 / Title": the body heads its series
+            continue
         if h.kind == "org" and h.body and ADDRESS_RE.search(h.text[h.body[2] - h.start:]):
             h.kind = "letterhead"    # "LEEDS TENANTS' FEDERATION · 21 Chapeltown Road, Leeds 7"
             letterhead = h
@@ -175,12 +179,15 @@ def _classify_lines(hlines: list[Line], page_text: str) -> list[HeadLine]:
 
 
 def _set_apart(title: list[HeadLine], cand: list[HeadLine], lines: list[Line]) -> bool:
-    """A line straight under the title and set off from the text by a blank line is its subtitle
-    ("KNOW YOUR RIGHTS / Free advice on benefits and appeals"); a sentence is not."""
+    """A line in smaller case straight under a display title in capitals, set off from the text by a
+    blank line, is its subtitle ("KNOW YOUR RIGHTS / Free advice on benefits and appeals"). Under a
+    title in upper and lower case the same line may be the first section heading ("On Trotskyites /
+    Trotskyism is Not Leninism", whose blank line OCR lost), so it is left unread there."""
     after = cand[-1].line.index + 1
     blank_after = after >= len(lines) or not lines[after].text
     text = " ".join(h.text for h in cand)
     return blank_after and cand[0].line.index == title[-1].line.index + 1 and len(text.split()) <= 12 \
+        and _caps(" ".join(h.text for h in title)) and not _caps(text) \
         and not re.search(r"[.!?]$", text) and not sentence_like(text)
 
 
@@ -227,7 +234,8 @@ def _front_lines(content: list[HeadLine], pos: int, used: list[HeadLine], masthe
         if id(h) in used_ids:
             continue
         if k >= end:
-            if h.kind in ("imprint", "byline"):
+            # "A Leeds Tenants' Federation pamphlet" just under the block names its body too.
+            if h.kind in ("imprint", "byline") or (h.kind == "text" and h.body and k <= end + 1):
                 out.append(h)
             continue
         if k >= pos and h.kind in _SOFT and core_idx and k > last_core:

@@ -38,8 +38,9 @@ class Statement:
 
 # A publication verb at the start of a statement or a segment of a line.
 _VERB_RE = re.compile(
-    r"(?P<verb>(?:(?:first|originally)\s+)?(?:published|issued|printed|produced|reprinted|reissued|distributed|"
-    r"publication)(?:\s+and\s+(?:published|printed|issued|distributed))?)"
+    r"(?P<verb>(?:(?:first|originally)\s+)?(?:(?:written|compiled|edited|designed|typeset|researched|prepared)"
+    r"(?:,\s*\w+)?\s+and\s+)?(?:published|issued|printed|produced|reprinted|reissued|distributed|promoted|"
+    r"publication)(?:\s+and\s+(?:published|printed|issued|distributed|promoted))?)"
     r"(?:\s+(?:monthly|quarterly|weekly|annually|bi-?monthly|fortnightly|twice\s+a\s+year))?\b",
     re.I)
 _COPY_RE = re.compile(r"(?:(?:©|\(c\))\s*Copyright|©|\(c\)|Copyright\s*(?:©|\(c\))?|Copr\.|"
@@ -187,6 +188,9 @@ def parse_imprint(text: str) -> Statement | None:
     verb = re.sub(r"\s+", " ", m.group("verb").lower())
     first = bool(re.match(r"(?:first|originally)\s", verb))
     verb = re.sub(r"^(?:first|originally)\s+", "", verb)
+    # "Written and published by X": X wrote it as well as published it.
+    wrote = re.match(r"(?:written|compiled|edited|researched|prepared)\b", verb) is not None
+    verb = re.sub(r"^(?:written|compiled|edited|designed|typeset|researched|prepared)(?:,\s*\w+)?\s+and\s+", "", verb)
     st = Statement("imprint", verb, first=first,
                    edition=m.group("verb") if verb.startswith(("reprinted", "reissued")) else None)
     rest = text[m.end():]
@@ -241,6 +245,8 @@ def parse_imprint(text: str) -> Statement | None:
         agent, tail = _agent_and_rest(agent_text, s0)
         if agent is not None and by_for == "by":
             agent = _split_for(st, agent)
+            if wrote and split_people(agent.text):
+                st.people = split_people(agent.text)
         if agent is not None:
             # "... by the X in Boston": cut a trailing 'in PLACE' off the agent.
             im = re.search(r"\s+(?i:in|at)\s+([A-Z][\w .'-]*)$", agent.text)
@@ -268,11 +274,14 @@ def _split_for(st: Statement, agent: Part) -> Part:
     """'Printed by the Falcon Press for the Millbrook Library Committee': the body after 'for' is the
     one the work was made for. Split only between two whole names, so that 'Center for Vernacular
     Print Research' stays one."""
-    m = re.search(r"\s+(?i:for)\s+(?:(?i:the)\s+)?", agent.text)
+    m = re.search(r"\s+(?i:for|on\s+behalf\s+of)\s+(?:(?i:the)\s+)?", agent.text)
     if not m:
         return agent
     head, tail = agent.text[:m.start()], agent.text[m.end():]
-    if not (body_name_like(head) or is_press(head)) or not body_name_like(tail.rstrip(" .")):
+    # "Promoted by J. Smith on behalf of the Leeds Labour Party": an agent acting for a body.
+    behalf = "behalf" in m.group().lower()
+    if not (body_name_like(head) or is_press(head) or (behalf and split_people(head))) \
+            or not body_name_like(tail.rstrip(" .")):
         return agent
     st.sponsor = _trim(tail, agent.start + m.end())
     if not st.verb.endswith(" for"):

@@ -226,6 +226,11 @@ def _classify_span(hl: HeadLine) -> None:
         hl.kind = "name"
         hl.people = split_people(t) or []
         return
+    several = split_people(t) if re.search(r",|\band\b|&", t, re.I) else None
+    if several and len(several) >= 2:
+        hl.kind = "name"             # "Rosa Delgado and Tom Firth" under the title, without a "by"
+        hl.people = several
+        return
     om = _ORGAN_RE.match(t)
     if om and body_name_like(om.group("body").strip(" .")):
         body = om.group("body").strip(" .")
@@ -244,6 +249,11 @@ def _classify_span(hl: HeadLine) -> None:
         return
     # "A Pamphlet by the Leeds Tenants' Federation", "An Address by Rosa Delgado": a subtitle that names
     # who is responsible.
+    om = _GENRE_OF_RE.match(t)
+    if om and _body_on(om.group("body")):
+        off = s + om.start("body")  # "A Leeds Tenants' Federation Pamphlet"
+        hl.body = (om.group("body"), off, off + len(om.group("body")))
+        return
     gm = _GENRE_BY_RE.match(t)
     if gm:
         who = gm.group("who").strip(" .")
@@ -255,6 +265,8 @@ def _classify_span(hl: HeadLine) -> None:
             hl.body = (top_body(who), off, off + len(who))
 
 
+_GENRE_OF_RE = re.compile(r"^(?:A|An)\s+(?P<body>[A-Z].+?)\s+(?i:pamphlet|publication|leaflet|booklet|broadsheet|"
+                          r"paper|report|discussion\s+paper|policy\s+statement|handbook|guide)\.?$")
 _GENRE_BY_RE = re.compile(r"^(?:A|An)\s+(?:[\w'’-]+\s+){1,3}by\s+(?:the\s+)?(?P<who>[A-Z].+)$", re.S)
 
 

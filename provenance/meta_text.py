@@ -48,6 +48,11 @@ NOT_NAME_WORDS = {
     "constitution", "manifesto", "appeal", "statement", "bulletin", "newsletter", "news", "notes", "songs",
     "poems", "letters", "conference", "congress", "festival", "gala", "bazaar", "memorial", "tribute",
     "edition", "supplement", "review", "record", "voice", "yearbook", "almanac", "calendar", "today",
+    # subject words of titles joined by "and": "Direct Action and Rent Strikes" names no one
+    "action", "rights", "struggle", "struggles", "housing", "rent", "rents", "tenants", "homes", "control",
+    "freedom", "liberation", "justice", "reform", "revolution", "socialism", "democracy", "class", "women",
+    "children", "youth", "education", "health", "wages", "pay", "jobs", "unemployment", "community",
+    "strikes", "unions", "politics", "history", "movement", "culture", "society", "state", "land",
 }
 STREET_WORDS = {"street", "st", "road", "rd", "avenue", "ave", "lane", "square", "place", "row", "way",
                 "terrace", "drive", "hall", "house", "building", "floor", "p.o.", "box", "suite", "room"}

@@ -238,8 +238,8 @@ def _statement_fields(c: _Collector, st: Statement, page: int, off: int, *, fron
             if st.agent is None and st.verb.endswith("for"):
                 # "Printed for the League": the body the edition was made for is its publisher.
                 c.add("publisher", name, base - 0.25, method, ev(st.sponsor))
-    if st.people:
-        c.add("authors", st.people, 0.6, method, ev(st.sponsor) if st.sponsor else None)
+    if st.people and (st.sponsor or st.agent):
+        c.add("authors", st.people, 0.6, method, ev(st.sponsor or st.agent))
     # "Printed in Great Britain by X": where a printer worked is not the place of publication.
     printed_only = st.verb.startswith("printed") and "publish" not in st.verb and st.agent is None \
         and st.sponsor is None

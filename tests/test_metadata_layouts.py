@@ -421,6 +421,35 @@ VARIANTS = [
           title="Rules of the Society", organization="Harwick Co-operative Society", date="1921-03-14"),
     short("month-in-roman-numerals", "Bulletin Internationale\nGeneva, 3.III.1971",
           title="Bulletin Internationale", place="Geneva", date="1971-03-03"),
+    # Authors under the subtitle without "by"; the body and the year below them.
+    short("authors-without-by", "Housing the Movement\nTenant Organizing in Leeds\nRosa Delgado and Tom Firth\n"
+          "Leeds Tenants' Federation\n1979",
+          title="Housing the Movement", subtitle="Tenant Organizing in Leeds", authors=["Rosa Delgado", "Tom Firth"],
+          organization="Leeds Tenants' Federation", date="1979"),
+    # Two subject phrases joined by "and" are not two people.
+    short("subject-phrases-are-not-authors", "Rent Strikes and Direct Action\nHousing Action and Tenant Control\n"
+          "by Rosa Delgado", title="Rent Strikes and Direct Action", subtitle="Housing Action and Tenant Control",
+          authors=["Rosa Delgado"]),
+    # The body heading its series above the title.
+    short("body-above-series-line", "Leeds Tenants' Federation\nOccasional Paper No. 3\nHousing the Movement\n"
+          "Rosa Delgado\n1979",
+          title="Housing the Movement", authors=["Rosa Delgado"], organization="Leeds Tenants' Federation",
+          date="1979"),
+    short("body-named-as-the-pamphlet-s-owner", "HOUSING THE MOVEMENT\nby Rosa Delgado\n10p\n"
+          "A Leeds Tenants' Federation pamphlet",
+          title="HOUSING THE MOVEMENT", authors=["Rosa Delgado"], organization="Leeds Tenants' Federation"),
+    # An election leaflet's imprint: promoter for a party, address, printer, all on one line.
+    short("election-imprint", "VOTE LABOUR ON THURSDAY",
+          tail="\nPromoted by J. Smith on behalf of the Leeds Labour Party, 12 High St, Leeds. "
+               "Printed by Leeds Community Press.\n",
+          title="VOTE LABOUR ON THURSDAY", organization="Leeds Labour Party", place="Leeds"),
+    short("written-and-published-by", "Housing the Movement",
+          tail="\nWritten and published by the Leeds Tenants' Federation, Leeds, 1979.\n",
+          title="Housing the Movement", organization="Leeds Tenants' Federation",
+          publisher="Leeds Tenants' Federation", place="Leeds", date="1979"),
+    # A serial number is not a year.
+    short("issn-is-not-a-date", "THE TENANTS' VOICE\nNewsletter of the Kirkstall Estates Tenants' Association\n"
+          "ISSN 0307-1979", title="THE TENANTS' VOICE", organization="Kirkstall Estates Tenants' Association"),
 ]
 
 CLEAN = [NEWSLETTER, FLYER, BOOKLET, BODY_UNDER_BYLINE, COPYRIGHT_FOOT, LOCAL_BULLETIN, PRINTED_AND_PUBLISHED,
@@ -570,8 +599,22 @@ def _got(doc: Doc) -> dict[str, FieldValue]:
 
 ALL = CLEAN + NOISY + VARIANTS
 
+# What the extractor knowingly leaves unread (strict: a fix shows up as an unexpected pass).
+_UNDER_TITLE_CASE = ("a title-case line under a title-case title with only text after it may be the subtitle or "
+                     "the first section heading (corpus: 'On Trotskyites / Trotskyism is Not Leninism'); left unread")
+KNOWN_GAPS = {("copyright-at-the-foot", "title"): _UNDER_TITLE_CASE,
+              ("copyright-at-the-foot-ocr", "title"): _UNDER_TITLE_CASE}
 
-@pytest.mark.parametrize("doc,fld", [pytest.param(d, f, id=f"{d.id}-{f}") for d in ALL for f in CHECKED])
+
+def _field_cases():
+    for d in ALL:
+        for f in CHECKED:
+            gap = KNOWN_GAPS.get((d.id, f))
+            yield pytest.param(d, f, id=f"{d.id}-{f}",
+                               marks=[pytest.mark.xfail(strict=True, reason=gap)] if gap else [])
+
+
+@pytest.mark.parametrize("doc,fld", list(_field_cases()))
 def test_layout_field(doc: Doc, fld: str):
     check(fld, _got(doc), doc.expect)
 
@@ -633,3 +676,54 @@ def test_local_number_is_not_a_year():
 def test_no_title_block_states_no_title_or_byline():
     got = _got(NO_TITLE)
     assert not {"title", "subtitle", "authors"} & set(got)
+
+
+# --- through `archive ingest`: a born-digital PDF and a scan read by Tesseract ----------------------
+
+def _lines(doc: Doc) -> list[list[str]]:
+    return [p.rstrip("\n").split("\n") for p in doc.pages]
+
+
+def _ingested(run_cli, db_url: str, path) -> dict:
+    r = run_cli(db_url, "ingest", "--json", str(path))
+    assert r.exit_code == 0, r.output
+    doc_id = json.loads(r.stdout)["ingested"][0]["document"]
+    shown = run_cli(db_url, "show", str(doc_id), "--json")
+    assert shown.exit_code == 0, shown.output
+    return json.loads(shown.stdout)
+
+
+def _check_stored(doc: Doc, shown: dict) -> None:
+    got = {fld: FieldValue(fld, shown.get(fld), None, 1.0, "stored", None) for fld in CHECKED + ("subtitle",)
+           if shown.get(fld) not in (None, [], "")}
+    for fld in CHECKED:
+        check(fld, got, doc.expect)
+    # Every stored value keeps its evidence: the span of the stored page text it was read from.
+    checked = 0
+    for fld, assertions in shown["metadata_provenance"].items():
+        for a in assertions:
+            if a.get("evidence") and a.get("page"):
+                text = shown["pages"][a["page"] - 1]["text"]
+                assert text[a["span"][0]:a["span"][1]] == a["evidence"], (fld, a)
+                checked += 1
+    assert checked >= 3
+
+
+@pytest.mark.parametrize("doc", [BOOKLET, NEWSLETTER, REPRINT], ids=lambda d: d.id)
+def test_text_layer_pdf_through_ingest(doc, run_cli, db_url, tmp_path):
+    from sample.make import write_text_pdf
+    pdf = tmp_path / f"{doc.id}.pdf"
+    write_text_pdf(pdf, _lines(doc))
+    _check_stored(doc, _ingested(run_cli, db_url, pdf))
+
+
+@pytest.mark.tesseract
+@pytest.mark.parametrize("doc", [BOOKLET, FLYER], ids=lambda d: d.id)
+def test_scanned_pages_through_ocr_ingest(doc, run_cli, db_url, tmp_path):
+    from sample.make import render_page
+    folder = tmp_path / doc.id
+    folder.mkdir()
+    for n, lines in enumerate(_lines(doc), start=1):
+        render_page(lines, dpi=300, seed=n, title_lines=2 if n == 1 else 0).save(
+            folder / f"page-{n:03d}.jpg", dpi=(300, 300), quality=80)
+    _check_stored(doc, _ingested(run_cli, db_url, folder))
