@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from provenance.dates import ParsedDate, find_dates
+from provenance.meta_imprint import VERB_RE
 from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_page_number, normalize,
                                   sentence_like)
 
@@ -17,10 +18,8 @@ _REFS_HEADING_RE = re.compile(
     r"select(?:ed)?\s+bibliography|bibliography|sources|further\s+reading|notes|endnotes|"
     r"notes\s+and\s+references)\s*:?\s*$", re.I)
 # A publication statement: no entry of a list of works starts so ("Published by the X, Leeds, 1979.").
-_COLOPHON_START_RE = re.compile(r"^\W{0,2}(?:©|\(c\)\s*(?:1[4-9]|20)\d\d|Copyright\b|(?:First\s+|Originally\s+)?"
-                                r"(?:(?:Written|Compiled|Edited|Designed|Typeset)\s+and\s+)?"
-                                r"(?:Published|Printed|Issued|Produced|Reprinted|Distributed|Promoted)\s+(?:and\s+\w+\s+)?"
-                                r"(?:by|for|in|at|on|\d))", re.I)
+_COLOPHON_START_RE = re.compile(rf"^\W{{0,2}}(?:©|\(c\)\s*(?:1[4-9]|20)\d\d|Copyright\b|{VERB_RE.pattern}"
+                                r"\s+(?:by|for|in|at|on|\d))", re.I)
 # OCR reads the 1 of a year as l, I or L: "Cedar Row Press, L979."
 _YEARISH_RE = re.compile(r"\b(?:[1lIL][4-9]|2[0O])[\dOoIl]{2}\b|\bn\.\s?d\.|\bforthcoming\b", re.I)
 

@@ -36,11 +36,13 @@ class Statement:
     edition: str | None = None       # "Second edition, revised": the edition the statement dates
 
 
-# A publication verb at the start of a statement or a segment of a line.
-_VERB_RE = re.compile(
+# A publication verb at the start of a statement or a segment of a line, as OCR may misread it
+# ("Pub1ished", "lssued", "Printcd").
+_PUB, _PRINT, _ISSUE = r"pub[l1I|]i[s5]h[ec]d", r"pr[i1l|]nt[ec]d", r"(?<![a-z])[iIl1|]ssu[ec]d"
+VERB_RE = re.compile(
     r"(?P<verb>(?:(?:first|originally)\s+)?(?:(?:written|compiled|edited|designed|typeset|researched|prepared)"
-    r"(?:,\s*\w+)?\s+and\s+)?(?:published|issued|printed|produced|reprinted|reissued|distributed|promoted|"
-    r"publication)(?:\s+and\s+(?:published|printed|issued|distributed|promoted))?)"
+    rf"(?:,\s*\w+)?\s+and\s+)?(?:{_PUB}|{_ISSUE}|{_PRINT}|produced|re{_PRINT}|reissued|distributed|promoted|"
+    rf"publication)(?:\s+and\s+(?:{_PUB}|{_PRINT}|{_ISSUE}|distributed|promoted))?)"
     r"(?:\s+(?:monthly|quarterly|weekly|annually|bi-?monthly|fortnightly|twice\s+a\s+year))?\b",
     re.I)
 _COPY_RE = re.compile(r"(?:(?:©|\(c\))\s*Copyright|©|\(c\)|Copyright\s*(?:©|\(c\))?|Copr\.|"
@@ -131,14 +133,20 @@ def _read_tail(st: Statement, tail: list[Part]) -> None:
         if not t_clean.strip():
             continue
         dates = find_dates(t_clean)
+        reprints = st.verb.startswith(("reprinted", "reissued"))
         if dates:
-            pd, s, e = dates[0]
+            # "Reprinted 1947, 1952 and 1960": this copy is of the last impression named.
+            pd, s, e = max(dates, key=lambda d: d[0].year or 0) if reprints else dates[0]
             lead = len(piece.text) - len(piece.text.lstrip())
             if pd.undated:
                 st.undated = True
-            elif st.date is None:
+            elif st.date is None or (reprints and pd.year > st.date[0].year):
                 st.date = (pd, piece.start + lead + s, piece.start + lead + e)
-            left = (t_clean[:s] + t_clean[e:]).strip(" .,;[]")
+            left = t_clean
+            for _, ds, de in sorted(dates if reprints else [(pd, s, e)], key=lambda d: -d[1]):
+                left = left[:ds] + left[de:]
+            left = re.sub(r"^(?:\s*(?:and|&)\s*)+|(?:\s*(?:and|&)\s*)+$", "", left.strip(" .,;[]")) if reprints \
+                else left.strip(" .,;[]")
             if left and st.place is None and is_place(left):
                 p = t.find(left)
                 st.place = _trim(left, piece.start + lead + p)
@@ -180,12 +188,20 @@ def _cut_date(rest: str) -> tuple[str, tuple[ParsedDate, int, int] | None]:
     return head.rstrip(" ,["), (pd, s, e)
 
 
+def _canon_verb(verb: str) -> str:
+    """The verb as printed, lower case and spelled right: 'Pub1ished' -> 'published'."""
+    verb = re.sub(r"\s+", " ", verb.lower())
+    for wrong, right in ((_PUB, "published"), (_PRINT, "printed"), (_ISSUE, "issued")):
+        verb = re.sub(wrong, right, verb, flags=re.I)
+    return verb
+
+
 def parse_imprint(text: str) -> Statement | None:
     """Parse one imprint segment that starts with a publication verb, or PLACE: PUBLISHER, DATE."""
-    m = _VERB_RE.match(text)
+    m = VERB_RE.match(text)
     if not m:
         return _parse_edition(text) or _parse_place_colon(text)
-    verb = re.sub(r"\s+", " ", m.group("verb").lower())
+    verb = _canon_verb(m.group("verb"))
     first = bool(re.match(r"(?:first|originally)\s", verb))
     verb = re.sub(r"^(?:first|originally)\s+", "", verb)
     # "Written and published by X": X wrote it as well as published it.
@@ -295,7 +311,8 @@ def _parse_edition(text: str) -> Statement | None:
     if not m:
         return None
     ed = m.group("ed")
-    st = Statement("imprint", "reprinted" if re.match(r"re", ed, re.I) else "edition", edition=ed)
+    st = Statement("imprint", "reprinted" if re.match(r"re", ed, re.I) else "edition", edition=ed,
+                   first=bool(re.match(r"first|1st", ed, re.I)))
     rest = text[m.end():]
     pm = re.match(r"[\s,]*(?:published|issued|printed)?\s*", rest, re.I)
     _read_tail(st, _comma_parts(rest[pm.end():], m.end() + pm.end()))
@@ -372,7 +389,7 @@ def merge_statement_lines(lines: list[Line], page_text: str) -> list[Line]:
         ln = lines[i]
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         if nxt is not None and ln.text and nxt.text and nxt.index == ln.index + 1 and ln.text[0].isupper() \
-                and (_VERB_RE.match(ln.text) or _COPY_RE.match(ln.text)) \
+                and (VERB_RE.match(ln.text) or _COPY_RE.match(ln.text)) \
                 and (re.match(r"(?:by|for|in|and|at)\s", nxt.text)
                      or re.search(r"(?:\b(?:for|by|of|the|and|in)|,)$", ln.text)):
             out.append(Line(ln.page, ln.index, ln.start, nxt.end, page_text[ln.start:nxt.end]))
@@ -391,7 +408,7 @@ def find_statements(text: str) -> list[tuple[Statement, int]]:
         s = seg.text.strip()
         # A statement starts a line or a segment with a capital: "... published by the X" in running
         # prose is about some other work.
-        if not s or not (s[0].isupper() or s[0] in "©(@"):
+        if not s or not (s[0].isupper() or s[0] in "©(@" or re.match(r"[l1|]ssu", s)):
             continue
         st = parse_copyright(s) or parse_imprint(s)
         if st is not None:

@@ -447,6 +447,16 @@ VARIANTS = [
           tail="\nWritten and published by the Leeds Tenants' Federation, Leeds, 1979.\n",
           title="Housing the Movement", organization="Leeds Tenants' Federation",
           publisher="Leeds Tenants' Federation", place="Leeds", date="1979"),
+    # Of several editions and impressions, the copy in hand is of the last; the first stays a qualifier.
+    short("first-and-second-edition", "Homes for All\nby Rosa Delgado\nFirst edition 1931. Second edition 1956.",
+          {"edition": "Second edition", "first_published": "1931"},
+          title="Homes for All", authors=["Rosa Delgado"], date="1956"),
+    short("several-reprints", "Homes for All\nby Rosa Delgado\nLondon\nCedar Row Press\n"
+          "First published 1931. Reprinted 1947, 1952 and 1960.", {"first_published": "1931"},
+          title="Homes for All", authors=["Rosa Delgado"], publisher="Cedar Row Press", place="London", date="1960"),
+    short("ocr-misread-verb", "Homes for All\nlssued by the Harwick Trades Council, Harwick, l971",
+          title="Homes for All", organization="Harwick Trades Council", publisher="Harwick Trades Council",
+          place="Harwick", date="1971"),
     # A serial number is not a year.
     short("issn-is-not-a-date", "THE TENANTS' VOICE\nNewsletter of the Kirkstall Estates Tenants' Association\n"
           "ISSN 0307-1979", title="THE TENANTS' VOICE", organization="Kirkstall Estates Tenants' Association"),
@@ -503,7 +513,7 @@ Hartley, J. (l971). Rent and Revolt. London: Pluto Press.
 Morgan, K. (1974). The Estates. Leeds:
 Northern Press.
 
-Published by the Leeds Tenants' Federation, Leeds, 0ctober 1979.
+Pub1ished by the Leeds Tenants' Federation, Leeds, 0ctober 1979.
 
 2
 """]),
