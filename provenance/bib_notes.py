@@ -19,6 +19,9 @@ _NOTE_PREFIX_RE = re.compile(r"^(?:see also|see|cf\.|compare|quoted in|qtd\. in|
 _DATE_RE = re.compile(r"(?:\d{1,2}\s+)?(?:" + _MONTH_NAMES + r")[a-z]*\.?(?:\s+\d{1,2},?)?\s+(?P<y>" + YEAR_RE + r")", re.I)
 # 'For the debate see Ruth Morgan, ...': a discursive opening before the work cited
 _SEE_RE = re.compile(r"\b(?:[Ss]ee(?:\s+(?:also|especially|further|generally))?|[Cc]f\.|[Cc]ompare)\s+(?=[A-Z“\"])")
+_QUOTED_IN_RE = re.compile(r",?\s+\b(?:quoted|cited|qtd\.?|reprinted)\s+in\s+(?=[A-Z“\"])")
+_AUTHOR_DATE_RE = re.compile(r"^(?P<a>[A-Z][\w'’\-]+(?:(?:\s+|,\s+)(?:and|&|et al\.?|[A-Z][\w'’\-.]*))*?)\s*,?\s*"
+                             r"\(?(?P<y>" + YEAR_RE + r"[a-z]?|n\.\s?d\.)\)?(?:\s*[,:]\s*(?P<l>[^;()]+?))?\.?$")
 _EDS_RE = re.compile(r"\s*\((?:eds?|editors?|comps?)\.?\)(?=,)", re.I)   # 'Carr and Lowe (eds.), The Printing...'
 
 
@@ -38,17 +41,32 @@ def parse_note(text: str) -> ParsedWork | None:
         if author and len(author) < 80:
             return ParsedWork(author=author, locator=_locator_of(m.group("rest")), op_cit=True)
     body = _EDS_RE.sub("", body)
-    pw = _full_or_short(body)
+    qm = _QUOTED_IN_RE.search(body)
+    # 'Minutes of ..., 3 May 1937, quoted in Hartley, Rent and Revolt, 88.': the work that quotes is the one read
+    pw = (_full_or_short(body[qm.end():]) or _author_date(body[qm.end():])) if qm else None
+    if pw is None:
+        pw = _full_or_short(body)
     if pw is None:
         sm = _SEE_RE.search(body)
         if sm and sm.start() > 0:
             pw = _full_or_short(body[sm.end():])
+    if pw is None:
+        pw = _author_date(body)
     if pw is None:
         # 'Hartley, Rent and Revolt, 52. The figure is disputed.': a citation, then a comment
         cut = re.match(r"^(.{8,}?\d[\d\-–]*\.)\s+[A-Z]", body)
         if cut:
             pw = _full_or_short(cut.group(1))
     return pw
+
+
+def _author_date(body: str) -> ParsedWork | None:
+    """An author-date reference used as a note: 'Hartley 1971, 90.', 'See Ruth Morgan (1974), 150.'"""
+    m = _AUTHOR_DATE_RE.match(body.strip())
+    if not m or not _name_like(m.group("a")):
+        return None
+    year = m.group("y")[:4] if re.match(YEAR_RE, m.group("y")) else None
+    return ParsedWork(author=m.group("a"), year=year, locator=_locator_of(m.group("l") or ""))
 
 
 def _full_or_short(body: str) -> ParsedWork | None:
@@ -117,3 +135,14 @@ def _name_like(s: str) -> bool:
         return False
     return all(t[:1].isupper() or t.lower().strip(",.") in CONNECTORS or re.fullmatch(r"[A-Z]\.", t) for t in toks)
 
+
+# 'Title (London: Pluto Press, 1971), 45': the imprint in parentheses and then a page, as only notes print it
+_NOTE_FORM_RE = re.compile(r"\([^()]*\b" + YEAR_RE + r"\)\s*[,:]?\s*(?:pp?\.\s*)?[\divxlc]+")
+
+
+def reads_as_notes(items: list[str]) -> bool:
+    """Do numbered items under a 'References' heading read as endnotes (ibid., op. cit., note forms), not entries?"""
+    parsed = [parse_note(t) for t in items]
+    if any(p is not None and (p.ibid or p.op_cit) for p in parsed):
+        return True
+    return bool(items) and 2 * sum(bool(_NOTE_FORM_RE.search(clean_spaces(t))) for t in items) >= len(items)

@@ -1,4 +1,4 @@
-"""Fields of one reference-list entry: APA, Harvard, Chicago (notes-bibliography and author-date), MLA, IEEE, Vancouver."""
+"""Fields of one reference-list entry: APA, Harvard, Chicago (bibliography and author-date), MLA, IEEE, Vancouver."""
 
 from __future__ import annotations
 
@@ -172,7 +172,8 @@ def parse_entry(text: str, *, numbered: bool = False) -> ParsedWork:
     # Author (Eds.). (1988). Title. Place: Publisher.   (APA; Harvard without the periods)
     m = re.match(r"^(?P<a>[^()]+?)(?:\s*\((?i:eds?|editors?|comps?)\.?\)\.?)?\s*\((?P<y>" + YEAR_RE + r"[a-z]?|"
                  + ND_RE + r"|in press|forthcoming)[^)]*\)[.,]?\s*(?P<rest>.*)$", text)
-    if m and len(m.group("a")) < 120 and not re.search(r"[“”\"]", m.group("a")) and len(segments(m.group("a"))) == 1:
+    if m and len(m.group("a")) < 120 and not re.search(r"[“”\"]", m.group("a")) \
+            and len(segments(m.group("a"))) == 1:
         year = m.group("y")[:4] if re.match(YEAR_RE, m.group("y")) else None
         title, rest_segs = _title_and_rest(m.group("rest"))
         if title and not rest_segs:

@@ -7,22 +7,24 @@ from typing import Sequence
 
 from provenance.bib_names import (CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, fold, is_person, norm_words,
                                   ocr_years, person_names, surname)
-from provenance.bib_notes import parse_note
+from provenance.bib_notes import parse_note, reads_as_notes
 from provenance.bib_parse import ABBREV, ND_RE, ParsedWork, looks_like_place, parse_entry, segments
 
-__all__ = ["CONNECTORS", "ORG_WORDS", "YEAR_RE", "NOTES_HEADING_RE", "SAME_AUTHOR_RE", "ParsedWork", "clean_spaces", "fold",
-           "is_heading", "is_person", "looks_like_place", "norm_words", "ocr_years", "parse_entry", "parse_note",
-           "person_names", "segments", "split_entries", "starts_like_entry", "continues_entry", "looks_like_entry",
-           "surname"]
+__all__ = ["CONNECTORS", "NOTES_HEADING_RE", "ORG_WORDS", "ParsedWork", "SAME_AUTHOR_RE", "YEAR_RE",
+           "clean_spaces", "continues_entry", "fold", "is_heading", "is_person", "looks_like_entry",
+           "looks_like_place", "norm_words", "ocr_years", "parse_entry", "parse_note", "person_names",
+           "reads_as_notes", "segments", "split_entries", "starts_like_entry", "surname"]
 
 # Headings that open a list of works; matched against a whole line (case-insensitive).
 _HEADING_RE = re.compile(
     r"^\s*(works\s+cited|works\s+consulted|literature\s+cited|sources\s+cited|references(\s+cited)?"
-    r"|select(ed)?\s+bibliography|bibliography|sources|further\s+reading)\s*:?\s*$",
+    r"|reference\s+list|sources\s+consulted|select(ed)?\s+bibliography|bibliography(\s+and\s+sources)?|sources"
+    r"|further\s+reading)\s*:?\s*$",
     re.IGNORECASE,
 )
 # Headings that open a list of endnotes.
-NOTES_HEADING_RE = re.compile(r"^\s*(notes|endnotes|notes\s+and\s+references|references\s+and\s+notes)\s*:?\s*$", re.I)
+NOTES_HEADING_RE = re.compile(r"^\s*(notes|endnotes|footnotes|notes\s+and\s+(references|sources)|(references|sources)"
+                              r"\s+and\s+notes)\s*:?\s*$", re.I)
 
 
 def is_heading(line: str) -> bool:

@@ -54,7 +54,7 @@ def join_lines(ls: list[Line], first_offset: int = 0) -> tuple[int, int, str]:
 _LABEL_RE = re.compile(r"^\s*(?:\[(?P<b>\d{1,3})\]|(?P<d>\d{1,3})\.)\s+(?=\S)")
 
 
-def _numbered_groups(region: list[Line]) -> list[tuple[str, int, list[Line]]] | None:
+def numbered_groups(region: list[Line]) -> list[tuple[str, int, list[Line]]] | None:
     """A numbered list ('[1] ...' or '1. ...', numbers running on from 1): [(number, label length, lines)]."""
     first = next((ln for ln in region if ln.text.strip()), None)
     m = _LABEL_RE.match(first.text) if first else None
@@ -102,8 +102,11 @@ def bibliography_entries(page_lines: list[list[Line]], pnum: list[int | None],
             j += 1
         region = flat[i + 1:j]
         before = len(entries)
-        last_end = _numbered_entries(region, i, entries) if _numbered_groups(region) else \
-            _unnumbered_entries(region, i, entries)
+        numbered = numbered_groups(region)
+        if numbered and bib.reads_as_notes([join_lines(ls, off)[2] for _, off, ls in numbered]):
+            i = j      # endnotes under a 'References' heading: the notes finder reads them
+            continue
+        last_end = _numbered_entries(region, i, entries) if numbered else _unnumbered_entries(region, i, entries)
         _settle_places(entries[before:])
         if len(entries) > before:
             first = flat[i]
@@ -136,7 +139,7 @@ def _entry(ls: list[Line], section: int, author_of_dash: str | None = None, *, l
 
 def _numbered_entries(region: list[Line], section: int, entries: list[dict]) -> Line | None:
     last_end = None
-    for num, offset, ls in _numbered_groups(region) or []:
+    for num, offset, ls in numbered_groups(region) or []:
         e = _entry(ls, section, label=num, offset=offset)
         if not bib.looks_like_entry(e["raw"], numbered=True):
             break

@@ -6,7 +6,7 @@ import math
 import re
 
 from provenance import bibliography as bib
-from provenance.cite_layout import Line, join_lines
+from provenance.cite_layout import Line, join_lines, numbered_groups
 
 _NOTE_START_RE = re.compile(r"^\s*(?P<n>\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})(?:[.)]?\s+|(?=[A-Z“\"]|[il1|][bpD]id))(?P<t>\S.*)$")
 _GARBLED_MARK_RE = re.compile(r"^\s*[?!'’*°§†‡|=®©«»~^]\s*(?=[A-Z“\"]|[l1|]bid\b)")   # a note number OCR read as a sign
@@ -127,12 +127,23 @@ def find_notes(page_lines: list[list[Line]], pnum: list[int | None], excluded: l
             f["context"] = _call_context(page_lines, excluded, f["page"], f["note_number"])
 
 
+def _notes_heading(lines: list[Line], i: int) -> bool:
+    """'Notes', or 'References' over numbered items that read as notes ('1. Ibid., 4.')."""
+    if bib.NOTES_HEADING_RE.match(lines[i].text):
+        return True
+    if not bib.is_heading(lines[i].text):
+        return False
+    end = next((j for j in range(i + 1, len(lines)) if bib.is_heading(lines[j].text)), len(lines))
+    groups = numbered_groups(lines[i + 1:end])
+    return bool(groups) and bib.reads_as_notes([join_lines(ls, off)[2] for _, off, ls in groups])
+
+
 def _page_notes(page_lines: list[list[Line]], pnum: list[int | None], excluded: list[list[tuple[int, int]]],
                 items: list[tuple[int, int, dict]]) -> None:
     next_number = 1
     for pi, ls in enumerate(page_lines):
         stop = pnum[pi] if pnum[pi] is not None else len(ls)
-        heading = next((k for k, ln in enumerate(ls[:stop]) if bib.NOTES_HEADING_RE.match(ln.text)), None)
+        heading = next((k for k in range(stop) if _notes_heading(ls, k)), None)
         if heading is not None:
             continue
         block = _footnote_block(ls, stop, next_number)
@@ -150,7 +161,7 @@ def _endnotes(page_lines: list[list[Line]], pnum: list[int | None], excluded: li
     flat = [ln for pi, ls in enumerate(page_lines) for li, ln in enumerate(ls) if li != pnum[pi]]
     i = 0
     while i < len(flat):
-        if not bib.NOTES_HEADING_RE.match(flat[i].text):
+        if not _notes_heading(flat, i):
             i += 1
             continue
         notes: list[tuple[str, list[Line]]] = []

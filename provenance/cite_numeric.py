@@ -1,4 +1,4 @@
-"""Numbered citations in square brackets ([12], [3, p. 14], [2, 5], [4]-[6]) that point into a numbered reference list."""
+"""Numbered citations in brackets ([12], [3, p. 14], [2, 5], [4]-[6]) pointing into a numbered reference list."""
 
 from __future__ import annotations
 
