@@ -91,7 +91,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
                                r"(?P=sep)(?P<y>1[4-9]\d\d|20\d\d)(?![\w/])")),
     # the third of March, 1971 / the 3rd of March 1971 / third day of March
     ("words", re.compile(rf"(?:the\s+)?(?P<d>{_ORD_WORD_RE}|{_DAY_RE})\s+(?:day\s+)?of\s+(?P<m>{_MONTH_RE}),?"
-                         rf"\s+(?:(?:in\s+)?the\s+year\s+(?:of\s+our\s+Lord\s+)?)?{_AD_RE}(?P<y>{_YEAR_RE}|{_WORD_YEAR_RE})",
+                         rf"\s+(?:(?:in\s+)?the\s+year\s+(?:of\s+our\s+Lord\s+)?)?{_AD_RE}"
+                         rf"(?P<y>{_YEAR_RE}|{_WORD_YEAR_RE})",
                          re.I)),
     # March the third, 1971
     ("m-the-d", re.compile(rf"(?P<m>{_MONTH_RE})\s+the\s+(?P<d>{_ORD_WORD_RE}|{_DAY_RE}),?\s+(?P<y>{_YEAR_RE})",

@@ -68,13 +68,11 @@ def _caps(text: str) -> bool:
     return bool(re.search(r"[A-Z]{2}", text)) and not re.search(r"[a-z]", text)
 
 
-def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
-    """Classify the title-block lines of page 1 and pick out the title and subtitle lines."""
-    heads = _classify_lines(header_lines(lines, page_text), page_text)
-    content = [h for h in heads if h.kind != "noise"]
+def _above_title(content: list[HeadLine]) -> tuple[int, HeadLine | None]:
+    """Where the title starts, past the lines printed above it: series and issue lines, the body a
+    series belongs to, a periodical's "Newsletter of the X", a letterhead (a body with its address)."""
     letterhead = None
     i = 0
-    # Lines above the title: series and issue lines, a letterhead (a body with its address under it).
     while i < len(content):
         h = content[i]
         if h.kind in ("series", "issue", "address", "founded", "note") or (h.kind == "dateline" and (
@@ -88,7 +86,8 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
             continue
         if h.kind == "org" and nxt is not None and nxt.kind in ("series", "issue") and i + 2 < len(content) \
                 and content[i + 2].kind in ("text", "org"):
-            i += 1                   # "Leeds Tenants' Federation / Occasional Paper No. 3 / Title": the body heads its series
+            # "Leeds Tenants' Federation / Occasional Paper No. 3 / Title": the body heads its series.
+            i += 1
             continue
         if h.kind == "org" and h.body and ADDRESS_RE.search(h.text[h.body[2] - h.start:]):
             h.kind = "letterhead"    # "LEEDS TENANTS' FEDERATION · 21 Chapeltown Road, Leeds 7"
@@ -106,6 +105,14 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
             i += 1
             continue
         break
+    return i, letterhead
+
+
+def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
+    """Classify the title-block lines of page 1 and pick out the title and subtitle lines."""
+    heads = _classify_lines(header_lines(lines, page_text), page_text)
+    content = [h for h in heads if h.kind != "noise"]
+    i, letterhead = _above_title(content)
     # A letter: under the letterhead and its date, "To all affiliated associations" is the addressee.
     if letterhead is not None and i < len(content) and re.match(r"To\s", content[i].text) \
             and any(x.kind == "dateline" for x in content[:i]):
@@ -150,6 +157,13 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
                 subtitle = cand
                 pos = k
     _stacked_imprint(content, pos)
+    if any(h.event for h in content):
+        # "PUBLIC MEETING / 14th October 1982 / Chapeltown Community Centre": below the title of a
+        # flyer for an event, a day is the day of the event, not of issue (a letter's date under its
+        # letterhead, above the title, stays).
+        for h in content[i:]:
+            if h.kind == "dateline" and h.date and h.date[0].precision == "day":
+                h.date, h.place, h.event = None, None, True
     for k, h in enumerate(content):
         # "Holbeck Labour Club / Thursday 12th June, 7.30 pm": a body beside an event line is the venue.
         if h.kind == "org" and not h.imprint and any(content[n].event for n in (k - 1, k + 1)

@@ -58,9 +58,9 @@ EDITION_RE = re.compile(
 # A line's parts: set off by · | or dashes, by a wide gap (OCR keeps the spaces between parts of a
 # masthead line set apart), or sentences that start a new statement
 # ("First published 1931. Reprinted 1947.").
-_SEGMENT_SPLIT = re.compile(r"\s+[·•|]\s+|\s+[—–]\s+|[ \t]{3,}|\s+-\s+(?=[A-Z(©])|(?<=[a-z\d]\.)\s+(?=(?:(?:First|Originally)\s+)?"
-                            r"(?:Published|Printed|Issued|Reprinted|Re-?issued|©|Copyright\b)|(?:[A-Z]\w+\s+){1,2}"
-                            r"(?:[Ee]dition|[Ii]mpression|[Pp]rinting)\b)")
+_SEGMENT_SPLIT = re.compile(r"\s+[·•|]\s+|\s+[—–]\s+|[ \t]{3,}|\s+-\s+(?=[A-Z(©])|(?<=[a-z\d]\.)\s+"
+                            r"(?=(?:(?:First|Originally)\s+)?(?:Published|Printed|Issued|Reprinted|Re-?issued|©|"
+                            r"Copyright\b)|(?:[A-Z]\w+\s+){1,2}(?:[Ee]dition|[Ii]mpression|[Pp]rinting)\b)")
 
 
 def segments(text: str) -> list[Part]:

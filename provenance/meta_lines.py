@@ -48,7 +48,8 @@ _ORGAN_RE = re.compile(
 _SALUTATION_RE = re.compile(r"^(?:Dear|To\s+(?:all|the|every)|Fellow|Comrades|Friends|Brothers|Sisters)"
                             r"\b[^.]{0,60}[,:]$|^Dear\s+\w[^.]{0,40}$", re.I)
 _FOUNDED_LINE_RE = re.compile(r"^(?:(?:est(?:ablished|\.|d\.?)|founded|formed|organi[sz]ed|inaugurated|chartered|"
-                              r"incorporated|instituted|since)\s*(?:in\s+)?(?:[A-Z][a-z]+\s+)?(?:\d{4}|M{1,2}[CDLXVI]{2,})\.?"
+                              r"incorporated|instituted|since)\s*(?:in\s+)?(?:[A-Z][a-z]+\s+)?"
+                              r"(?:\d{4}|M{1,2}[CDLXVI]{2,})\.?"
                               r"|(?:\d{4}\s*[-–—]\s*\d{4}))$", re.I)
 _FOUNDED_RE = re.compile(r"\b(?:est(?:ablished|\.|d\.?)|founded|formed|organi[sz]ed|inaugurated|chartered|"
                          r"incorporated|since|instituted|begun|born)\s*(?:in\s+)?$", re.I)
@@ -166,10 +167,16 @@ _EVENT_RE = re.compile(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|\b\d{1,2
                        r"\b\d{1,2}(?:\.\d\d)?\s*(?:a\.?m|p\.?m)\b|\b(?:a\.m|p\.m|noon|midday)\b", re.I)
 
 
+# Words of a flyer for a meeting or a rally: a day named in its title block is the day of the event.
+_EVENT_WORD_RE = re.compile(r"\b(?:public\s+meeting|mass\s+meeting|meeting|rally|demonstration|picket|vigil|"
+                            r"conference|social|dance|jumble\s+sale|bazaar|festival|gala|assemble|speakers?|"
+                            r"admission|tickets|doors\s+open|all\s+welcome)\b", re.I)
+
+
 def _classify_span(hl: HeadLine) -> None:
     """Read one line or one part of a line (hl.text at hl.start on the page)."""
     s, t = hl.start, hl.text
-    hl.event = bool(_EVENT_RE.search(t))
+    hl.event = bool(_EVENT_RE.search(t) or _EVENT_WORD_RE.search(t))
     if (is_noise(t) or is_page_number(t)) and not [d for d in find_dates(t) if not d[0].undated]:
         hl.kind = "noise"
         return
@@ -318,8 +325,9 @@ def _classify_dated(hl: HeadLine, dates: list[tuple[ParsedDate, int, int]]) -> N
 
 
 
-_MULTIWORD_PLACE_RE = re.compile(r"^(?:[A-Z][\w'-]+\s+(?:upon|on|under|in|by|le|la|am)\s+[A-Z][\w'-]+|(?:New|North|South|"
-                                 r"East|West|Port|St\.?|Saint|San|Santa|Los|Las|Fort|Mount|Le|La|El)\s+[A-Z][\w'-]+)$")
+_MULTIWORD_PLACE_RE = re.compile(r"^(?:[A-Z][\w'-]+\s+(?:upon|on|under|in|by|le|la|am)\s+[A-Z][\w'-]+|"
+                                 r"(?:New|North|South|East|West|Port|St\.?|Saint|San|Santa|Los|Las|Fort|Mount|Le|La|"
+                                 r"El)\s+[A-Z][\w'-]+)$")
 
 
 def lone_place(text: str) -> str | None:

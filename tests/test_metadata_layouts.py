@@ -365,6 +365,13 @@ VARIANTS = [
     short("letter-addressee", "Leeds Tenants' Federation\n(Affiliated to the National Tenants' Organisation)\n"
           "21 Chapeltown Road, Leeds LS7 3AP\n\n12th May 1982\n\nTo all affiliated associations",
           organization="Leeds Tenants' Federation", date="1982-05-12"),
+    # A day under the title of a flyer for a meeting is the day of the meeting; the hall is its venue.
+    short("meeting-day-is-not-the-date", "PUBLIC MEETING\nThe Housing Bill and You\n14th October 1982\n"
+          "Chapeltown Community Centre", title="PUBLIC MEETING", subtitle="The Housing Bill and You"),
+    # ...but a letter's date under its letterhead, above the title, is the date of issue.
+    short("letter-date-above-a-meeting", "LEEDS TENANTS' FEDERATION\n21 Chapeltown Road, Leeds 7\n\n12 March 1983\n\n"
+          "PUBLIC MEETING\nThe Housing Bill and You", title="PUBLIC MEETING", subtitle="The Housing Bill and You",
+          organization="LEEDS TENANTS' FEDERATION", date="1983-03-12"),
     # The hall a meeting is held in is not the body that issued the flyer.
     short("venue-is-not-the-issuer", "SAVE OUR BATHS\nPublic Meeting\nHolbeck Labour Club\n"
           "Thursday 12th June 1980, 7.30 pm", title="SAVE OUR BATHS", subtitle="Public Meeting"),
