@@ -73,8 +73,10 @@ def _footnote_block(lines: list[Line], stop: int, next_number: int) -> tuple[int
     citing = sum(bib.parse_note(_note_text(n, ls)) is not None for n, ls in notes)
     if set_off and numbered_on and citing >= max(1, math.ceil(len(notes) / 2)):
         return best
-    if numbered_on and int(notes[0][0]) > 1 and citing == len(notes):
-        return best   # numbered on from earlier pages' notes, every one a citation (a text layer has no blanks)
+    if numbered_on and citing == len(notes) and (int(notes[0][0]) > 1 or len(notes) > 1 or marks):
+        # every one a citation, numbered from 1 or on from earlier pages' notes: a text layer keeps no blank
+        # line above the notes, and OCR garbles the marks
+        return best
     return None
 
 

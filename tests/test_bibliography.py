@@ -126,3 +126,51 @@ def test_corpus_works_cited_parsed(corpus, manifest):
             assert entry.kind == "bibliography"
             name = re.sub(r"[^\w ]", "", c.raw.strip("()").rsplit(" ", 1)[0]).split()[0]
             assert name in re.sub(r"[^\w ]", "", entry.raw), (c.raw, entry.raw)
+
+
+@pytest.mark.parametrize("entry, fields", [
+    ("Carr, E., & Lowe, S. (Eds.). (1977). The printing trades in the north. York: Borthwick Press.",
+     ("Carr, E., & Lowe, S.", "The printing trades in the north", "1977", "York", "Borthwick Press")),
+    ("Hartley, J. (1971b) 'The Camps Movement of 1946', History Workshop Bulletin, 3, pp. 4-9.",
+     ("Hartley, J.", "The Camps Movement of 1946", "1971", None, None)),
+    ("Hartley, John. 1971. Rent and Revolt. London: Pluto Press.",
+     ("Hartley, John", "Rent and Revolt", "1971", "London", "Pluto Press")),
+    ("Bradford Tenants' Action Group. n.d. Don't Pay the Increase! Bradford: Bradford Tenants' Action Group.",
+     ("Bradford Tenants' Action Group", "Don't Pay the Increase!", None, "Bradford", "Bradford Tenants' Action Group")),
+    ("Ward, Colin, ed. Housing: An Anarchist Approach. London: Freedom Press, 1976.",
+     ("Ward, Colin", "Housing: An Anarchist Approach", "1976", "London", "Freedom Press")),
+    ("Don't Pay the Increase! Bradford Tenants' Action Group, n.d.",
+     (None, "Don't Pay the Increase!", None, None, "Bradford Tenants' Action Group")),
+    ("Ward A. Why council flats are damp. Housing Review. 1977;26(3):71-4.",
+     ("Ward A", "Why council flats are damp", "1977", None, None)),
+    ("Morgan, Ruth, and David Price. \"Arrears and the Estate.\" Journal of Housing Studies, vol. 4, no. 1, 1980, "
+     "pp. 22-39.", ("Morgan, Ruth, and David Price", "Arrears and the Estate", "1980", None, None)),
+    ("Hartley, J. (1971) Rent and Revolt, London: Pluto Press.",
+     ("Hartley, J.", "Rent and Revolt", "1971", "London", "Pluto Press")),
+])
+def test_entry_forms(entry, fields):
+    pw = bib.parse_entry(entry)
+    assert (pw.author, pw.title, pw.year, pw.place, pw.publisher) == fields
+
+
+@pytest.mark.parametrize("entry, fields", [
+    ("J. Hartley, Council Housing and the Left. London: Pluto Press, 1975.",
+     ("J. Hartley", "Council Housing and the Left", "1975", "London", "Pluto Press")),
+    ("A. Ward and P. Lin, \"Fading of spirit-duplicated text,\" J. Archival Conservation, vol. 9, pp. 11-20, 1994.",
+     ("A. Ward and P. Lin", "Fading of spirit-duplicated text", "1994", None, None)),
+    ("Leeds Tenants' Federation, Ten Years of Struggle. Leeds: Leeds Tenants' Federation, 1979.",
+     ("Leeds Tenants' Federation", "Ten Years of Struggle", "1979", "Leeds", "Leeds Tenants' Federation")),
+])
+def test_numbered_entry_forms(entry, fields):
+    pw = bib.parse_entry(entry, numbered=True)
+    assert (pw.author, pw.title, pw.year, pw.place, pw.publisher) == fields
+
+
+def test_ocr_blank_lines_inside_entries_and_a_year_alone_on_the_last_line():
+    page = ("Text.\n\nBibliography\n\nHartley, John. \"The Camps Movement of 1946.\" History Workshop\n\n"
+            "Bulletin 3 (1971): 4-9.\n\n—— —. Rent and Revolt. London: Pluto Press, 1971.\n\n"
+            "Ward, Colin, ed. Housing: An Anarchist Approach. London: Freedom Press,\n1976.\n")
+    entries = _entries([page])
+    assert [(e.author, e.title, e.year) for e in entries] == [
+        ("Hartley, John", "The Camps Movement of 1946", "1971"), ("Hartley, John", "Rent and Revolt", "1971"),
+        ("Ward, Colin", "Housing: An Anarchist Approach", "1976")]

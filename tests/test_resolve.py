@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from provenance.citations import FoundCitation, find_citations
-from provenance.resolve import Candidate, Match, external_key, resolve
+from provenance.resolve import Candidate, Match, external_key, external_keys, resolve
 from tests.test_citations import ground_truth, ocr_forms, pdf_text_pages  # noqa: F401  (shared OCR fixture)
 
 
@@ -132,3 +132,33 @@ def test_seed_text_layer_links_nothing(corpus, manifest):
 def test_corpus_links_on_ocr(ocr_forms, manifest):  # noqa: F811
     for doc_id, pages in ocr_forms.items():
         assert links_of(pages, doc_id, manifest) == manifest[doc_id]["expected"]["cites"], doc_id
+
+
+def test_external_keys_group_one_work_across_styles_and_keep_two_works_of_a_year_apart():
+    author_date = cit("Hartley", None, "1971", "45")
+    note = cit("J. Hartley", "Rent and Revolt: Tenants in the Northern Towns", "1971", "52", kind="note")
+    short_note = cit("Hartley", "Rent and Revolt", None, "60", kind="note")
+    other_year = cit("Hartley", "Council Housing and the Left", "1975")
+    keys = external_keys([author_date, note, short_note, other_year])
+    assert keys[0] == keys[1] == keys[2] != keys[3]
+    # two titles of one author and year: each title its own work; the bare 'Morgan 1974' joins neither
+    a = cit("Morgan, R.", "Tenants and the council in Bradford", "1974")
+    b = cit("Morgan", "Rent books as evidence", "1974")
+    bare = cit("Morgan", None, "1974", "150")
+    again = cit("Ruth Morgan", "Tenants and the Council", "1974", kind="note")
+    ka, kb, kbare, kagain = external_keys([a, b, bare, again])
+    assert len({ka, kb, kbare}) == 3 and kagain == ka
+    # one citation alone keys by creator and year, as before by creator and title when undated
+    assert external_key(author_date) == external_keys([author_date])[0]
+    assert external_key(cit("Furr", "Blood Lies")) != external_key(cit("Furr", "Khrushchev Lied"))
+
+
+def test_numbered_citation_resolves_through_its_entry():
+    text = ("As the history shows [2], the council gave way.\n\nReferences\n\n"
+            "[1] J. Hartley, Council Housing and the Left. London: Pluto Press, 1975.\n"
+            "[2] Leeds Tenants' Federation, Ten Years of Struggle. Leeds: Leeds Tenants' Federation, 1979.\n")
+    held = Candidate(4, "Ten Years of Struggle", "The Leeds Tenants' Federation, 1969-1979", (),
+                     "Leeds Tenants' Federation", "Leeds Tenants' Federation", "1979")
+    other = Candidate(5, "Rent and Revolt", None, ("John Hartley",), None, "Pluto Press", "1971")
+    cites = [c for c in find_citations([text]) if c.kind == "in-text"]
+    assert [[m.target_id for m in resolve(c, [held, other])] for c in cites] == [[4]]
