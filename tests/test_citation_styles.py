@@ -258,7 +258,7 @@ def _scan(folder: Path, pages: list[list[str]], seed: int) -> Path:
 @pytest.mark.tesseract
 def test_style_documents_scanned(run_cli, sqlite_url, tmp_path):
     """Footnotes and author-date citations on OCR text of scanned pages (letter errors tolerated in raw)."""
-    docs = [d for d in DOCS if d.name in ("chicago-footnotes", "apa")]
+    docs = [d for d in DOCS if d.name in ("chicago-footnotes", "harvard")]
     folders = [_scan(tmp_path / d.name, d.pages, seed=40 + 10 * k) for k, d in enumerate(docs)]
     ids = _ingest(run_cli, sqlite_url, *folders)
     for doc in docs:
