@@ -60,10 +60,23 @@ def is_person(name: str) -> bool:
     return all(t[:1].isupper() for t in toks)
 
 
+_VANC = r"[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)* [A-Z]{1,3}"
+_VANCOUVER_LIST_RE = re.compile(rf"{_VANC}(?:, {_VANC})+")
+_APA_PERSON = r"([A-Z][\w'’\-]+), ((?:[A-Z]\.[\s\-]?)+)"
+_APA_LIST_RE = re.compile(rf"{_APA_PERSON}(?:, {_APA_PERSON})*,? (?:&|and) {_APA_PERSON}\s*")
+
+
 def person_names(name: str) -> list[str]:
     """Split 'Kahn and Sayers', 'Fenner, Louise, and Kunle Adeyemi' into single-person names."""
     name = re.sub(r"\bet\.?\s*al\.?", "", name).strip(" ,")
+    if _VANCOUVER_LIST_RE.fullmatch(name):
+        return [p.strip() for p in name.split(",")]       # 'Osei H, Lin P'
+    if _APA_LIST_RE.fullmatch(name):                       # 'Price, D., Kemp, D., & Ward, A.'
+        return [f"{m.group(1)}, {m.group(2).strip()}" for m in re.finditer(_APA_PERSON, name)]
     parts = re.split(r"\s*(?:,\s*(?:and|&)\s+|\s(?:and|&)\s+|;\s*)", name)
+    if len(parts) == 2 and len(parts[1].split()) == 1 and "," in parts[0] \
+            and all(re.fullmatch(r"[A-Z][\w'’\-]{2,}", p.strip()) for p in parts[0].split(",")):
+        parts = parts[0].split(",") + parts[1:]   # 'Price, Kemp, and Ward': surnames, not 'Surname, Given'
     out: list[str] = []
     for p in parts:
         p = p.strip(" ,.")
@@ -73,11 +86,15 @@ def person_names(name: str) -> list[str]:
 
 
 def surname(person: str) -> str:
-    """Surname of 'Whitcombe, Margaret E.' or 'Margaret E. Whitcombe' or 'Whitcombe'."""
+    """Surname of 'Whitcombe, Margaret E.', 'Margaret E. Whitcombe', 'Whitcombe' or (Vancouver) 'Whitcombe ME'."""
     person = person.strip()
     if "," in person:
-        return person.split(",")[0].strip()
+        person = person.split(",")[0].strip()
+        m = re.fullmatch(r"(.+?)\s+[A-Z]{1,3}", person)
+        return m.group(1) if m else person
     toks = [t for t in person.split() if not re.fullmatch(r"(jr|sr|ii|iii)\.?", t, re.I)]
+    if len(toks) >= 2 and re.fullmatch(r"[A-Z]{1,3}", toks[-1]) and not re.fullmatch(r"[A-Z]{1,3}", toks[-2]):
+        return toks[-2]
     return toks[-1] if toks else person
 
 

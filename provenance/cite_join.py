@@ -125,8 +125,8 @@ def _earlier_full_note(out: list[dict], k: int) -> int | None:
             continue
         if g.get("entry_index") is not None and out[g["entry_index"]]["kind"] == "note":
             continue
-        if not same_name(f["author"], g["author"]):
-            continue
+        if not same_name(f["author"], g["author"]) or f.get("year") and g.get("year") and f["year"] != g["year"]:
+            continue   # another author, or another of the author's works ('Hartley 1975, 12' after a 1971 book)
         full = bib.norm_words(g["title"])
         if not short or full.startswith(short) or fuzz.partial_ratio(short, full) >= 90:
             return p
