@@ -146,3 +146,43 @@ def reads_as_notes(items: list[str]) -> bool:
     if any(p is not None and (p.ibid or p.op_cit) for p in parsed):
         return True
     return bool(items) and 2 * sum(bool(_NOTE_FORM_RE.search(clean_spaces(t))) for t in items) >= len(items)
+
+
+_SURNAME = r"(?:[A-Z]['’])?[A-Z][\w\-]+(?:['’]s(?=\w))?[\w\-]*"            # Hartley, O'Brien, Tenants'
+_RUN = rf"{_SURNAME}['’]?(?:\s+(?:(?:and|&|of|for|the)\s+)?{_SURNAME}['’]?){{0,5}}(?:\s+et\s+al\.?)?"
+_YEAR_LOC = r"(?P<y>" + YEAR_RE + r")[a-z]?(?:\s*[,:]\s*(?P<l>(?:pp?\.\s*)?[\divxlc]+(?:\s*[-–]\s*\d+)?))?"
+_NARRATIVE_RE = re.compile(rf"(?<![\w'’(])(?P<a>{_RUN}?)(?:['’]s)?\s+\({_YEAR_LOC}\)")     # Hartley (1971: 45)
+_INLINE_RE = re.compile(rf"\b(?:see(?:\s+also)?|in|cf\.)\s+(?P<a>{_RUN}?),?\s+{_YEAR_LOC}\b(?![\-–]?\d)")  # in Ellison 1982
+_PAREN_PART_RE = re.compile(rf"^(?:(?:see(?:\s+also)?|cf\.|e\.g\.,?)\s+)?(?P<a>{_RUN}),?\s+{_YEAR_LOC}$")
+_NOT_AUTHORS = {"in", "see", "the", "from", "after", "before", "since", "until", "during", "on", "for", "and",
+                "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december", "spring", "summer", "autumn", "winter"}
+
+
+def _author(run: str) -> str | None:
+    """The name in a run of capitalised words before a date, without a sentence's opening word ('In Hartley')."""
+    words = run.split()
+    while words and words[0].lower() in _NOT_AUTHORS:
+        words = words[1:]
+    return " ".join(words) or None
+
+
+def author_date_refs(text: str) -> list[ParsedWork]:
+    """Author-date references inside a discursive note: 'Hartley (1971: 45)', '(Morgan 1974; cf. Price 1980)',
+    'listed in Ellison 1982, 201-4'."""
+    text = clean_spaces(text)
+    found: list[tuple[int, ParsedWork]] = []
+    parens = list(re.finditer(r"\(([^()]{3,200})\)", text))
+    for rx in (_NARRATIVE_RE, _INLINE_RE):
+        for m in rx.finditer(text):
+            author = _author(m.group("a"))
+            inside = any(p.start() < m.start() < p.end() for p in parens)   # read with the parenthesis below
+            if author and not inside:
+                found.append((m.start("a"), ParsedWork(author=author, year=m.group("y"), locator=m.group("l"))))
+    for pm in parens:
+        for part in pm.group(1).split(";"):
+            m = _PAREN_PART_RE.match(part.strip())
+            author = _author(m.group("a")) if m else None
+            if author:
+                found.append((pm.start(), ParsedWork(author=author, year=m.group("y"), locator=m.group("l"))))
+    return [w for _, w in sorted(found, key=lambda t: t[0])]

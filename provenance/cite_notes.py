@@ -145,6 +145,8 @@ def _page_notes(page_lines: list[list[Line]], pnum: list[int | None], excluded: 
     next_number = 1
     for pi, ls in enumerate(page_lines):
         stop = pnum[pi] if pnum[pi] is not None else len(ls)
+        # the notes end where a reference list begins on the same page
+        stop = next((k for k in range(stop) if any(a <= ls[k].start < b for a, b in excluded[pi])), stop)
         heading = next((k for k in range(stop) if _notes_heading(ls, k)), None)
         if heading is not None:
             continue
@@ -193,16 +195,17 @@ def _emit_note(num: str, nls: list[Line], items: list[tuple[int, int, dict]]) ->
     parts = _split_note(raw)
     for pstart, ptext in parts:
         pw = bib.parse_note(ptext)
-        if pw is None:
-            continue
-        if len(parts) == 1:
-            s, e, r = start, end, raw
-        else:
-            s, e, r = start + pstart, min(end, start + pstart + len(ptext)), ptext
-        items.append((nls[0].page, s, dict(page=nls[0].page, start=s, end=e, raw=r, kind="note",
-                                            author=pw.author, title=pw.title, year=pw.year, locator=pw.locator,
-                                            place=pw.place, publisher=pw.publisher, note_number=num,
-                                            ibid=pw.ibid, op_cit=pw.op_cit)))
+        # a discursive note may cite in author-date form: 'On this see Hartley (1971: 45) and Morgan (1974).'
+        works = [pw] if pw is not None else bib.author_date_refs(ptext)
+        for w in works:
+            if len(parts) == 1:
+                s, e, r = start, end, raw
+            else:
+                s, e, r = start + pstart, min(end, start + pstart + len(ptext)), ptext
+            items.append((nls[0].page, s, dict(page=nls[0].page, start=s, end=e, raw=r, kind="note",
+                                                author=w.author, title=w.title, year=w.year, locator=w.locator,
+                                                place=w.place, publisher=w.publisher, note_number=num,
+                                                ibid=w.ibid, op_cit=w.op_cit)))
 
 
 def _split_note(raw: str) -> list[tuple[int, str]]:

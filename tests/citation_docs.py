@@ -665,8 +665,67 @@ ASIDES = Doc(
     ]],
 )
 
+# ---------------------------------------------------------------- a working paper: author-date, footnotes, references
+WORKING_PAPER = Doc(
+    "working-paper", "author-date",
+    [[
+        "Arrears, Evictions and the Law, 1919-1939",
+        "Working Paper No. 3",
+        "",
+        "Evictions for arrears rose sharply after 1931 (Morgan 1974, 150).1 The",
+        "courts were not the only actors: landlords used distraint as often as",
+        "eviction (Hartley 1971: 45-47), and the tenants' committees learned to",
+        "delay both.2 Ellison (1982) shows how women organised the resistance,",
+        "though her sources are mostly oral.3",
+        "",
+        "1 The figures for 1932-1935 are incomplete; see Price et al. (1983) for",
+        "the later years.",
+        "2 On distraint see Hartley (1971: 50) and, for Leeds, Leeds Tenants'",
+        "Federation (1979: 12).",
+        "3 The interviews are listed in Ellison 1982, 201-4.",
+    ], [
+        "The law itself changed little before 1939 (Hartley 1975, ch. 2).4",
+        "",
+        "4 For a contrary view see Bradford Tenants' Action Group, Don't Pay the",
+        "Increase! (Bradford, n.d.).",
+        "",
+        "References",
+        "",
+        "Ellison, M. (1982) Kitchen Table Politics. Manchester: Northgate Press.",
+        "Hartley, J. (1971) Rent and Revolt. London: Pluto Press.",
+        "Hartley, J. (1975) Council Housing and the Left. London: Pluto Press.",
+        "Leeds Tenants' Federation (1979) Ten Years of Struggle. Leeds: Leeds",
+        "Tenants' Federation.",
+        "Morgan, R. (1974) 'Tenants and the council in Bradford', Northern History",
+        "Review, 12(2), pp. 145-167.",
+        "Price, D., Kemp, D. and Ward, A. (1983) The Tenants Survey. Leeds:",
+        "University of Leeds.",
+        "",
+        "2",
+    ]],
+    cites=[
+        (1, "(Morgan 1974, 150)", "Morgan", "1974"), (1, "(Hartley 1971: 45-47)", "Hartley", "1971"),
+        (1, "Ellison (1982)", "Ellison", "1982"), (2, "(Hartley 1975, ch. 2)", "Hartley", "1975"),
+    ],
+    notes=[
+        (1, "1", "see Price et al. (1983)", "Price", "1983"),
+        (1, "2", "Hartley (1971: 50)", "Hartley", "1971"),
+        (1, "2", "Leeds Tenants' Federation (1979: 12)", "Leeds Tenants' Federation", "1979"),
+        (1, "3", "Ellison 1982, 201-4", "Ellison", "1982"),
+        (2, "4", "Bradford Tenants' Action Group, Don't Pay the", "Bradford Tenants' Action Group", None),
+    ],
+    entries=[
+        ("Ellison, M.", "Kitchen Table Politics", "1982", "Manchester", "Northgate Press"),
+        ("Hartley, J.", "Rent and Revolt", "1971", "London", "Pluto Press"),
+        ("Hartley, J.", "Council Housing and the Left", "1975", "London", "Pluto Press"),
+        ("Leeds Tenants' Federation", "Ten Years of Struggle", "1979", "Leeds", "Leeds Tenants' Federation"),
+        ("Morgan, R.", "Tenants and the council in Bradford", "1974", None, None),
+        ("Price, D., Kemp, D. and Ward, A.", "The Tenants Survey", "1983", "Leeds", "University of Leeds"),
+    ],
+)
+
 DOCS = [CHICAGO_FOOT, CHICAGO_SUPERSCRIPT, CHICAGO_OCR, CHICAGO_ENDNOTES, CHICAGO_BIBLIOGRAPHY, APA, HARVARD,
-        CHICAGO_AUTHOR_DATE, MLA, IEEE, VANCOUVER, ASIDES]
+        CHICAGO_AUTHOR_DATE, MLA, IEEE, VANCOUVER, WORKING_PAPER, ASIDES]
 
 
 # ---------------------------------------------------------------- documents that cite one another
