@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from provenance.meta_imprint import merge_statement_lines
+from provenance.meta_imprint import COPY_RE, VERB_RE
 from provenance.meta_lines import ADDRESS_RE, BYLINE_START_RE, HeadLine, classify, lone_place
 from provenance.meta_text import Line, body_name_like, is_press, sentence_like
 
@@ -33,6 +33,26 @@ class TitleBlock:
     masthead: bool
     all_lines: list[HeadLine] = field(default_factory=list)   # every line above the text, read or not
     page: int = 1                                             # 1-based page the block is on
+
+
+def merge_statement_lines(lines: list[Line], page_text: str) -> list[Line]:
+    """Join a publication statement printed over two lines ("Published for the X / by the Y Press, 1976")
+    into one Line whose span covers both (its text keeps the line break)."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if nxt is not None and ln.text and nxt.text and nxt.index == ln.index + 1 and ln.text[0].isupper() \
+                and (VERB_RE.match(ln.text) or COPY_RE.match(ln.text)) \
+                and (re.match(r"(?:by|for|in|and|at)\s", nxt.text)
+                     or re.search(r"(?:\b(?:for|by|of|the|and|in)|,)$", ln.text)):
+            out.append(Line(ln.page, ln.index, ln.start, nxt.end, page_text[ln.start:nxt.end]))
+            i += 2
+            continue
+        out.append(ln)
+        i += 1
+    return out
 
 
 def header_lines(lines: list[Line], page_text: str) -> list[Line]:

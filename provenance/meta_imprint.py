@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from provenance.dates import ParsedDate, find_dates
-from provenance.meta_text import Line, body_name_like, is_place, is_press, split_people
+from provenance.meta_text import body_name_like, is_place, is_press, split_people
 
 
 @dataclass
@@ -45,7 +45,7 @@ VERB_RE = re.compile(
     rf"publication)(?:\s+and\s+(?:{_PUB}|{_PRINT}|{_ISSUE}|distributed|promoted))?)"
     r"(?:\s+(?:monthly|quarterly|weekly|annually|bi-?monthly|fortnightly|twice\s+a\s+year))?\b",
     re.I)
-_COPY_RE = re.compile(r"(?:(?:©|\(c\))\s*Copyright|©|\(c\)|Copyright\s*(?:©|\(c\))?|Copr\.|"
+COPY_RE = re.compile(r"(?:(?:©|\(c\))\s*Copyright|©|\(c\)|Copyright\s*(?:©|\(c\))?|Copr\.|"
                       r"@(?=\s*(?:1[4-9]|20)\d\d))\s*", re.I)
 _RIGHTS_RE = re.compile(r"[.,;]?\s*(?:All\s+rights\s+reserved|Some\s+rights\s+reserved|Reproduction\s+.*|"
                         r"Permission\s+.*|Licensed\s+.*)\.?\s*$", re.I)
@@ -342,7 +342,7 @@ def _parse_place_colon(text: str) -> Statement | None:
 
 def parse_copyright(text: str) -> Statement | None:
     """'© 2011 Center for Vernacular Print Research. All rights reserved.', '© J. R. Pelham 1994'."""
-    m = _COPY_RE.match(text)
+    m = COPY_RE.match(text)
     if not m:
         return None
     st = Statement("copyright", "copyright")
@@ -378,26 +378,6 @@ def parse_copyright(text: str) -> Statement | None:
     if st.date is None and st.agent is None and not st.people:
         return None
     return st
-
-
-def merge_statement_lines(lines: list[Line], page_text: str) -> list[Line]:
-    """Join a publication statement printed over two lines ("Published for the X / by the Y Press, 1976")
-    into one Line whose span covers both (its text keeps the line break)."""
-    out: list[Line] = []
-    i = 0
-    while i < len(lines):
-        ln = lines[i]
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if nxt is not None and ln.text and nxt.text and nxt.index == ln.index + 1 and ln.text[0].isupper() \
-                and (VERB_RE.match(ln.text) or _COPY_RE.match(ln.text)) \
-                and (re.match(r"(?:by|for|in|and|at)\s", nxt.text)
-                     or re.search(r"(?:\b(?:for|by|of|the|and|in)|,)$", ln.text)):
-            out.append(Line(ln.page, ln.index, ln.start, nxt.end, page_text[ln.start:nxt.end]))
-            i += 2
-            continue
-        out.append(ln)
-        i += 1
-    return out
 
 
 def find_statements(text: str) -> list[tuple[Statement, int]]:

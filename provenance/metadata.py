@@ -10,9 +10,9 @@ from typing import Sequence
 from provenance.dates import ParsedDate
 from provenance.meta_body import (best_self_reference, standalone_lines, detect_language, latest_event_year,
                                   reference_lines, self_references)
-from provenance.meta_front import TitleBlock, join_text, read_title_block
+from provenance.meta_front import TitleBlock, join_text, merge_statement_lines, read_title_block
 from provenance.meta_lines import ADDRESS_RE
-from provenance.meta_imprint import Statement, find_statements, merge_statement_lines, segments
+from provenance.meta_imprint import Statement, find_statements, segments
 from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_press, normalize, org_head, page_lines,
                                   sentence_like, top_body)
 from provenance.meta_types import FIELDS, Evidence, FieldValue

@@ -464,6 +464,9 @@ VARIANTS = [
     short("ocr-misread-verb", "Homes for All\nlssued by the Harwick Trades Council, Harwick, l971",
           title="Homes for All", organization="Harwick Trades Council", publisher="Harwick Trades Council",
           place="Harwick", date="1971"),
+    short("circa-date-in-imprint", "Homes for All\nPublished by the Leeds Tenants' Federation, Leeds, c. 1970",
+          {"approximate": True}, title="Homes for All", organization="Leeds Tenants' Federation",
+          publisher="Leeds Tenants' Federation", place="Leeds", date="1970"),
     # A serial number is not a year.
     short("issn-is-not-a-date", "THE TENANTS' VOICE\nNewsletter of the Kirkstall Estates Tenants' Association\n"
           "ISSN 0307-1979", title="THE TENANTS' VOICE", organization="Kirkstall Estates Tenants' Association"),
