@@ -33,6 +33,7 @@ _QUOTED_IN_RE = re.compile(r"^(?P<n>[^,]+?),?\s+(?:as\s+)?(?:quoted|qtd\.?|cited
 _PREFIX_RE = re.compile(r"^(?:(?:see also|see|cf\.?|compare|e\.g\.,?|also)\s+)?"
                         r"(?:(?:as\s+)?(?:quoted|qtd\.?|cited)\s+in\s+)?", re.I)
 _OPCIT_RE = re.compile(rf"^(?P<n>[^,]+?),?\s+(?:op|loc)\.?\s*cit\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
+_BARE_OPCIT_RE = re.compile(rf"^(?:op|loc)\.?\s*cit\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
 _IBID_RE = re.compile(rf"^(?:[il1|]bid|ibidem|id)\.?(?:\s*,?\s*(?:at\s+)?(?P<l>{LOC}))?\.?$", re.I)
 
 # Words that precede a number in parentheses without naming an author: "(Local 48)", "(May 1937)".
@@ -125,6 +126,9 @@ def parse_part(s: str, known: set[str]) -> Work | None:
     m = _OPCIT_RE.match(s)
     if m and _valid_name(m.group("n")):
         return Work(author=m.group("n").strip(), locator=m.group("l"), op_cit=True)
+    m = _BARE_OPCIT_RE.match(s)
+    if m:   # '(op. cit., p. 12)': the sentence names the author
+        return Work(locator=m.group("l"), op_cit=True)
     m = _QUOTED_IN_RE.match(s)
     if m and _valid_name(m.group("n")):
         inner = parse_part(m.group("rest"), known)

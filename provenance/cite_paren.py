@@ -152,7 +152,8 @@ def in_text(text: str, m: re.Match, known: set[str], entries: list[dict], cited:
                                 year=w.year, locator=w.locator, ibid=w.ibid, pending=True, year_suffix=w.suffix))
                 continue
         out.append(dict(start=m.start(), end=m.end(), raw=raw, author=w.author, title=w.title, year=w.year,
-                        locator=w.locator, ibid=w.ibid, op_cit=w.op_cit, year_suffix=w.suffix))
+                        locator=w.locator, ibid=w.ibid, op_cit=w.op_cit, year_suffix=w.suffix,
+                        context=text[max(0, m.start() - 300):m.start()] if w.op_cit and not w.author else None))
     return out
 
 

@@ -166,6 +166,9 @@ def test_bare_op_cit_takes_the_author_the_sentence_names():
     assert [(c.note_number, c.author, c.year, c.locator) for c in notes] == [
         ("1", "Walter Penrose", "1956", "33"), ("2", "Edith Carr", "1977", "88"), ("3", "Walter Penrose", "1956", "p. 40")]
     assert notes[2].entry_index == 0
+    in_text = find_citations(["“one” (Penrose, The Chapel 33). “two” (Carr 88). As Penrose put it, “three” "
+                              "(op. cit., p. 40)."])
+    assert [(c.author, c.locator, c.entry_index) for c in in_text][2] == ("Penrose", "p. 40", 0)
 
 
 # ---------------------------------------------------------------- through the real pipeline
