@@ -13,10 +13,12 @@ _NUMBERS_RE = re.compile(r"^(?P<n>\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*,\s*\d{1,
 
 
 def _expand(spec: str) -> list[int]:
+    """'2, 5-7' -> [2, 5, 6, 7]; [] for a backward or implausibly long range."""
     out: list[int] = []
     for part in re.split(r"\s*,\s*", spec):
-        a, _, b = re.split(r"\s*([-–])\s*", part) + ["", ""] if re.search(r"[-–]", part) else (part, "", "")
-        lo, hi = int(a), int(b) if b else int(a)
+        m = re.fullmatch(r"(\d+)(?:\s*[-–]\s*(\d+))?", part)
+        lo = int(m.group(1))
+        hi = int(m.group(2)) if m.group(2) else lo
         if hi < lo or hi - lo > 20:
             return []
         out.extend(range(lo, hi + 1))

@@ -139,13 +139,14 @@ def test_the_set_covers_the_styles():
 
 
 def test_numbered_citations_need_the_numbered_list():
-    text = "Counted twice [3] and dated [1979], with [sic] and [4]-[6] and [2, p. 9].\n"
+    text = "Counted twice [3] and dated [1979], with [sic] and [4]-[6] and [2, p. 9], [1-2].\n"
     assert find_citations([text]) == []
     listed = text + "\nReferences\n\n" + "".join(f"[{n}] A. Writer{n}, Book {n}. London: Press, 19{70 + n}.\n"
                                                   for n in range(1, 7))
     cites = [c for c in find_citations([listed]) if c.kind == "in-text"]
     assert [(c.raw, c.year) for c in cites] == [("[3]", "1973"), ("[4]-[6]", "1974"), ("[4]-[6]", "1975"),
-                                                ("[4]-[6]", "1976"), ("[2, p. 9]", "1972")]
+                                                ("[4]-[6]", "1976"), ("[2, p. 9]", "1972"), ("[1-2]", "1971"),
+                                                ("[1-2]", "1972")]
     assert cites[-1].locator == "p. 9" and cites[0].author == "A. Writer3" and cites[0].title == "Book 3"
 
 
