@@ -147,7 +147,7 @@ def test_numbered_citations_need_the_numbered_list():
     assert [(c.raw, c.year) for c in cites] == [("[3]", "1973"), ("[4]-[6]", "1974"), ("[4]-[6]", "1975"),
                                                 ("[4]-[6]", "1976"), ("[2, p. 9]", "1972"), ("[1-2]", "1971"),
                                                 ("[1-2]", "1972")]
-    assert cites[-1].locator == "p. 9" and cites[0].author == "A. Writer3" and cites[0].title == "Book 3"
+    assert cites[4].locator == "p. 9" and cites[0].author == "A. Writer3" and cites[0].title == "Book 3"
 
 
 def test_two_works_of_one_year_join_their_own_entries():
