@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections import deque
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -290,7 +290,10 @@ def _same_preprocessing(preprocessing_json: str) -> bool:
 
 def _run(engine: Engine, planned: list[_Planned], make_executor: Callable[[], Executor], jobs: int, total: int,
          summary: IngestSummary, progress: Progress) -> None:
-    window = max(4, jobs * 3)  # pages in flight: enough to keep every worker busy, few in memory
+    window = max(4, jobs * 3)  # pages submitted and not finished: enough to keep every worker busy
+    # Finished pages waiting for an earlier document's slow page are held as results (text and a
+    # thumbnail, some kB each): up to this many, so one slow page does not leave the other workers idle.
+    ahead = max(64, window)
     pending = deque(planned)
     queue: deque[tuple[_Planned, PageTask]] = deque(
         (item, t) for item in planned for t in item.tasks if t.number not in item.cached)
@@ -300,12 +303,17 @@ def _run(engine: Engine, planned: list[_Planned], make_executor: Callable[[], Ex
     done = sum(len(item.cached) for item in planned)
     progress("pages", done, total)
 
-    def top_up() -> None:
+    def unfinished(waited: int) -> list[Future]:
+        return [f for item in pending for _, f in item.futures[waited if item is pending[0] else 0:] if not f.done()]
+
+    def top_up(waited: int = 0) -> None:
         nonlocal in_flight
-        while queue and in_flight < window:
+        running = len(unfinished(waited)) if queue else 0
+        while queue and in_flight < ahead and running < window:
             item, task = queue.popleft()
             item.futures.append((task, executor.submit(process_page, task)))
             in_flight += 1
+            running += 1
 
     def restart(waited: int) -> None:
         # A worker process died (a crash in a C library, the OOM killer): every future of that
@@ -339,10 +347,16 @@ def _run(engine: Engine, planned: list[_Planned], make_executor: Callable[[], Ex
             waited = 0
             while waited < expected:
                 if waited >= len(head.futures):
-                    top_up()
+                    top_up(waited)
+                    continue
+                fut = head.futures[waited][1]
+                if not fut.done():
+                    # Wake for any page finishing, not only this one, to hand its worker the next page.
+                    wait([fut, *unfinished(waited)], return_when=FIRST_COMPLETED)
+                    top_up(waited)
                     continue
                 try:
-                    res = head.futures[waited][1].result()
+                    res = fut.result()
                 except BrokenProcessPool:
                     restart(waited)
                     continue
@@ -351,7 +365,7 @@ def _run(engine: Engine, planned: list[_Planned], make_executor: Callable[[], Ex
                 in_flight -= 1
                 done += 1
                 progress("pages", done, total)
-                top_up()
+                top_up(waited)
             pending.popleft()
             head.futures.clear()
             _write(engine, head, [results[t.number] for t in head.tasks], summary)
