@@ -83,10 +83,23 @@ def init_schema(engine: Engine) -> None:
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One write transaction: commit on success, roll back on any error. For reads use
     `Session(engine)`: on SQLite only this takes the write lock from its first statement."""
-    with Session(engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False) as session:
+    session = Session(engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException as exc:
         try:
-            yield session
-            session.commit()
-        except BaseException:
             session.rollback()
-            raise
+        except Exception:
+            if isinstance(exc, Exception):
+                raise
+            # Interrupted in the middle of a statement (Ctrl-C, SIGTERM): the driver cannot roll
+            # back on that connection. Drop it; the server rolls the transaction back, and the
+            # interruption itself is what the caller must see.
+            session.invalidate()
+        raise
+    finally:
+        try:
+            session.close()
+        except Exception:  # noqa: BLE001 - a connection already broken by the interruption
+            session.invalidate()
