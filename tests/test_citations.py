@@ -64,26 +64,6 @@ def pdf_text_pages(path: str) -> tuple[str, ...]:
     return tuple(p.extract_text() or "" for p in PdfReader(path).pages)
 
 
-def input_form_pages(doc: dict, corpus: Path) -> list[str]:
-    """OCR (or text-layer) text of every page of a companion document's primary input."""
-    fmt = doc["format"]
-    files = [str(corpus / f) for f in doc["files"]]
-    n = doc["page_count"]
-    if fmt == "pdf-text":
-        return list(pdf_text_pages(files[0]))
-    if fmt in ("png-pages", "jpeg-pages"):
-        return ocr_pages([(f, None) for f in files])
-    if fmt in ("tiff-multipage", "pdf-image"):
-        return ocr_pages([(files[0], i) for i in range(1, n + 1)])
-    raise AssertionError(f"unknown format {fmt}")
-
-
-@pytest.fixture(scope="session")
-def ocr_forms(corpus, manifest):
-    """Real text of each companion's input form (OCR, or the text layer of a born-digital PDF)."""
-    return {doc_id: input_form_pages(doc, corpus) for doc_id, doc in manifest.items() if doc_id != "on-trotskyites"}
-
-
 def ground_truth(corpus: Path, doc: dict) -> list[str]:
     return [(corpus / p).read_text(encoding="utf-8") for p in doc["ground_truth"]["pages"]]
 
@@ -398,18 +378,6 @@ def fuzzy_pr(expected: list[tuple[int, str]], found: list[tuple[int, str]], cuto
             used.add(best[1])
             tp += 1
     return tp / max(len(found), 1), tp / max(len(expected), 1)
-
-
-@pytest.mark.tesseract
-def test_companions_on_ocr(ocr_forms, manifest):
-    """Every listed citation is found on real OCR text of each companion's input form (exact raw)."""
-    for doc_id, pages in ocr_forms.items():
-        expected = manifest[doc_id]["expected"]["citations"]
-        found = in_text(find_citations(pages))
-        got = [(c.page, norm_raw(c.raw)) for c in found]
-        for e in expected:
-            assert (e["page"], norm_raw(e["raw"])) in got, (doc_id, e["raw"], got)
-        assert len(found) == len(expected), (doc_id, got)
 
 
 @pytest.mark.tesseract

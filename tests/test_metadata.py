@@ -1,14 +1,13 @@
-"""Metadata extraction: corpus documents field by field on ground truth, text layer and real OCR; layouts, traps."""
+"""Metadata extraction: corpus documents field by field on ground truth and text layer; layouts, traps.
+
+The same checks on real OCR of every input form run through the whole pipeline in
+tests/test_corpus_provenance.py."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import tempfile
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,6 @@ from provenance.metadata import EXTRACTOR_VERSION, Evidence, FieldValue, extract
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CHECKED = ["title", "authors", "organization", "publisher", "place", "date"]
-OCR_FORMATS = {"png-pages", "jpeg-pages", "tiff-multipage", "pdf-image"}
-# Long documents: OCR only their first and last pages; the middle comes from the ground truth
-# (the organization of on-trotskyites is also stated in the running text of pp. 11-32).
-HEAD_PAGES, TAIL_PAGES, LONG_DOC = 2, 1, 8
 
 
 def _manifest() -> dict:
@@ -40,14 +35,11 @@ def _forms() -> list[tuple[str, str]]:
         for inp in doc["inputs"]:
             if inp["format"] == "pdf-text":
                 out.append((doc_id, "text-layer"))
-            elif inp["format"] in OCR_FORMATS:
-                out.append((doc_id, f"{inp['format']}-{inp['level']}"))
     return out
 
 
 FORMS = _forms()
-TEXT_FORMS = [f for f in FORMS if f[1] in ("ground-truth", "text-layer")]
-OCR_FORMS = [f for f in FORMS if f not in TEXT_FORMS]
+TEXT_FORMS = FORMS
 
 
 def _cases(forms):
@@ -70,97 +62,17 @@ def text_layer(doc_id: str) -> list[str]:
     return [p.extract_text() or "" for p in PdfReader(str(CORPUS / inp["files"][0])).pages]
 
 
-def _ocr_job(job: tuple[str, str, int]) -> str:
-    """OCR one page: (format, file, 1-based page within the file). Runs in a worker process."""
-    from PIL import Image
-    import pytesseract
-    fmt, path, page = job
-    if fmt == "pdf-image":
-        # pdftoppm -r 300 -gray as the brief says, but as PGM: the pixels are the same and
-        # PNG compression of a 300 dpi page costs pdftoppm ~8 s of the test budget.
-        with tempfile.TemporaryDirectory() as td:
-            subprocess.run(["pdftoppm", "-r", "300", "-gray", "-f", str(page), "-l", str(page), path,
-                            f"{td}/p"], check=True, timeout=120)
-            out = next(Path(td).glob("p*"))
-            with Image.open(out) as img:
-                return pytesseract.image_to_string(img, lang="eng")
-    with Image.open(path) as img:
-        if fmt == "tiff-multipage":
-            img.seek(page - 1)
-        return pytesseract.image_to_string(img, lang="eng")
-
-
-class OcrCache:
-    """Tesseract text of corpus pages, made once per session, keyed by file and page."""
-
-    def __init__(self):
-        self.done: dict[tuple[str, int], str] = {}
-
-    def _jobs(self, doc_id: str, form: str) -> tuple[dict, dict[int, tuple[str, int]]]:
-        doc = MANIFEST[doc_id]
-        inp = next(i for i in doc["inputs"] if f"{i['format']}-{i['level']}" == form)
-        covered = inp["pages"]
-        wanted = covered if doc["page_count"] <= LONG_DOC or len(covered) <= LONG_DOC else \
-            covered[:HEAD_PAGES] + covered[-TAIL_PAGES:]
-        jobs = {}
-        for n in wanted:
-            if inp["format"] in ("png-pages", "jpeg-pages"):
-                jobs[n] = (str(CORPUS / inp["files"][covered.index(n)]), 1)
-            else:
-                jobs[n] = (str(CORPUS / inp["files"][0]), n)
-        return inp, jobs
-
-    def prefetch(self, forms: list[tuple[str, str]]) -> None:
-        """OCR every page these forms need in one pool of two workers (one Tesseract thread each)."""
-        todo: dict[tuple[str, int], tuple[str, str, int]] = {}
-        for doc_id, form in forms:
-            inp, jobs = self._jobs(doc_id, form)
-            for key in jobs.values():
-                if key not in self.done:
-                    todo[key] = (inp["format"], key[0], key[1])
-        if not todo:
-            return
-        os.environ["OMP_THREAD_LIMIT"] = "1"
-        keys = sorted(todo)
-        with ProcessPoolExecutor(max_workers=2) as ex:
-            for key, text in zip(keys, ex.map(_ocr_job, [todo[k] for k in keys])):
-                self.done[key] = text
-
-    def pages(self, doc_id: str, form: str) -> list[str]:
-        """The document as this input form reads: OCR text where OCR'd, ground truth elsewhere."""
-        self.prefetch([(doc_id, form)])
-        _, jobs = self._jobs(doc_id, form)
-        pages = ground_truth(doc_id)
-        for n, key in jobs.items():
-            pages[n - 1] = self.done[key]
-        return pages
-
-
-@pytest.fixture(scope="session")
-def ocr_cache(request) -> OcrCache:
-    """OCR, once, the pages of every OCR form that this session's selected tests use."""
-    cache = OcrCache()
-    forms = sorted({(item.callspec.params["doc_id"], item.callspec.params["form"])
-                    for item in request.session.items
-                    if item.originalname == "test_corpus_field_ocr" and hasattr(item, "callspec")
-                    and item.callspec.params.get("doc_id")})
-    cache.prefetch(forms)
-    return cache
-
-
 _RESULTS: dict[tuple[str, str], list[FieldValue]] = {}
 _PAGES: dict[tuple[str, str], list[str]] = {}
 
 
-def _extract(doc_id: str, form: str, ocr: OcrCache | None = None) -> tuple[list[str], dict[str, FieldValue]]:
+def _extract(doc_id: str, form: str) -> tuple[list[str], dict[str, FieldValue]]:
     key = (doc_id, form)
     if key not in _RESULTS:
         if form == "ground-truth":
             pages = ground_truth(doc_id)
-        elif form == "text-layer":
-            pages = text_layer(doc_id)
         else:
-            pages = ocr.pages(doc_id, form)
+            pages = text_layer(doc_id)
         _PAGES[key] = pages
         _RESULTS[key] = extract_metadata(pages)
     return _PAGES[key], {fv.field: fv for fv in _RESULTS[key]}
@@ -205,16 +117,6 @@ def check_evidence(pages: list[str], fv: FieldValue) -> None:
 @pytest.mark.parametrize("doc_id,form,field", _cases(TEXT_FORMS))
 def test_corpus_field_text(doc_id, form, field):
     pages, got = _extract(doc_id, form)
-    check(field, got, MANIFEST[doc_id]["expected"])
-    if field in got:
-        check_evidence(pages, got[field])
-
-
-@pytest.mark.tesseract
-@pytest.mark.slow
-@pytest.mark.parametrize("doc_id,form,field", _cases(OCR_FORMS))
-def test_corpus_field_ocr(doc_id, form, field, ocr_cache):
-    pages, got = _extract(doc_id, form, ocr_cache)
     check(field, got, MANIFEST[doc_id]["expected"])
     if field in got:
         check_evidence(pages, got[field])

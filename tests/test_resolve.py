@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 
 from provenance.citations import FoundCitation, find_citations
 from provenance.resolve import Candidate, Match, external_key, external_keys, resolve
-from tests.test_citations import ground_truth, ocr_forms, pdf_text_pages  # noqa: F401  (shared OCR fixture)
+from tests.test_citations import ground_truth, pdf_text_pages
 
 
 def cit(author=None, title=None, year=None, locator=None, kind="in-text") -> FoundCitation:
@@ -126,12 +125,6 @@ def test_corpus_links_on_ground_truth(corpus, manifest):
 def test_seed_text_layer_links_nothing(corpus, manifest):
     pages = list(pdf_text_pages(str(corpus / "on-trotskyites" / "digital.pdf")))
     assert links_of(pages, "on-trotskyites", manifest) == []
-
-
-@pytest.mark.tesseract
-def test_corpus_links_on_ocr(ocr_forms, manifest):  # noqa: F811
-    for doc_id, pages in ocr_forms.items():
-        assert links_of(pages, doc_id, manifest) == manifest[doc_id]["expected"]["cites"], doc_id
 
 
 def test_external_keys_group_one_work_across_styles_and_keep_two_works_of_a_year_apart():
