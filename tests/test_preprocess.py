@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import time
-import unicodedata
 
 import numpy as np
 import pytest
@@ -159,40 +157,25 @@ def test_apply_reports_effective_dpi_and_rejects_unknown_steps():
 
 # --- the real engine ----------------------------------------------------------------------
 
-_PAGE_NUMBER = re.compile(r"^\s*(\d{1,4}|[ivxlcdm]{1,7})\s*$", re.IGNORECASE)
-
-
-def _normalize(text: str) -> str:
-    # The CER rule of bench/PREPROCESS.md: NFC, drop a page-number-only last line, collapse spaces.
-    lines = unicodedata.normalize("NFC", text).splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if lines and _PAGE_NUMBER.match(lines[-1]):
-        lines.pop()
-    return re.sub(r"\s+", " ", " ".join(lines)).strip()
-
-
 @pytest.mark.tesseract
 @pytest.mark.slow
 def test_preprocessing_lowers_tesseract_cer_on_hard_pages(corpus):
-    from rapidfuzz.distance import Levenshtein
-
     from ingest import tools
     from ingest.ocr import parse_tsv
+    from tests.textmetrics import error_rates
 
     if shutil.which("tesseract") is None:
         pytest.skip("Tesseract is not installed (apt-get install tesseract-ocr)")
-    edits = {"raw": 0, "preprocessed": 0}
-    chars = 0
+    texts: dict[str, list[str]] = {"raw": [], "preprocessed": []}
+    truth = []
     for n in (2, 8):  # measured raw 5.5% and 8.4%, preprocessed 1.9% and 2.0% (bench/PREPROCESS.md)
         image, dpi = _hard(corpus, n)
-        truth = _normalize((corpus / f"on-trotskyites/ground_truth/page-{n:03d}.txt").read_text(encoding="utf-8"))
-        chars += len(truth)
+        truth.append((corpus / f"on-trotskyites/ground_truth/page-{n:03d}.txt").read_text(encoding="utf-8"))
         steps = preprocess.plan(image, dpi)
         for name, img in (("raw", image), ("preprocessed", preprocess.apply(image, steps, dpi)[0])):
-            text = parse_tsv(tools.run_tesseract_tsv(img, lang="eng", psm=3, source=f"hard p{n}")).text
-            edits[name] += Levenshtein.distance(_normalize(text), truth)
-    raw, pre = edits["raw"] / chars, edits["preprocessed"] / chars
+            texts[name].append(parse_tsv(tools.run_tesseract_tsv(img, lang="eng", psm=3, source=f"hard p{n}")).text)
+    raw, _ = error_rates(texts["raw"], truth)
+    pre, _ = error_rates(texts["preprocessed"], truth)
     assert pre < raw
     # Measured about 2% on these two pages; the target for the hard level is half of raw, 3%.
     assert pre <= 0.03, f"preprocessed CER {pre:.2%} (raw {raw:.2%})"
