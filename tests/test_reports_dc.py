@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 
-import pytest
 from lxml import etree
 from sqlmodel import Session
 

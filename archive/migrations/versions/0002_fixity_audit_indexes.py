@@ -12,7 +12,7 @@ Create Date: 2026-11-24 20:18:39.714073
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
+import sqlalchemy as sa  # noqa: F401  (the template imports it for every migration)
 from alembic import op
 
 
