@@ -64,6 +64,8 @@ def run_memory(work: Path, counts: list[int], jobs: int) -> list[dict]:
                      "wall_s": round(m.wall_s, 1), "cpu_s": round(m.cpu_s, 1),
                      "pages_per_min": round(n / m.wall_s * 60, 1),
                      "parent_mib": m.peak_mib("parent"), "worker_mib": m.peak_mib("worker"),
+                     "parent_ocr_mib": round(m.parent_phase_kib.get("with workers", 0) / 1024, 1),
+                     "parent_after_mib": round(m.parent_phase_kib.get("after workers", 0) / 1024, 1),
                      "tesseract_mib": m.peak_mib("tesseract"), "pdftoppm_mib": m.peak_mib("pdftoppm"),
                      "tree_mib": round(m.tree_peak_kib / 1024, 1)})
         print(json.dumps(rows[-1]), file=sys.stderr)
@@ -72,10 +74,12 @@ def run_memory(work: Path, counts: list[int], jobs: int) -> list[dict]:
 
 def table(rows: list[dict]) -> str:
     out = io.StringIO()
-    out.write("| pages | PDF MiB | wall s | pages/min | parent peak MiB | worker peak MiB (largest) "
-              "| tesseract peak MiB | whole tree peak MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+    out.write("| pages | PDF MiB | wall s | pages/min | parent peak MiB | parent, OCR stage | parent, provenance "
+              "stage | worker peak MiB (largest) | tesseract peak MiB | whole tree peak MiB |\n"
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     for r in rows:
         out.write(f"| {r['pages']} | {r['pdf_mib']} | {r['wall_s']} | {r['pages_per_min']} | {r['parent_mib']} "
+                  f"| {r.get('parent_ocr_mib', 'n/a')} | {r.get('parent_after_mib', 'n/a')} "
                   f"| {r['worker_mib']} | {r['tesseract_mib']} | {r['tree_mib']} |\n")
     return out.getvalue()
 

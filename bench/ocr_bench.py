@@ -462,7 +462,9 @@ def ratio_lines(results, levels, extras) -> list[str]:
             a, b = rows[0], rows[-1]
             grow = {k: (b[k] or 0) - (a[k] or 0) for k in ("parent_mib", "worker_mib", "tree_mib")}
             out.append(f"- Peak memory from {a['pages']} to {b['pages']} pages: parent {a['parent_mib']} -> "
-                       f"{b['parent_mib']} MiB, largest worker {a['worker_mib']} -> {b['worker_mib']} MiB, whole tree "
+                       f"{b['parent_mib']} MiB (during OCR {a.get('parent_ocr_mib')} -> {b.get('parent_ocr_mib')} MiB; "
+                       f"in the provenance stage after it {a.get('parent_after_mib')} -> {b.get('parent_after_mib')} MiB), "
+                       f"largest worker {a['worker_mib']} -> {b['worker_mib']} MiB, whole tree "
                        f"{a['tree_mib']} -> {b['tree_mib']} MiB ({grow['tree_mib']:+.0f} MiB for "
                        f"{b['pages'] - a['pages']} more pages). Target: independent of page count "
                        f"({_verdict(abs(grow['worker_mib']) < 20 and grow['tree_mib'] < 0.1 * a['tree_mib'])}).")

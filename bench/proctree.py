@@ -24,6 +24,9 @@ class Measured:
     stderr: str
     peak_kib: dict[str, int] = field(default_factory=dict)  # role -> highest VmHWM of one process of that role
     tree_peak_kib: int = 0  # highest sum of VmRSS over the tree at one sample
+    # The parent's highest VmRSS while it had worker processes, and once it had none left (for
+    # `archive ingest`: the OCR stage, then the provenance stage that follows it in the same process).
+    parent_phase_kib: dict[str, int] = field(default_factory=dict)
 
     def peak_mib(self, role: str) -> float | None:
         return round(self.peak_kib[role] / 1024, 1) if role in self.peak_kib else None
@@ -83,10 +86,14 @@ class _Sampler(threading.Thread):
         self.peak: dict[str, int] = {}
         self.tree_peak = 0
         self.root_name = ""
+        self.phase: dict[str, int] = {}
+        self.had_workers = False
 
     def run(self) -> None:
         while not self.stop.is_set():
             total = 0
+            parent_rss = 0
+            workers = False
             for pid, depth in _tree(self.pid):
                 st = _status(pid)
                 if not st:
@@ -95,10 +102,17 @@ class _Sampler(threading.Thread):
                 if depth == 0:
                     self.root_name = name
                 hwm = int(st.get("VmHWM", "0 kB").split()[0])
-                total += int(st.get("VmRSS", "0 kB").split()[0])
+                rss = int(st.get("VmRSS", "0 kB").split()[0])
+                total += rss
                 role = role_of(name, depth, self.root_name)
                 self.peak[role] = max(self.peak.get(role, 0), hwm)
+                if role == "parent":
+                    parent_rss = rss
+                workers = workers or role == "worker"
             self.tree_peak = max(self.tree_peak, total)
+            self.had_workers = self.had_workers or workers
+            phase = "with workers" if workers else ("after workers" if self.had_workers else "before workers")
+            self.phase[phase] = max(self.phase.get(phase, 0), parent_rss)
             self.stop.wait(SAMPLE_S)
 
 
@@ -118,4 +132,5 @@ def measure(argv: list[str], *, env: dict[str, str] | None = None, cwd: str | No
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measured(argv, proc.returncode, wall, cpu, out, err, dict(sampler.peak), sampler.tree_peak)
+    return Measured(argv, proc.returncode, wall, cpu, out, err, dict(sampler.peak), sampler.tree_peak,
+                    dict(sampler.phase))
