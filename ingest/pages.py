@@ -101,6 +101,7 @@ def _process(task: PageTask) -> PageResult:
         has_images = pdf.page_has_images(reader, task.index)
         usable, why = pdf.text_layer_verdict(text, has_images)
         if usable:
+            _forget_large_objects(reader)  # a figure's image stream, read to see the page has one
             return PageResult(task.number, task.source_seq, task.index, "text-layer", text,
                               engine="pypdf", engine_version=pypdf_version(), note=why,
                               thumbnail=_pdf_thumbnail(task))
