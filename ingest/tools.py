@@ -1,4 +1,4 @@
-"""The one place that runs external programs (Tesseract, poppler's pdftoppm): versions, timeouts, errors."""
+"""The one place that runs external programs (Tesseract, as a command or its library; poppler's pdftoppm): versions, timeouts, errors."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image
 
 from archive.errors import ToolError, ToolMissing
+from ingest import tesseract_lib
 
 TESSERACT_TIMEOUT_S = 300  # per page; a page that takes longer is reported, not waited on forever
 RASTERIZE_TIMEOUT_S = 120
@@ -69,6 +70,8 @@ def _which(program: str) -> str:
 
 @functools.cache
 def tesseract() -> Tool:
+    if tesseract_lib.available():
+        return Tool("Tesseract", tesseract_lib.version())
     exe = _which("tesseract")
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
     m = re.search(r"tesseract\s+v?(\d+\.\d+(?:\.\d+)?)", out.stdout + out.stderr, re.I)
@@ -110,7 +113,11 @@ _PNM_MODES = frozenset({"1", "L", "RGB"})  # modes Netpbm stores as they are
 
 def run_tesseract_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm: int,
                       source: str, timeout: int = TESSERACT_TIMEOUT_S) -> str:
-    """Run Tesseract once on an image (or an image file, read without re-encoding) and return its TSV."""
+    """Run Tesseract once on an image (or an image file, read without re-encoding) and return its TSV.
+
+    In process through libtesseract where it loads (no model load per page), else the command."""
+    if tesseract_lib.available():
+        return tesseract_lib.run_tsv(image, lang=lang, psm=psm, timeout=timeout, source=source)
     exe = _which("tesseract")
     with tempfile.TemporaryDirectory(prefix="archive-ocr-") as tmp:
         if isinstance(image, Image.Image):

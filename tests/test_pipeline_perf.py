@@ -15,6 +15,7 @@ from sqlmodel import Session
 from archive import queries
 from archive.db import make_engine
 from bench.imagepdf import write_image_pdf
+from ingest import tesseract_lib, tools
 from ingest.pipeline import IngestOptions, ingest
 
 pytestmark = pytest.mark.tesseract
@@ -39,8 +40,13 @@ def _page_image(path: Path, lines: tuple[str, str]) -> Path:
     return path
 
 
+def _forget_engine_choice() -> None:
+    tesseract_lib._libraries.cache_clear()
+    tools.tesseract.cache_clear()
+
+
 @pytest.fixture
-def counted_tesseract(tmp_path, monkeypatch):
+def counted_tesseract(tmp_path, monkeypatch, request):
     """Put a wrapper named tesseract first on PATH that logs every recognition it runs."""
     real = shutil.which("tesseract")
     if not real:
@@ -53,6 +59,10 @@ def counted_tesseract(tmp_path, monkeypatch):
                        f'exec "{real}" "$@"\n')
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
+    # Counting needs the command: ingest otherwise runs Tesseract in process (ingest/tesseract_lib.py).
+    monkeypatch.setenv("ARCHIVE_TESSERACT", "cli")
+    _forget_engine_choice()
+    request.addfinalizer(_forget_engine_choice)
 
     def calls() -> int:
         lines = log.read_text().splitlines() if log.exists() else []
