@@ -102,9 +102,10 @@ def _process(task: PageTask) -> PageResult:
         usable, why = pdf.text_layer_verdict(text, has_images)
         if usable:
             _forget_large_objects(reader)  # a figure's image stream, read to see the page has one
+            # No thumbnail here: the parent renders a document's text-layer pages in one pdftoppm
+            # run (with_pdf_thumbnails), where one run per page cost more than reading the text.
             return PageResult(task.number, task.source_seq, task.index, "text-layer", text,
-                              engine="pypdf", engine_version=pypdf_version(), note=why,
-                              thumbnail=_pdf_thumbnail(task))
+                              engine="pypdf", engine_version=pypdf_version(), note=why)
         key = embedded_image_key(reader, task.index)
         image = _decode_jpeg(key) if key is not None and key.jpeg is not None else None
         if image is not None:
@@ -159,13 +160,34 @@ def thumbnail(image: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-def _pdf_thumbnail(task: PageTask) -> bytes | None:
-    # A text-layer page was never rendered: render it small (cheap at this resolution).
-    try:
-        return thumbnail(tools.rasterize_pdf_page(task.path, task.index, dpi=40, source=task.source,
-                                                  password=task.password))
-    except ArchiveError:
-        return None
+THUMBNAIL_DPI = 40  # a 360 px wide thumbnail of a letter-size page needs no more
+_THUMBNAIL_RUN = 50  # pages rendered per pdftoppm run: bounds the parent's memory on long files
+
+
+def with_pdf_thumbnails(tasks: list[PageTask], results: dict[int, PageResult]) -> dict[int, PageResult]:
+    """Thumbnails for the PDF pages read from their text layer (never rendered for OCR): each run of
+    consecutive such pages of a file rendered small in one pdftoppm call. A page that cannot be
+    rendered simply has no thumbnail."""
+    wanted = [t for t in tasks if t.kind == "pdf" and results[t.number].method == "text-layer"
+              and results[t.number].thumbnail is None]
+    runs: list[list[PageTask]] = []
+    for t in wanted:
+        if runs and runs[-1][-1].path == t.path and runs[-1][-1].index + 1 == t.index and len(runs[-1]) < _THUMBNAIL_RUN:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    out = dict(results)
+    for run in runs:
+        first = run[0]
+        try:
+            rendered = dict(tools.rasterize_pdf_pages(first.path, first.index, run[-1].index, dpi=THUMBNAIL_DPI,
+                                                      source=first.source, password=first.password))
+        except ArchiveError:
+            continue
+        for t in run:
+            if t.index in rendered:
+                out[t.number] = replace(out[t.number], thumbnail=thumbnail(rendered[t.index]))
+    return out
 
 
 _PIXEL_KEYS = ("/Width", "/Height", "/BitsPerComponent", "/ColorSpace", "/Filter", "/DecodeParms", "/Decode")

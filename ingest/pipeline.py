@@ -23,7 +23,8 @@ from ingest import images, normalize, pdf, preprocess
 from ingest.discover import InputGroup, discover
 from ingest.fixity import display_path, fingerprint, sha256_file
 from ingest.ocr import DEFAULT_PSM
-from ingest.pages import PageResult, PageTask, embedded_image_keys, process_page, pypdf_version, worker_init
+from ingest.pages import (PageResult, PageTask, embedded_image_keys, process_page, pypdf_version, with_pdf_thumbnails,
+                          worker_init)
 from ingest.tools import check_language, tesseract
 
 
@@ -368,6 +369,7 @@ def _run(engine: Engine, planned: list[_Planned], make_executor: Callable[[], Ex
                 top_up(waited)
             pending.popleft()
             head.futures.clear()
+            results = with_pdf_thumbnails(head.tasks, results)
             _write(engine, head, [results[t.number] for t in head.tasks], summary)
     except BaseException:
         executor.shutdown(wait=False, cancel_futures=True)

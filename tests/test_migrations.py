@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, create_engine, inspect, text
 from sqlmodel import Session, SQLModel
 
-from archive import migrations, queries, store
+from archive import db, migrations, queries, store
 from archive.db import make_engine, session_scope
 from archive.models import Document, Page, SourceFile
 
@@ -61,6 +61,19 @@ def test_one_linear_history_with_the_base_first():
     assert len(scripts.get_heads()) == 1, "two migrations branch from one revision: merge them"
     revisions = [r.revision for r in scripts.walk_revisions()][::-1]
     assert revisions[0] == migrations.BASE_REVISION and len(revisions) >= 2
+    # archive.db opens a database at this revision without Alembic: it must be the real head.
+    assert db.SCHEMA_HEAD == revisions[-1] == migrations.head()
+
+
+def test_opening_a_database_at_head_does_not_need_alembic(tmp_path):
+    import subprocess
+    import sys
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    make_engine(url).dispose()
+    code = (f"import sys; from archive.db import make_engine; make_engine({url!r}).dispose(); "
+            "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_empty_database_to_head(db_url):

@@ -237,3 +237,32 @@ def test_jobs_default_to_the_core_count(tmp_path, monkeypatch):
     assert summary.ingested
     cores = len(os.sched_getaffinity(0))
     assert made == ([cores] if cores > 1 else [])  # one core: the in-process serial executor
+
+
+def test_text_layer_thumbnails_come_from_one_render_per_run_of_pages(corpus, monkeypatch):
+    """The parent renders a document's text-layer pages small, one pdftoppm run per run of
+    consecutive pages, instead of one run per page."""
+    import io
+
+    from ingest import pages as pages_mod
+    from ingest.pages import PageResult, PageTask
+    pdf_path = str(corpus / "on-trotskyites" / "digital.pdf")
+    calls = []
+    real = tools.rasterize_pdf_pages
+
+    def counted(path, first, last, **kw):
+        calls.append((first, last))
+        return real(path, first, last, **kw)
+
+    monkeypatch.setattr(tools, "rasterize_pdf_pages", counted)
+    tasks = [PageTask(source="digital.pdf", path=pdf_path, kind="pdf", fmt="pdf", index=i, number=i + 1, source_seq=0)
+             for i in range(10)]
+    own = b"\xff\xd8own"
+    results = {t.number: PageResult(t.number, 0, t.index, "text-layer", "text") for t in tasks}
+    results[6] = PageResult(6, 0, 5, "ocr", "text", thumbnail=own)  # already has the OCR image's thumbnail
+    out = pages_mod.with_pdf_thumbnails(tasks, results)
+    assert calls == [(0, 4), (6, 9)]
+    assert out[6].thumbnail == own
+    for n in (1, 2, 3, 4, 5, 7, 8, 9, 10):
+        with Image.open(io.BytesIO(out[n].thumbnail)) as im:
+            assert im.format == "JPEG" and 300 <= im.width <= pages_mod.THUMBNAIL_WIDTH and im.height > im.width
