@@ -4,6 +4,9 @@ Run from the project root (about 10 minutes on 2 cores):
 
     .venv/bin/python bench/preprocess_study.py --jobs 2
 
+`--focus` measures only the degraded chain (per-step CPU, CER) on the hard pages, in under a
+minute; see focus() below and the version 2 section of bench/PREPROCESS.md.
+
 OCR goes through the project's own Tesseract call (ingest.tools.run_tesseract_tsv, one
 thread per process, psm 3, lang eng), and pages are loaded by ingest's own loaders, so the
 figures are what ingestion gets. Times are CPU seconds: preprocessing in the worker,
@@ -415,14 +418,14 @@ DECISIONS = [
     "  makes both levels worse. plan() reads sampled rows only, about 10-20 ms CPU for a 2550x3300 page,",
     "  roughly 1% of one Tesseract run.",
     "- **Degraded pages** (snr below the threshold) get grayscale, deskew, denoise (1 px gaussian), Sauvola",
-    "  binarization (k 0.2, 0.12 in window, threshold surface at half size), then despeckle. On its own,",
+    "  binarization (k 0.2, 0.12 in window, threshold surface at ~50 dpi), then despeckle. On its own,",
     "  despeckling gives the largest gain: most raw errors on hard pages are speckles read as stray `.`,",
     "  `'`, `-` or `_`. Binarization makes despeckling exact and adds to it, and denoising adds again.",
     "- **Deskew** shows no average gain on these pages, because Tesseract copes with 3° (the chain without",
     "  it scores the same CER at under half the overhead). It is kept as insurance: in exploratory runs",
     "  without it, page 2 (2.9°) fell apart in 3 of about 15 variants (25-45% CER, merged lines), and other",
     "  archives' scans can be more skewed. Its estimate is accurate to about 0.03° (above) and costs",
-    "  about 0.15 s of CPU, plus about 0.1 s for the rotation.",
+    "  about 10 ms of CPU, plus about 40 ms for the (bilinear) rotation (version 2).",
     "- **Not chosen**: normalize-contrast (Sauvola is already local, so the side shadow needs nothing",
     "  more, and the combination is worse); upscale-2x (at 200-300 dpi it doubles Tesseract's time for no",
     "  gain, and Tesseract rescales small text itself: in an exploratory run, clean pages reduced to 100",
@@ -444,15 +447,156 @@ DECISIONS = [
 ]
 
 
+# --- focused check of the degraded chain: per-step CPU and CER on hard pages -----------------
+# `--focus` times each step of plan()'s chain on the hard pages and measures CER the way the
+# acceptance check does: the CLI `tesseract IMG - -l eng --psm 3` (one thread) on the
+# preprocessed page saved as PNM, scored by tests/textmetrics.error_rates. `--impl FILE` loads
+# another version of preprocess.py (e.g. `git show REV:ingest/preprocess.py > /tmp/v1.py`) so an
+# old and a new chain are compared on the same pages, the same way, on the same machine.
+# The corpus has hard JPEGs of pages 1-8 only; `--synthetic` adds held-out pages made from the
+# clean PNGs by the README's recipe for the hard level (so a change is not tuned to pages 1-8).
+
+
+def _load_impl(path: str | None):
+    if not path:
+        return preprocess
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("preprocess_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def synthetic_hard(n: int) -> Image.Image:
+    """Clean page n degraded as the corpus README describes the hard level, decoded from JPEG q62 at 200 dpi."""
+    import io
+    rng = np.random.default_rng(1000 + n)
+    clean = Image.open(CORPUS / f"on-trotskyites/clean/page-{n:03d}.png").convert("L")
+    facing = Image.open(CORPUS / f"on-trotskyites/clean/page-{n + 1:03d}.png").convert("L")
+    size = (1700, 2200)
+    skew = float(rng.uniform(-3, 3))
+    page = clean.resize(size, Image.LANCZOS).rotate(skew, resample=Image.BICUBIC, fillcolor=255)
+    ink = 1.0 - np.asarray(page, np.float32) / 255  # 1 where printed
+    bleed = 1.0 - np.asarray(facing.resize(size, Image.LANCZOS).transpose(Image.FLIP_LEFT_RIGHT), np.float32) / 255
+    paper, inkv = 212.0, 92.0
+    v = paper - (paper - inkv) * np.maximum(ink, 0.08 * bleed)
+    h, w = v.shape
+    x = np.arange(w, dtype=np.float32)
+    edge = x if rng.random() < 0.5 else (w - 1 - x)
+    v -= 70 * np.exp(-edge / 120.0)[None, :]  # a shadow along one side edge
+    ys, xs = rng.integers(0, h, 900), rng.integers(0, w, 900)  # dark speckles, 1-3 px radius
+    yy, xx = np.mgrid[-3:4, -3:4]
+    for y0, x0, r in zip(ys, xs, rng.uniform(0.8, 3.0, 900)):
+        disk = (yy ** 2 + xx ** 2) <= r * r
+        sl = (slice(max(y0 - 3, 0), min(y0 + 4, h)), slice(max(x0 - 3, 0), min(x0 + 4, w)))
+        sub = disk[sl[0].start - y0 + 3:sl[0].stop - y0 + 3, sl[1].start - x0 + 3:sl[1].stop - x0 + 3]
+        v[sl][sub] = inkv + rng.uniform(-10, 10)
+    ys, xs = rng.integers(0, h, 300), rng.integers(0, w, 300)  # light drop-outs
+    for y0, x0 in zip(ys, xs):
+        sl = (slice(y0, y0 + 2), slice(x0, x0 + 3))
+        v[sl] = np.maximum(v[sl], paper - 20)
+    v += rng.normal(0, 14, v.shape)
+    noisy = Image.fromarray(np.clip(v + 0.5, 0, 255).astype(np.uint8), "L").filter(ImageFilter.GaussianBlur(0.8))
+    buf = io.BytesIO()
+    noisy.save(buf, "JPEG", quality=62, dpi=(200, 200))
+    buf.seek(0)
+    return Image.open(buf).convert("L")
+
+
+def _tesseract_cli(image: Image.Image) -> str:
+    import subprocess
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".pnm") as f:
+        image.save(f.name)
+        env = dict(os.environ, OMP_THREAD_LIMIT="1")
+        return subprocess.run(["tesseract", f.name, "-", "-l", "eng", "--psm", "3"], env=env,
+                              capture_output=True, text=True, check=True).stdout
+
+
+def focus_page(task: tuple[str | None, str, int, int]) -> dict:
+    impl_path, kind, n, repeat = task
+    module = _load_impl(impl_path)
+    if kind == "hard":
+        image, dpi = images.load_frame(CORPUS / f"on-trotskyites/hard/page-{n:03d}.jpg", 0, source=f"hard {n}")
+    else:
+        image, dpi = synthetic_hard(n), 200.0
+    steps = module.plan(image, dpi)
+    times: dict[str, float] = {}
+    for _ in range(repeat):  # the fastest of `repeat` runs: the machine is shared
+        work, work_dpi = image, float(dpi or 300)
+        for name in steps:
+            t = time.process_time()
+            work, work_dpi = module.STEPS[name](work, work_dpi)
+            spent = time.process_time() - t
+            times[name] = min(times.get(name, spent), spent)
+    truth = (CORPUS / f"on-trotskyites/ground_truth/page-{n:03d}.txt").read_text(encoding="utf-8")
+    return {"kind": kind, "page": n, "steps": steps, "ms": {k: 1000 * v for k, v in times.items()},
+            "text": _tesseract_cli(work), "truth": truth}
+
+
+def plan_unchanged(impl_path: str | None) -> list[str]:
+    """Every clean and scanned page in the corpus must still get plan() == []."""
+    module = _load_impl(impl_path)
+    manifest = json.loads((CORPUS / "manifest.json").read_text())
+    wrong, count = [], 0
+    for doc in manifest["documents"]:
+        for inp in doc["inputs"]:
+            if inp["level"] not in ("clean", "scanned"):
+                continue
+            for index, page in enumerate(inp["pages"]):
+                rel = inp["files"][0] if len(inp["files"]) == 1 else inp["files"][index]
+                if rel.endswith(".pdf") and inp["format"] == "pdf-image":
+                    reader = pdf.open_pdf(CORPUS / rel, source=rel)
+                    image, dpi, _ = pdf.page_image(reader, index, CORPUS / rel, source=rel)
+                elif rel.endswith(".pdf"):
+                    continue
+                else:
+                    image, dpi = images.load_frame(CORPUS / rel, index if len(inp["files"]) == 1 else 0, source=rel)
+                count += 1
+                if module.plan(image, dpi):
+                    wrong.append(f"{rel}#{page}")
+    return [f"plan() on {count} clean and scanned pages: {len(wrong)} not [] {wrong}"]
+
+
+def focus(impl_path: str | None, jobs: int, repeat: int, synthetic: list[int], check_plan: bool) -> None:
+    from tests.textmetrics import error_rates
+    module = _load_impl(impl_path)
+    tasks = [(impl_path, "hard", n, repeat) for n in range(1, 9)] + [(impl_path, "synthetic", n, repeat) for n in synthetic]
+    with ProcessPoolExecutor(jobs) as pool:
+        rows = list(pool.map(focus_page, tasks, chunksize=1))
+    print(f"preprocess.py version {module.PREPROCESS_VERSION} ({impl_path or 'ingest/preprocess.py'})")
+    for kind in ("hard", "synthetic"):
+        rs = [r for r in rows if r["kind"] == kind]
+        if not rs:
+            continue
+        names = list(dict.fromkeys(s for r in rs for s in r["steps"]))
+        cer, _ = error_rates([r["text"] for r in rs], [r["truth"] for r in rs])
+        per_step = {s: statistics.mean(r["ms"].get(s, 0.0) for r in rs) for s in names}
+        print(f"{kind} pages {[r['page'] for r in rs]}: CER {100 * cer:.2f}%; CPU ms per page "
+              + ", ".join(f"{s} {v:.0f}" for s, v in per_step.items()) + f"; total {sum(per_step.values()):.0f}")
+        print("  per page CER: " + ", ".join(
+            f"p{r['page']} {100 * error_rates([r['text']], [r['truth']])[0]:.2f}%" for r in rs))
+    if check_plan:
+        print("\n".join(plan_unchanged(impl_path)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--out", default=str(ROOT / "bench" / "PREPROCESS.md"))
     ap.add_argument("--variants", nargs="*", help="only these variants (default: all, plus the policy)")
     ap.add_argument("--levels", nargs="*", default=list(LEVELS))
+    ap.add_argument("--focus", action="store_true", help="only per-step CPU and CER of the degraded chain on hard pages")
+    ap.add_argument("--impl", help="with --focus: a preprocess.py file to measure instead of ingest/preprocess.py")
+    ap.add_argument("--repeat", type=int, default=3, help="with --focus: runs per step, the fastest counts")
+    ap.add_argument("--synthetic", type=int, nargs="*", default=[], help="with --focus: clean pages to degrade as extra hard pages")
+    ap.add_argument("--check-plan", action="store_true", help="with --focus: plan() must return [] on every clean and scanned page")
     args = ap.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"corpus not found at {CORPUS}")
+    if args.focus:
+        focus(args.impl, args.jobs, args.repeat, args.synthetic, args.check_plan)
+        return
     variants = args.variants or list(VARIANTS) + [POLICY]
     tasks = [(i, v) for v in variants for i, p in enumerate(PAGES)
              if p[0] in args.levels and (p[0] == "hard" or v in ALL_LEVELS)]
