@@ -27,7 +27,8 @@ class OcrEngine(Protocol):
 
     def version(self) -> str: ...
 
-    def recognize(self, image: Image.Image | str | os.PathLike, *, lang: str, source: str) -> OcrText: ...
+    def recognize(self, image: Image.Image | str | os.PathLike, *, lang: str, source: str,
+                  path: str | os.PathLike | None = None, dpi: float | None = None) -> OcrText: ...
 
 
 class TesseractEngine:
@@ -39,8 +40,10 @@ class TesseractEngine:
     def version(self) -> str:
         return tools.tesseract().version
 
-    def recognize(self, image: Image.Image | str | os.PathLike, *, lang: str, source: str) -> OcrText:
-        tsv = tools.run_tesseract_tsv(image, lang=lang, psm=self.psm, source=source)
+    def recognize(self, image: Image.Image | str | os.PathLike, *, lang: str, source: str,
+                  path: str | os.PathLike | None = None, dpi: float | None = None) -> OcrText:
+        """`path`: the image file these very pixels were decoded from, at `dpi` (see tools.run_tesseract_tsv)."""
+        tsv = tools.run_tesseract_tsv(image, lang=lang, psm=self.psm, source=source, path=path, dpi=dpi)
         return parse_tsv(tsv)
 
 

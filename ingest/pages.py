@@ -133,7 +133,8 @@ def _ocr(task: PageTask, image: Image.Image, dpi: float | None, *, note: str, im
         prepared, dpi_used = preprocess.apply(image, steps, dpi)
         ocr = engine.recognize(prepared, lang=task.lang, source=task.source)
     else:
-        ocr = engine.recognize(direct_path or image, lang=task.lang, source=task.source)
+        ocr = engine.recognize(image, lang=task.lang, source=task.source, path=direct_path,
+                               dpi=dpi)
     retry = preprocess.retry_steps(ocr.confidence if ocr.confidence is not None else 0.0, steps)
     if retry:
         prepared, _ = preprocess.apply(image, retry, dpi)

@@ -33,6 +33,7 @@ _SIGNATURES = {  # name: (restype, argtypes), from tesseract/capi.h and leptonic
     "TessBaseAPISetPageSegMode": (None, [_P, ctypes.c_int]),
     "TessBaseAPISetImage": (None, [_P, ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int]),
     "TessBaseAPISetImage2": (None, [_P, _P]),
+    "TessBaseAPISetSourceResolution": (None, [_P, ctypes.c_int]),
     "TessBaseAPIRecognize": (ctypes.c_int, [_P, _P]),
     "TessBaseAPIGetTsvText": (_P, [_P, ctypes.c_int]),
     "TessDeleteText": (None, [_P]),
@@ -106,7 +107,8 @@ class _Engine:
         # capture; a library would print them into the worker's stderr, that is the user's terminal.
         self.lib.TessBaseAPISetVariable(self.handle, b"debug_file", os.devnull.encode())
 
-    def tsv(self, image: Image.Image | str | os.PathLike, psm: int, timeout: float, source: str) -> str:
+    def tsv(self, image: Image.Image | str | os.PathLike, psm: int, timeout: float, source: str,
+            dpi: float | None = None) -> str:
         with self.lock:
             self.lib.TessBaseAPISetPageSegMode(self.handle, psm)
             pix = _P()
@@ -116,8 +118,9 @@ class _Engine:
                         image = image.convert("RGB" if image.mode in ("RGBA", "P", "CMYK", "YCbCr") else "L")
                     data = image.tobytes()
                     bpp = _RAW_MODES[image.mode]
-                    # Raw pixels carry no resolution, as the PNM the command was given did not.
                     self.lib.TessBaseAPISetImage(self.handle, data, image.width, image.height, bpp, image.width * bpp)
+                    if dpi:  # what Leptonica reads from a file's header; without it Tesseract estimates
+                        self.lib.TessBaseAPISetSourceResolution(self.handle, int(round(dpi)))
                 else:
                     pix.value = self.lept.pixRead(os.fsencode(image))
                     if not pix.value:
@@ -151,12 +154,14 @@ class _Engine:
 _engines: dict[str, _Engine] = {}
 
 
-def run_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm: int, timeout: float, source: str) -> str:
-    """Tesseract's TSV for one image (or image file) from this process's engine for `lang`."""
+def run_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm: int, timeout: float, source: str,
+            dpi: float | None = None) -> str:
+    """Tesseract's TSV for one image (decoded pixels, at `dpi` when known) or image file, from this
+    process's engine for `lang`."""
     engine = _engines.get(lang)
     if engine is None or engine.pid != os.getpid():
         engine = _engines[lang] = _Engine(lang)
-    return engine.tsv(image, psm, timeout, source)
+    return engine.tsv(image, psm, timeout, source, dpi)
 
 
 @atexit.register

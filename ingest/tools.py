@@ -111,13 +111,22 @@ def _one_thread_env() -> dict[str, str]:
 _PNM_MODES = frozenset({"1", "L", "RGB"})  # modes Netpbm stores as they are
 
 
-def run_tesseract_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm: int,
-                      source: str, timeout: int = TESSERACT_TIMEOUT_S) -> str:
-    """Run Tesseract once on an image (or an image file, read without re-encoding) and return its TSV.
+def run_tesseract_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm: int, source: str,
+                      timeout: int = TESSERACT_TIMEOUT_S, path: str | os.PathLike | None = None,
+                      dpi: float | None = None) -> str:
+    """Run Tesseract once on an image and return its TSV.
 
-    In process through libtesseract where it loads (no model load per page), else the command."""
+    In process through libtesseract where it loads (no model load per page), else the command.
+    `path` names the PNG or JPEG file the pixels were decoded from and `dpi` its resolution: the
+    library takes the pixels already decoded (no second decoding) at that resolution, and the
+    command reads the file itself (no temporary copy)."""
     if tesseract_lib.available():
-        return tesseract_lib.run_tsv(image, lang=lang, psm=psm, timeout=timeout, source=source)
+        if path is not None and isinstance(image, Image.Image) and image.mode not in ("L", "RGB"):
+            image = path  # palette, 16-bit, CMYK...: let Leptonica read the file as the command does
+        return tesseract_lib.run_tsv(image, lang=lang, psm=psm, timeout=timeout, source=source,
+                                     dpi=dpi if isinstance(image, Image.Image) else None)
+    if path is not None:
+        image = path
     exe = _which("tesseract")
     with tempfile.TemporaryDirectory(prefix="archive-ocr-") as tmp:
         if isinstance(image, Image.Image):

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from archive.errors import ToolError
-from ingest import preprocess, tesseract_lib
+from ingest import images, preprocess, tesseract_lib, tools
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +34,14 @@ def _command_tsv(path: str | os.PathLike) -> str:
 
 def test_library_and_command_give_the_same_tsv_for_a_file_and_for_prepared_pixels(corpus):
     clean = corpus / "on-trotskyites/clean/page-003.png"
-    assert tesseract_lib.run_tsv(clean, lang="eng", psm=3, timeout=120, source=str(clean)) == _command_tsv(clean)
+    expected = _command_tsv(clean)
+    assert tesseract_lib.run_tsv(clean, lang="eng", psm=3, timeout=120, source=str(clean)) == expected
+    # The pixels ingest has already decoded, at the file's resolution: no second decoding, same result.
+    for path in (clean, corpus / "undated-and-unsigned/scanned/page-001.jpg"):
+        image, dpi = images.load_frame(str(path), 0, source=str(path))
+        assert dpi and image.mode in ("L", "RGB")
+        got = tools.run_tesseract_tsv(image, lang="eng", psm=3, source=str(path), path=path, dpi=dpi)
+        assert got == (expected if path == clean else _command_tsv(path)), path
 
     # A degraded page after the cleaning chain: handed over as raw pixels, where the command
     # read the same pixels from a PNM file (no resolution in either).
