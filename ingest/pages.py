@@ -130,7 +130,9 @@ def _ocr(task: PageTask, image: Image.Image, dpi: float | None, *, note: str, im
     steps = preprocess.plan(image, dpi)
     width, height = image.size
     if steps:
-        prepared, dpi_used = preprocess.apply(image, steps, dpi)
+        # The prepared page goes without its dpi, and Tesseract estimates one from the text size:
+        # measured on the hard pages, that read better (CER 1.71%) than the true 200 dpi (1.80%).
+        prepared, _ = preprocess.apply(image, steps, dpi)
         ocr = engine.recognize(prepared, lang=task.lang, source=task.source)
     else:
         ocr = engine.recognize(image, lang=task.lang, source=task.source, path=direct_path,
@@ -219,7 +221,7 @@ def embedded_image_key(reader: PdfReader, index: int, *, text_free: bool = False
         if text_free and resources.get("/Font"):
             return None
         width_in, height_in = float(page.mediabox.width) / 72, float(page.mediabox.height) / 72
-        if width_in <= 0 or height_in <= 0 or not pdf._one_page_shaped_image(page, width_in, height_in):
+        if width_in <= 0 or height_in <= 0 or not pdf.one_page_shaped_image(page, width_in, height_in):
             return None
         contents = page.get_contents()
         if _INLINE_IMAGE.search(contents.get_data() if contents is not None else b""):

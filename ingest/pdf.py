@@ -192,7 +192,7 @@ def _image_only_dpi(page: pypdf.PageObject, width_in: float, height_in: float) -
 
 def _single_page_image(page: pypdf.PageObject, width_in: float, height_in: float):
     try:
-        if width_in <= 0 or not _one_page_shaped_image(page, width_in, height_in):
+        if width_in <= 0 or not one_page_shaped_image(page, width_in, height_in):
             return None  # decided from the image dictionaries, before decoding any pixels
         images = list(page.images)
         if len(images) != 1:
@@ -216,7 +216,7 @@ def _single_page_image(page: pypdf.PageObject, width_in: float, height_in: float
         return None
 
 
-def _one_page_shaped_image(page: pypdf.PageObject, width_in: float, height_in: float) -> bool:
+def one_page_shaped_image(page: pypdf.PageObject, width_in: float, height_in: float) -> bool:
     """Does the page hold exactly one image XObject, within the pixel limit, with the page's shape?"""
     xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
     if len(xobjects) != 1:
