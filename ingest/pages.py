@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject, StreamObject
 
 from archive.errors import ArchiveError
-from ingest import images, pdf, preprocess, tools
+from ingest import images, pdf, preprocess, tesseract_lib, tools
 from ingest.ocr import DEFAULT_PSM, TesseractEngine
 
 PAGE_TIMEOUT_S = 900  # everything one page may take (Tesseract has its own, shorter timeout)
@@ -314,4 +314,5 @@ def pypdf_version() -> str:
 def worker_init() -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     Image.MAX_IMAGE_PIXELS = images.MAX_PIXELS
+    tesseract_lib.kill_on_hang()  # a worker may die for a page stuck in C; the parent replaces it
 

@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import functools
 import os
+import signal
 import threading
 
 from PIL import Image
@@ -51,6 +52,23 @@ _LEPT_SIGNATURES = {
 }
 _LEPT_SEVERITY_NONE = 6  # Leptonica's L_SEVERITY_NONE: it prints nothing; failures come back to us
 _RAW_MODES = {"L": 1, "RGB": 3}  # Pillow modes handed over as they are, with their bytes per pixel
+
+# The deadline Tesseract honours covers recognition, not layout analysis, and no Python signal
+# handler runs while a C call lasts. In a worker process, a watchdog thread (ctypes releases the
+# GIL) therefore kills the process this long after the deadline: the parent replaces the worker,
+# and a page that kills two workers is recorded as failed (ingest/pipeline.py).
+HARD_STOP_GRACE_S = 60.0
+_hard_stop = False
+
+
+def kill_on_hang(enabled: bool = True) -> None:
+    """Let a page stuck inside Tesseract end this process (for worker processes only)."""
+    global _hard_stop
+    _hard_stop = enabled
+
+
+def _kill_self() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _bind(name: str, signatures: dict) -> ctypes.CDLL:
@@ -127,12 +145,18 @@ class _Engine:
                         raise ToolError("Tesseract (Leptonica) could not read this image", path=source)
                     self.lib.TessBaseAPISetImage2(self.handle, pix)
                 monitor = self.lib.TessMonitorCreate()
+                watchdog = threading.Timer(timeout + HARD_STOP_GRACE_S, _kill_self) if _hard_stop else None
                 try:
                     self.lib.TessMonitorSetDeadlineMSecs(monitor, max(1, int(timeout * 1000)))
+                    if watchdog:
+                        watchdog.daemon = True
+                        watchdog.start()
                     if self.lib.TessBaseAPIRecognize(self.handle, monitor) != 0:
                         raise ToolError(f"Tesseract gave up on this page (over {timeout} s or unreadable)",
                                         path=source)
                 finally:
+                    if watchdog:
+                        watchdog.cancel()
                     self.lib.TessMonitorDelete(monitor)
                 text = self.lib.TessBaseAPIGetTsvText(self.handle, 0)
                 try:

@@ -98,3 +98,14 @@ def test_the_command_can_be_forced(tmp_path):
     forced, version = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                                      env=env, check=True).stdout.split()
     assert forced == "False" and version == tesseract_lib.version()
+
+
+def test_a_worker_stuck_inside_tesseract_ends_itself(corpus):
+    """Tesseract's own deadline does not cover layout analysis, and no signal handler runs during
+    a C call: in a worker, a watchdog kills the process (the pipeline then replaces the worker).
+    Here the grace is 0 and the deadline 1 ms, so the watchdog fires while layout analysis runs."""
+    page = corpus / "on-trotskyites/clean/page-001.png"
+    code = ("import sys; from ingest import tesseract_lib as t; t.kill_on_hang(); t.HARD_STOP_GRACE_S = 0.0; "
+            f"t.run_tsv({str(page)!r}, lang='eng', psm=3, timeout=0.001, source='p'); print('survived')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == -9 and "survived" not in proc.stdout, (proc.returncode, proc.stdout, proc.stderr)
