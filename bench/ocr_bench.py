@@ -525,11 +525,14 @@ NOTES = """
   writes and, for `archive ingest`, the provenance stage that follows OCR; small sets therefore
   understate everyone's steady rate, ours most (Python start-up and the provenance stage are fixed costs).
 - The raw Tesseract baseline is `xargs -P N tesseract IMG OUT -l eng --psm 3 txt` over the image files,
-  OMP_THREAD_LIMIT=1; our ingest runs Tesseract with the same language and page segmentation (TSV output).
+  OMP_THREAD_LIMIT=1; our ingest runs the same Tesseract (the system's libtesseract, in process, one
+  model loaded per worker instead of one per page) with the same language, page segmentation and
+  resolution, handing it the pixels it has already decoded: on an unprocessed page its TSV is the
+  command's byte for byte (tests/test_tesseract_lib.py).
 - OCRmyPDF reads image-only PDFs embedding the very same JPEG bytes (PNGs as lossless Flate); its
   default output type (PDF/A through Ghostscript) is part of its time, as a user would run it.
-- The CER target depends on ingest/preprocess.py (another helper's work); these figures are for the
-  preprocessing version present when the benchmark ran (see the page notes in the database).
+- The hard level's CER comes from ingest/preprocess.py; these figures are for the preprocessing
+  version present when the benchmark ran (recorded in each page's provenance).
 - The re-ingest set-up ingests the folder once with a stand-in `tesseract` that returns no text (the
   second run, the one measured, never calls Tesseract: every file is already held).
 """
