@@ -286,11 +286,21 @@ _NUMBERED_BEFORE = re.compile(r"(?:\b(?:Local|No|Nos|Number|Vol|Volume|Box|Suite
 _STANDARD_NUMBER = re.compile(r"\bIS[BS]N(?:-1[03])?[\s:]*[\dX][\dX\s-]*$", re.I)
 
 
+# Patterns that cannot match without a digit (a numeric year or day): skipped on text that has
+# none, which is most of the short pieces the extractors ask about.
+_NEED_DIGIT = frozenset({"iso", "ymd", "roman-month", "m-the-d", "d-m-y", "m-d-y", "numeric", "month-range",
+                         "season", "m-y", "year"})
+_DIGIT = re.compile(r"\d")
+
+
 def find_dates(text: str) -> list[tuple[ParsedDate, int, int]]:
     """Every date expression in text, longest first at each place, as (date, start, end), in order."""
     taken: list[tuple[int, int]] = []
     found: list[tuple[ParsedDate, int, int]] = []
+    digits = _DIGIT.search(text) is not None
     for kind, pat in _PATTERNS:
+        if not digits and kind in _NEED_DIGIT:
+            continue
         for m in pat.finditer(text):
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):

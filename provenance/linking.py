@@ -95,7 +95,8 @@ def signature_of(doc: Document) -> tuple[list[int], int]:
     """The document's MinHash signature and shingle count, computed once and kept on the document."""
     data = json.loads(doc.minhash) if doc.minhash else None
     if not isinstance(data, dict):
-        data = {"sig": list(similarity.signature(doc.text)), "n": similarity.shingle_count(doc.text)}
+        sig, n = similarity.signature_and_count(doc.text)
+        data = {"sig": list(sig), "n": n}
         doc.minhash = json.dumps(data)
     return data["sig"], data["n"]
 

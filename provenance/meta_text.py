@@ -91,6 +91,8 @@ def page_lines(pages: Sequence[str]) -> list[list[Line]]:
 
 def fold(text: str) -> str:
     """Casefolded, accents and typographic quotes and dashes unified."""
+    if text.isascii():  # nothing to decompose or unify: most lines, at a fraction of the cost
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.translate(str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "–": "-", "—": "-",

@@ -43,8 +43,10 @@ _B = np.array([_param("b", i) for i in range(NUM_PERM)], dtype=np.uint64)
 def normalize(text: str) -> list[str]:
     """Words of the text: accents stripped, lower-cased, soft hyphens at line ends rejoined, punctuation gone."""
     text = re.sub(r"(?<=[a-z])-\s*\n\s*(?=[a-z])", "", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    if not text.isascii():  # ASCII has nothing to decompose
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold()
     # page numbers and other bare numbers differ between renderings (running heads, OCR of digits)
     return [w for w in re.findall(r"[a-z0-9]+", text) if not w.isdigit()]
 
@@ -61,7 +63,16 @@ def _shingle_hashes(words: Sequence[str]) -> np.ndarray:
 
 def signature(text: str) -> tuple[int, ...]:
     """MinHash signature (NUM_PERM values) of the text's word shingles."""
+    return _minhash(_shingle_hashes(normalize(text)))
+
+
+def signature_and_count(text: str) -> tuple[tuple[int, ...], int]:
+    """signature() and shingle_count() of the text, normalizing and hashing it once."""
     h = _shingle_hashes(normalize(text))
+    return _minhash(h), int(h.size)
+
+
+def _minhash(h: np.ndarray) -> tuple[int, ...]:
     if h.size == 0:
         return tuple([_EMPTY] * NUM_PERM)
     with np.errstate(over="ignore"):
