@@ -369,7 +369,7 @@ def _run(engine: Engine, planned: list[_Planned], make_executor: Callable[[], Ex
                 top_up(waited)
             pending.popleft()
             head.futures.clear()
-            results = with_pdf_thumbnails(head.tasks, results)
+            results = with_pdf_thumbnails(head.tasks, results, jobs)
             _write(engine, head, [results[t.number] for t in head.tasks], summary)
     except BaseException:
         executor.shutdown(wait=False, cancel_futures=True)

@@ -263,6 +263,12 @@ def test_text_layer_thumbnails_come_from_one_render_per_run_of_pages(corpus, mon
     out = pages_mod.with_pdf_thumbnails(tasks, results)
     assert calls == [(0, 4), (6, 9)]
     assert out[6].thumbnail == own
+    # With two workers idle, a long run is split in two renders that run side by side.
+    calls.clear()
+    plain = {t.number: PageResult(t.number, 0, t.index, "text-layer", "text") for t in tasks}
+    split = pages_mod.with_pdf_thumbnails(tasks, plain, jobs=2)
+    assert sorted(calls) == [(0, 4), (5, 9)] and all(split[n].thumbnail for n in plain)
+    assert split[7].thumbnail == out[7].thumbnail
     for n in (1, 2, 3, 4, 5, 7, 8, 9, 10):
         with Image.open(io.BytesIO(out[n].thumbnail)) as im:
             assert im.format == "JPEG" and 300 <= im.width <= pages_mod.THUMBNAIL_WIDTH and im.height > im.width

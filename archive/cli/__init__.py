@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 
 import click
+
+# numpy's OpenBLAS starts a thread per core when it loads, which spin for ~60 ms of CPU; nothing
+# here does linear algebra, and the cores belong to the OCR workers.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from archive import __version__
 from archive.cli import common
@@ -24,7 +29,6 @@ class ArchiveGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:  # `archive export | head`: the reader left, nothing to report
-            import os
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             ctx.exit(EXIT_FAILURES)
         except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback with -v
