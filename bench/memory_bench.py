@@ -75,12 +75,12 @@ def run_memory(work: Path, counts: list[int], jobs: int) -> list[dict]:
 def table(rows: list[dict]) -> str:
     out = io.StringIO()
     out.write("| pages | PDF MiB | wall s | pages/min | parent peak MiB | parent, OCR stage | parent, provenance "
-              "stage | worker peak MiB (largest) | tesseract peak MiB | whole tree peak MiB |\n"
+              "stage | worker peak MiB (largest) | tesseract command peak MiB | whole tree peak MiB |\n"
               "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
     for r in rows:
         out.write(f"| {r['pages']} | {r['pdf_mib']} | {r['wall_s']} | {r['pages_per_min']} | {r['parent_mib']} "
                   f"| {r.get('parent_ocr_mib', 'n/a')} | {r.get('parent_after_mib', 'n/a')} "
-                  f"| {r['worker_mib']} | {r['tesseract_mib']} | {r['tree_mib']} |\n")
+                  f"| {r['worker_mib']} | {r['tesseract_mib'] or '—'} | {r['tree_mib']} |\n")
     return out.getvalue()
 
 

@@ -433,7 +433,9 @@ def render(args, sets: list[PageSet], results: dict[tuple[str, str], Run], extra
     if "memory" in extras:
         md += ["", "## Peak memory against page count", "",
                f"Image-only PDFs of the same few 300 dpi scans repeated (bench/memory_bench.py), `archive ingest "
-               f"--jobs {args.jobs}` into a fresh SQLite database each.", "", memory_table(extras["memory"])]
+               f"--jobs {args.jobs}` into a fresh SQLite database each. Tesseract runs inside the "
+               "workers (libtesseract), so a worker's peak includes its loaded language model; the "
+               "`tesseract` command runs only to list the installed languages, when the 50 ms sampling catches it.", "", memory_table(extras["memory"])]
     md += ["", "## Notes", "", NOTES.strip(), ""]
     return "\n".join(md)
 
