@@ -268,20 +268,25 @@ def costs_table(rows: list[dict]) -> str:
                    + f" | {ours / r['tesseract'] * 100:.0f}% | {r['steps']} |")
     return "\n".join(out)
 
-def digital_vs_scanned(jobs: int, work: Path) -> dict:
+def digital_vs_scanned(jobs: int, work: Path, repeat: int = 1) -> dict:
     """The 45-page born-digital PDF against its 45-page scanned PDF (ours), and the scanned one
-    against raw Tesseract on its 45 scans: a whole document, where fixed costs weigh less."""
-    out = {}
+    against raw Tesseract on its 45 scans: a whole document, where fixed costs weigh less. Each of
+    our two runs is repeated `repeat` times, interleaved, and the fastest kept, as for the page sets."""
+    out: dict = {}
     truth = _truth(TROT, list(range(1, 46)))
-    for name in ("digital", "scanned"):
-        db = work / f"ours-{name}-45.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        given = CORPUS / TROT / f"{name}.pdf"
-        m = measure([ARCHIVE, "--db", f"sqlite:///{db}", "ingest", "--jobs", str(jobs), "--json", str(given)], env=_env())
-        assert m.returncode == 0, m.stderr[-2000:]
-        texts = _our_texts(f"sqlite:///{db}", PageSet(name, [], [given], given, truth), json.loads(m.stdout))
-        out[name] = {"wall_s": m.wall_s, "cpu_s": m.cpu_s, "cer": error_rates(texts, truth)[0]}
+    for _ in range(repeat):
+        for name in ("digital", "scanned"):
+            db = work / f"ours-{name}-45.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            given = CORPUS / TROT / f"{name}.pdf"
+            m = measure([ARCHIVE, "--db", f"sqlite:///{db}", "ingest", "--jobs", str(jobs), "--json", str(given)],
+                        env=_env())
+            assert m.returncode == 0, m.stderr[-2000:]
+            if name in out and out[name]["wall_s"] <= m.wall_s:
+                continue
+            texts = _our_texts(f"sqlite:///{db}", PageSet(name, [], [given], given, truth), json.loads(m.stdout))
+            out[name] = {"wall_s": m.wall_s, "cpu_s": m.cpu_s, "cer": error_rates(texts, truth)[0]}
     for name in ("digital", "scanned"):
         out[name]["stage_s"] = stage_seconds([CORPUS / TROT / f"{name}.pdf"], jobs, work, name)
     scans = _embedded_jpegs(CORPUS / TROT / "scanned.pdf", 45, work / "long" / "scans")
@@ -486,7 +491,7 @@ def ratio_lines(results, levels, extras) -> list[str]:
     if "digital" in extras:
         d, s = extras["digital"]["digital"], extras["digital"]["scanned"]
         out.append(f"- Born-digital on-trotskyites/digital.pdf against its scanned.pdf (45 pages each, whole "
-                   f"`archive ingest` commands): {s['wall_s']:.1f} s / {d['wall_s']:.1f} s = **{s['wall_s'] / d['wall_s']:.1f}x** "
+                   f"`archive ingest` commands, the fastest of {extras.get('repeat', 1)} each): {s['wall_s']:.1f} s / {d['wall_s']:.2f} s = **{s['wall_s'] / d['wall_s']:.1f}x** "
                    f"wall, {s['cpu_s'] / d['cpu_s']:.1f}x CPU. Target: at least 20x ({_verdict(s['wall_s'] / d['wall_s'] >= 20)})."
                    + (f" The ingest stage alone (ingest.pipeline.ingest, without the command's start-up and the "
                       f"provenance stage): {s['stage_s']:.1f} s / {d['stage_s']:.2f} s = **{s['stage_s'] / d['stage_s']:.0f}x** "
@@ -614,7 +619,8 @@ def main() -> None:
     if len(sets) > 1:
         extras["batch_stage_s"] = stage
     if not args.no_extras:
-        extras["digital"] = digital_vs_scanned(args.jobs, args.work)
+        extras["digital"] = digital_vs_scanned(args.jobs, args.work, args.repeat)
+        extras["repeat"] = args.repeat
         print(f"digital vs scanned: {extras['digital']}", file=sys.stderr)
         loads.append(loadavg())
         extras["reingest"] = reingest(args.reingest_files, args.jobs, args.work)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 
 import numpy as np
 import pytest
@@ -48,16 +47,11 @@ def _hard(corpus, n: int) -> tuple[Image.Image, float | None]:
 
 
 @pytest.mark.parametrize("rel", ["on-trotskyites/clean/page-002.png", "undated-and-unsigned/scanned/page-002.jpg"])
-def test_plan_leaves_clean_and_scanned_pages_alone_and_is_cheap(corpus, rel):
+def test_plan_leaves_clean_and_scanned_pages_alone(corpus, rel):
+    # What the plan and the chain cost is measured in bench/ (PREPROCESS.md, RESULTS.md), not here.
     image, dpi = _load(corpus, rel)
     assert image.size == (2550, 3300)
-    started = time.process_time()
-    steps = preprocess.plan(image, dpi)
-    spent = time.process_time() - started
-    assert steps == []
-    # Measured ~20 ms of CPU; the bound leaves room for a slow machine, but a plan that
-    # filtered the whole page (hundreds of ms) would fail it.
-    assert spent < 0.15
+    assert preprocess.plan(image, dpi) == []
 
 
 def test_plan_asks_for_the_cleaning_chain_on_a_hard_page(corpus):
@@ -180,19 +174,6 @@ def test_despeckle_is_conservative_near_ink_and_with_large_blobs():
     a, b = np.asarray(page), np.asarray(out)
     assert np.array_equal(a[:200], b[:200])
     assert (b[250:253, 200:203] == 255).all()
-
-
-def test_degraded_chain_costs_well_under_a_tesseract_run(corpus):
-    image, dpi = _hard(corpus, 2)
-    steps = preprocess.plan(image, dpi)
-    spent = []
-    for _ in range(2):  # the faster of two: the machine is shared
-        started = time.process_time()
-        preprocess.apply(image, steps, dpi)
-        spent.append(time.process_time() - started)
-    # Measured ~0.12 s of CPU (version 1 of the chain: ~0.46 s); Tesseract takes ~1.1 s on
-    # this page. The bound leaves room for a slow machine but not for the old cost.
-    assert min(spent) < 0.3
 
 
 def test_apply_is_deterministic_and_does_not_touch_its_input(corpus):
