@@ -61,10 +61,11 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 
 # --- building blocks of the patterns -------------------------------------------------------------
 
-# Each pattern that starts with a month name or an ordinal first checks the letter it must start
-# with: a lookahead the regex engine fails in one step at almost every position of a long text,
-# where trying the whole alternation there made these patterns ten times slower than the others.
+# Each pattern that starts with a month, season or ordinal first checks the two letters it must
+# start with: a lookahead that fails at once at most positions of a long text, where trying the
+# whole alternation there made these patterns three times slower than the others. Same matches.
 _MONTH_START = "(?=" + "|".join(sorted({m[:2] for m in MONTHS} | {"0c"})) + ")"
+_SEASON_START = "(?=" + "|".join(sorted({s[:2] for s in SEASONS})) + ")"
 _WORDS_START = "(?=[0-9]|" + "|".join(sorted({w[:2] for w in (*_ORDINAL_WORDS, "the", "twenty", "thirty")})) + ")"
 _MONTH_RE = (r"(?:January|February|March|April|May|June|July|August|September|[O0]ctober|November|December"
              r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|[O0]ct|Nov|Dec)\.?")
@@ -112,7 +113,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     # September–October 1983: a double issue; only the year is one date
     ("month-range", re.compile(rf"{_MONTH_START}(?P<m1>{_MONTH_RE})\s*[-–/]\s*(?P<m>{_MONTH_RE}),?\s+(?P<y>{_YEAR_RE})", re.I)),
     # Autumn 2013 / Winter 1984-85 / Spring-Summer 1990
-    ("season", re.compile(rf"(?=sp|su|au|fa|wi)(?P<s>{_SEASON_RE})(?:\s*[-/–]\s*{_SEASON_RE})?,?\s+(?P<y>{_YEAR_RE})"
+    ("season", re.compile(rf"{_SEASON_START}(?P<s>{_SEASON_RE})(?:\s*[-/–]\s*{_SEASON_RE})?,?\s+(?P<y>{_YEAR_RE})"
                           r"(?:\s*[-/–]\s*\d{2,4})?", re.I)),
     # March 1983 / March, 1983
     ("m-y", re.compile(rf"{_MONTH_START}(?P<m>{_MONTH_RE}),?\s+(?P<y>{_YEAR_RE})", re.I)),
