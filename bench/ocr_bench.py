@@ -359,7 +359,8 @@ def machine() -> str:
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), platform.processor())
     tess = _sh("tesseract --version 2>&1 | head -2 | tr '\\n' ' '")
-    lines = [f"- CPU: {cpu}; `nproc` = {_sh('nproc')}",
+    # nproc obeys OMP_THREAD_LIMIT, which this process sets to 1 for Tesseract: ask without it.
+    lines = [f"- CPU: {cpu}; `nproc` = {_sh('env -u OMP_THREAD_LIMIT -u OMP_NUM_THREADS nproc')}",
              "- Memory (`free -h`):\n\n```\n" + _sh("free -h") + "\n```",
              f"- Tesseract: {tess}",
              f"- OCRmyPDF {_sh('ocrmypdf --version')}; unpaper {_sh('unpaper --version 2>/dev/null') or 'absent'}; "

@@ -71,10 +71,10 @@ def _kill_self() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _bind(name: str, signatures: dict) -> ctypes.CDLL:
-    path = ctypes.util.find_library(name)
+def _bind(names: tuple[str, ...], signatures: dict) -> ctypes.CDLL:
+    path = next((p for p in map(ctypes.util.find_library, names) if p), None)
     if not path:
-        raise OSError(f"lib{name} not found")
+        raise OSError(f"lib{names[0]} not found")
     lib = ctypes.CDLL(path)
     for fn, (restype, argtypes) in signatures.items():
         f = getattr(lib, fn)  # AttributeError: a library too old for this API
@@ -90,7 +90,8 @@ def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL] | None:
     # reads this when the library loads, so it is set first.
     os.environ["OMP_THREAD_LIMIT"] = "1"
     try:
-        tess, lept = _bind("tesseract", _SIGNATURES), _bind("lept", _LEPT_SIGNATURES)
+        # Leptonica 1.83 renamed its library from liblept to libleptonica.
+        tess, lept = _bind(("tesseract",), _SIGNATURES), _bind(("leptonica", "lept"), _LEPT_SIGNATURES)
     except (OSError, AttributeError):
         return None
     lept.setMsgSeverity(_LEPT_SEVERITY_NONE)
