@@ -121,7 +121,8 @@ class _Engine:
         if self.lib.TessBaseAPIInit3(self.handle, None, lang.encode()) != 0:
             self.lib.TessBaseAPIDelete(self.handle)
             raise ToolMissing(f"Tesseract could not load language data for {lang}",
-                              remedy=f"install it: apt-get install tesseract-ocr-{lang.split('+')[0]}")
+                              remedy="install it: apt-get install "
+                                     + " ".join(f"tesseract-ocr-{code}" for code in lang.split("+")))
         # The command prints its notes ("Estimating resolution as ...") to its own stderr, which we
         # capture; a library would print them into the worker's stderr, that is the user's terminal.
         self.lib.TessBaseAPISetVariable(self.handle, b"debug_file", os.devnull.encode())
