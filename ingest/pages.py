@@ -191,6 +191,8 @@ def with_pdf_thumbnails(tasks: list[PageTask], results: dict[int, PageResult], j
             return []
         return [(t.number, thumbnail(rendered[t.index])) for t in run if t.index in rendered]
 
+    if not runs:
+        return results  # no text-layer page (image documents, scans): nothing to render
     out = dict(results)
     # Threads suffice: the time is in pdftoppm processes and in Pillow's encoder, both outside the GIL.
     with ThreadPoolExecutor(max(1, min(jobs, len(runs)))) as pool:

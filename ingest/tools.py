@@ -152,8 +152,7 @@ def run_tesseract_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm:
 def rasterize_pdf_page(pdf: str | os.PathLike, index: int, *, dpi: int, source: str,
                        password: str | None = None, timeout: int = RASTERIZE_TIMEOUT_S) -> Image.Image:
     """Render one PDF page (0-based index) to an 8-bit grayscale image with pdftoppm."""
-    return next(iter(rasterize_pdf_pages(pdf, index, index, dpi=dpi, source=source, password=password,
-                                         timeout=timeout)))[1]
+    return rasterize_pdf_pages(pdf, index, index, dpi=dpi, source=source, password=password, timeout=timeout)[0][1]
 
 
 def rasterize_pdf_pages(pdf: str | os.PathLike, first: int, last: int, *, dpi: int, source: str,
