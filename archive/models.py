@@ -116,6 +116,12 @@ class Document(SQLModel, table=True):
     date_not_before: Optional[str] = None  # inferred lower bound, never a publication date
     language: Optional[str] = None
     minhash: Optional[str] = None  # JSON MinHash signature of the text, for near-duplicate detection
+    # When the provenance stage first described the document (metadata and citations); None until then,
+    # so the documents an interrupted ingest left undescribed are found by index.
+    described_at: Optional[datetime] = Field(default=None, sa_column=_ts(nullable=True, index=True))
+    # Version of the blocking and similarity keys stored for the document and its citations
+    # (provenance.blocking.KEYS_VERSION); None or older: rebuilt by the next describe or relink.
+    keys_version: Optional[int] = Field(default=None, index=True)
 
 
 class SourceFile(SQLModel, table=True):
@@ -200,6 +206,7 @@ class ExternalWork(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     key: str = Field(unique=True, index=True)  # normalized author|title|year
+    creator_key: Optional[str] = Field(default=None, index=True)  # the key's creator part (Citation.creator_key)
     author: Optional[str] = None
     title: Optional[str] = None
     year: Optional[str] = None
@@ -227,6 +234,9 @@ class Citation(SQLModel, table=True):
     external_work_id: Optional[int] = Field(default=None, foreign_key="externalwork.id", index=True)
     confidence: Optional[float] = None
     match_evidence: Optional[str] = None
+    # Who is cited, as outside works are grouped ('kahn+sayers', a folded body's name, '' for none):
+    # an outside work's key depends only on the citations of the same creator, found by this index.
+    creator_key: Optional[str] = Field(default=None, index=True)
 
 
 class DocumentRelation(SQLModel, table=True):
@@ -244,3 +254,29 @@ class DocumentRelation(SQLModel, table=True):
     method: str
     canonical_id: Optional[int] = Field(default=None, foreign_key="document.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class DocumentKey(SQLModel, table=True):
+    """A blocking key of a held document (provenance.blocking): a word of a creator's name or title."""
+
+    __table_args__ = (Index("ix_documentkey_document_id", "document_id"),)
+    key: str = Field(primary_key=True)
+    document_id: int = Field(foreign_key="document.id", primary_key=True)
+
+
+class CitationKey(SQLModel, table=True):
+    """A blocking key of a citation: the same words of what it names, so that a new document finds the
+    held citations it could be the target of."""
+
+    __table_args__ = (Index("ix_citationkey_citation_id", "citation_id"),)
+    key: str = Field(primary_key=True)
+    citation_id: int = Field(foreign_key="citation.id", primary_key=True)
+
+
+class SimilarityKey(SQLModel, table=True):
+    """A near-duplicate key of a document's text (provenance.similarity): a MinHash LSH band, or a
+    sampled word shingle (for partial copies)."""
+
+    __table_args__ = (Index("ix_similaritykey_document_id", "document_id"),)
+    key: str = Field(primary_key=True)
+    document_id: int = Field(foreign_key="document.id", primary_key=True)

@@ -295,9 +295,20 @@ def external_works(session: Session, limit: Optional[int] = None) -> list[dict]:
     return ordered[:limit] if limit else ordered
 
 
-def relations(session: Session) -> list[DocumentRelation]:
-    return list(session.exec(select(DocumentRelation).order_by(DocumentRelation.document_id,
-                                                               DocumentRelation.other_id)))
+def relations(session: Session, doc_ids: Optional[Iterable[int]] = None) -> list[DocumentRelation]:
+    """Duplicate relations, all or those involving the given documents (by index on either end)."""
+    stmt = select(DocumentRelation).order_by(DocumentRelation.document_id, DocumentRelation.other_id,
+                                             DocumentRelation.id)
+    if doc_ids is None:
+        return list(session.exec(stmt))
+    ids = sorted(set(doc_ids))
+    found: dict[int, DocumentRelation] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for rel in session.exec(stmt.where(col(DocumentRelation.document_id).in_(chunk)
+                                           | col(DocumentRelation.other_id).in_(chunk))):
+            found[rel.id] = rel
+    return sorted(found.values(), key=lambda r: (r.document_id, r.other_id, r.id))
 
 
 def citation_graph(session: Session, *, external: bool = False) -> dict:

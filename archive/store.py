@@ -6,14 +6,15 @@ import json
 from datetime import datetime
 from typing import Iterable, Optional
 
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from archive import __version__
 from archive.errors import UsageError
 from archive.models import (
-    Agent, AgentKind, Assertion, Citation, Document, DocumentRelation, Event, EventType, ExternalWork,
-    Outcome, Page, SourceFile, utcnow,
+    Agent, AgentKind, Assertion, Citation, CitationKey, Document, DocumentKey, DocumentRelation, Event, EventType,
+    ExternalWork, Outcome, Page, SimilarityKey, SourceFile, utcnow,
 )
 
 PROJECT_AGENT = "archive-tracker"
@@ -198,6 +199,7 @@ def replace_citations(session: Session, document_id: int, citations: list[Citati
         c.entry_id = None
         session.add(c)
     session.flush()
+    replace_keys(session, CitationKey, {c.id: set() for c in old})
     for c in old:
         session.delete(c)
     session.flush()
@@ -208,10 +210,50 @@ def replace_citations(session: Session, document_id: int, citations: list[Citati
     return citations
 
 
-def external_work(session: Session, key: str, author: Optional[str], title: Optional[str],
+# --- retrieval keys (provenance.blocking, provenance.similarity) --------------------------------
+
+KEY_TABLES = {DocumentKey: "document_id", CitationKey: "citation_id", SimilarityKey: "document_id"}
+_IDS_PER_STATEMENT = 500  # within every backend's limit on bound parameters
+
+
+def replace_keys(session: Session, table, keys: dict[int, set[str]]) -> dict[int, set[str]]:
+    """Replace the keys of each owner (document or citation id -> its keys) in one of the key tables;
+    returns the keys each owner had before."""
+    owner = getattr(table, KEY_TABLES[table])
+    ids = sorted(keys)
+    old: dict[int, set[str]] = {i: set() for i in ids}
+    for start in range(0, len(ids), _IDS_PER_STATEMENT):
+        chunk = ids[start:start + _IDS_PER_STATEMENT]
+        for key, who in session.exec(select(table.key, owner).where(col(owner).in_(chunk))):
+            old[who].add(key)
+        session.exec(delete(table).where(col(owner).in_(chunk)))
+    rows = [{"key": k, KEY_TABLES[table]: i} for i in ids for k in sorted(keys[i])]
+    for start in range(0, len(rows), 5000):
+        session.exec(insert(table), params=rows[start:start + 5000])
+    return old
+
+
+def external_work(session: Session, key: str, creator_key: str, author: Optional[str], title: Optional[str],
                   year: Optional[str]) -> ExternalWork:
-    return _get_or_create(session, select(ExternalWork).where(ExternalWork.key == key),
-                          lambda: ExternalWork(key=key, author=author, title=title, year=year))
+    """The outside work with this grouping key; its author, title and year are those given."""
+    work = _get_or_create(session, select(ExternalWork).where(ExternalWork.key == key),
+                          lambda: ExternalWork(key=key, creator_key=creator_key, author=author, title=title, year=year))
+    if (work.creator_key, work.author, work.title, work.year) != (creator_key, author, title, year):
+        work.creator_key, work.author, work.title, work.year = creator_key, author, title, year
+        session.add(work)
+    return work
+
+
+def drop_external_works(session: Session, creator_key: str, keep: set[str]) -> int:
+    """Remove the outside works of this creator that no citation points at any longer."""
+    n = 0
+    for work in session.exec(select(ExternalWork).where(ExternalWork.creator_key == creator_key)):
+        if work.key in keep:
+            continue
+        if session.exec(select(Citation.id).where(Citation.external_work_id == work.id).limit(1)).first() is None:
+            session.delete(work)
+            n += 1
+    return n
 
 
 def set_citation_target(session: Session, citation: Citation, who: Agent, target_id: Optional[int],

@@ -49,7 +49,8 @@ def _year4(y: str | None) -> int | None:
     return int(m.group(0)) if m else None
 
 
-def _title_key(t: str) -> str:
+def title_key(t: str) -> str:
+    """A title as compared: folded words, leading articles dropped."""
     words = bib.norm_words(t).split()
     while words and words[0] in _ARTICLES:
         words = words[1:]
@@ -95,21 +96,30 @@ def _title_score(title: str, cand: Candidate) -> tuple[float, str]:
     """Best similarity of a cited title to the candidate's title or title: subtitle (0..100)."""
     if not cand.title:
         return -1.0, ""
-    t = _title_key(title)
+    t = title_key(title)
     forms = [cand.title]
     if cand.subtitle:
         forms.append(f"{cand.title}: {cand.subtitle}")
     best, which = 0.0, cand.title
     for f in forms:
-        r = fuzz.ratio(t, _title_key(f))
+        r = fuzz.ratio(t, title_key(f))
         if r > best:
             best, which = r, f
     # a short cited title is the main title before the colon
-    main = _title_key(re.split(r"[:.]\s", title)[0])
-    r = fuzz.ratio(main, _title_key(cand.title))
+    main = title_key(re.split(r"[:.]\s", title)[0])
+    r = fuzz.ratio(main, title_key(cand.title))
     if r > best and len(main.split()) >= 2:
         best, which = r, cand.title
     return best, which
+
+
+def query_fields(citation: FoundCitation) -> tuple[str | None, str | None]:
+    """The cited creator and title a citation is matched by: a citation that gives only a title
+    names no creator, and a cited body's name may stand for a title (a periodical, an anonymous tract)."""
+    title_only = citation.author is not None and citation.author == citation.title
+    author = None if title_only else citation.author
+    title = citation.title or (citation.author if citation.author and not bib.is_person(citation.author) else None)
+    return author, title
 
 
 def resolve(citation: FoundCitation, candidates: Sequence[Candidate], *, citing_id: int | None = None,
@@ -117,9 +127,7 @@ def resolve(citation: FoundCitation, candidates: Sequence[Candidate], *, citing_
     """Held documents this citation refers to; [] unless the match is strong."""
     scored: list[tuple[float, Candidate, str]] = []
     cy = _year4(citing_year)
-    title_only = citation.author is not None and citation.author == citation.title
-    author = None if title_only else citation.author
-    title = citation.title or (citation.author if citation.author and not bib.is_person(citation.author) else None)
+    author, title = query_fields(citation)
     for cand in candidates:
         if citing_id is not None and cand.id == citing_id:
             continue
@@ -129,7 +137,7 @@ def resolve(citation: FoundCitation, candidates: Sequence[Candidate], *, citing_
         evidence: list[str] = []
         a = _author_match(author, cand) if author else None
         ts, tform = _title_score(title, cand) if title else (-1.0, "")
-        t_agree = ts >= _TITLE_RATIO and len(_title_key(title or "")) >= 4
+        t_agree = ts >= _TITLE_RATIO and len(title_key(title or "")) >= 4
         if author and a is None and not t_agree:
             continue
         if author and a is None and (cand.authors or cand.organization):
@@ -146,7 +154,7 @@ def resolve(citation: FoundCitation, candidates: Sequence[Candidate], *, citing_
             evidence.append(a[1])
         if t_agree:
             evidence.append(f"title '{title}' ~ '{tform}' ({ts:.0f}%)")
-            score = score + 0.32 if a else (0.72 if len(_title_key(title or "").split()) >= 3 and ts >= 95 else 0.5)
+            score = score + 0.32 if a else (0.72 if len(title_key(title or "").split()) >= 3 and ts >= 95 else 0.5)
         if y_agree:
             evidence.append(f"year {cit_y} = {ty}")
             score += 0.22 if a or t_agree else 0.0
@@ -167,7 +175,7 @@ def resolve(citation: FoundCitation, candidates: Sequence[Candidate], *, citing_
 
 
 def _same_work(a: Candidate, b: Candidate) -> bool:
-    ta, tb = _title_key(a.title or ""), _title_key(b.title or "")
+    ta, tb = title_key(a.title or ""), title_key(b.title or "")
     if ta != tb and fuzz.ratio(ta, tb) < 95:
         return False
     ca = {bib.norm_words(x) for x in (*a.authors, a.organization or "") if x}
@@ -175,7 +183,7 @@ def _same_work(a: Candidate, b: Candidate) -> bool:
     return not ca or not cb or bool(ca & cb)
 
 
-def _creator_key(citation: FoundCitation) -> str:
+def creator_key(citation: FoundCitation) -> str:
     """Surnames of the cited persons ('kahn+sayers'), or the folded name of a body; '' when none is named."""
     author = citation.author if citation.author and citation.author != citation.title else None
     if not author:
@@ -187,7 +195,7 @@ def _creator_key(citation: FoundCitation) -> str:
 
 
 def _main_title(title: str | None) -> str:
-    return _title_key(re.split(r":\s|\.\s", title)[0]) if title else ""
+    return title_key(re.split(r":\s|\.\s", title)[0]) if title else ""
 
 
 def _same_title(a: str, b: str) -> bool:
@@ -200,7 +208,7 @@ def external_keys(citations: Sequence[FoundCitation]) -> list[str]:
     cited in different styles shares a key: '(Hartley 1971, 45)' and 'J. Hartley, Rent and Revolt (London,
     1971), 52' are one work when the creator and year agree -- unless the creator has two different titles
     of that year ('1974a', '1974b'), which then keep their titles apart."""
-    info = [(_creator_key(c), _year4(c.year), _main_title(c.title)) for c in citations]
+    info = [(creator_key(c), _year4(c.year), _main_title(c.title)) for c in citations]
     titles: dict[tuple[str, int], list[str]] = {}        # distinct titles per creator and year
     years_of: dict[tuple[str, str], set[int]] = {}       # years each creator's title is cited with
     for who, y, t in info:

@@ -7,7 +7,7 @@ from typing import Optional
 
 from rapidfuzz import fuzz
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from archive import __version__, queries, store
 from archive.db import session_scope
@@ -39,33 +39,55 @@ def _own_value(session: Session, doc: Document, field: str):
     return json.loads(best[0].value_json) if best else None
 
 
-def share_metadata(engine: Engine, doc_ids: Optional[list[int]] = None) -> int:
+def share_metadata(engine: Engine, doc_ids: Optional[list[int]] = None) -> set[int]:
     """Fill each document's unstated fields from the other copies of its work, as low-confidence
-    assertions whose evidence names the copy; anything the document states itself wins."""
-    added = 0
+    assertions whose evidence names the copy; anything the document states itself wins. With doc_ids,
+    only the copies of their works (the documents related to them, transitively) are redone: sharing
+    flows along relations only. Returns the documents whose current metadata changed."""
+    changed: set[int] = set()
     with session_scope(engine) as session:
         who = store.agent(session, AgentKind.SOFTWARE, "archive-tracker same-work metadata", __version__)
-        _retire(session, who, doc_ids)
-        for rel in queries.relations(session):
-            if doc_ids is not None and rel.document_id not in doc_ids and rel.other_id not in doc_ids:
-                continue
+        scope = None if doc_ids is None else _copies(session, set(doc_ids))
+        retired = _retire(session, who, scope)
+        rels = queries.relations(session, scope)
+        for rel in rels:
             a, b = session.get(Document, rel.document_id), session.get(Document, rel.other_id)
             if not same_work(rel, a, b):
                 continue
             for target, source in ((a, b), (b, a)):
-                added += _fill(session, who, target, source, rel)
-    return added
+                if _fill(session, who, target, source, rel):
+                    changed.add(target.id)
+        for doc_id in retired:   # a value shared before and not now: the document's own (or none) again
+            if store.refresh_metadata(session, session.get(Document, doc_id)):
+                changed.add(doc_id)
+    return changed
 
 
-def _retire(session: Session, who: Agent, doc_ids: Optional[list[int]]) -> None:
+def _copies(session: Session, doc_ids: set[int]) -> set[int]:
+    """The documents related to these, transitively (each work's copies), with them."""
+    seen, frontier = set(doc_ids), set(doc_ids)
+    while frontier:
+        nxt: set[int] = set()
+        for rel in queries.relations(session, frontier):
+            nxt.update((rel.document_id, rel.other_id))
+        frontier = nxt - seen
+        seen |= frontier
+    return seen
+
+
+def _retire(session: Session, who: Agent, doc_ids: Optional[set[int]]) -> set[int]:
     stmt = select(Assertion).where(Assertion.agent_id == who.id, Assertion.superseded == False)  # noqa: E712
+    if doc_ids is not None:
+        stmt = stmt.where(col(Assertion.document_id).in_(sorted(doc_ids)))
+    retired = set()
     for a in session.exec(stmt):
-        if doc_ids is None or a.document_id in doc_ids:
-            a.superseded = True
-            session.add(a)
+        a.superseded = True
+        session.add(a)
+        retired.add(a.document_id)
+    return retired
 
 
-def _fill(session: Session, who: Agent, target: Document, source: Document, rel: DocumentRelation) -> int:
+def _fill(session: Session, who: Agent, target: Document, source: Document, rel: DocumentRelation) -> bool:
     n = 0
     for field in SHARED_FIELDS:
         if _own_value(session, target, field) not in (None, []):
@@ -80,9 +102,7 @@ def _fill(session: Session, who: Agent, target: Document, source: Document, rel:
                                      f"(score {rel.score:.2f})",
                             qualifiers=json.loads(_quals(session, source, field)))
         n += 1
-    if n:
-        store.refresh_metadata(session, target)
-    return n
+    return bool(n and store.refresh_metadata(session, target))
 
 
 def _has_person_assertion(session: Session, doc: Document, field: str) -> bool:

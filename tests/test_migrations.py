@@ -7,12 +7,12 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Integer, MetaData, create_engine, inspect, text
+from sqlalchemy import Column, Integer, MetaData, Table, create_engine, inspect, text
 from sqlmodel import Session, SQLModel
 
-from archive import db, migrations, queries, store
+from archive import db, migrations, queries
 from archive.db import make_engine, session_scope
-from archive.models import Document, Page, SourceFile
+from archive.models import Document
 
 
 def _raw_engine(db_url: str):
@@ -48,12 +48,26 @@ def _indexes(engine, table: str) -> set[str]:
 
 
 def _add_document(engine, words: str) -> int:
-    with session_scope(engine) as s:
-        doc = Document(fingerprint="f" * 64, label="migrated.pdf", page_count=1, text=words)
-        src = SourceFile(sequence=0, path="/x/migrated.pdf", size=1, sha256="0" * 64, format="pdf")
-        page = Page(number=1, method="text-layer", text=words)
-        store.add_document(s, doc, [src], [(page, 0, store.project_agent(s), "success", "page 1")], [])
-        return doc.id
+    """A document with a source file, a page and an event, written with the columns the database has
+    (the models may be ahead of it: this runs at older revisions)."""
+    from datetime import datetime, timezone
+    now = datetime.now(timezone.utc).replace(tzinfo=None) if engine.dialect.name == "sqlite" else datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        meta = MetaData()
+        t = {name: Table(name, meta, autoload_with=conn) for name in ("document", "sourcefile", "page", "agent", "event")}
+        doc_id = conn.execute(t["document"].insert().values(
+            fingerprint="f" * 64, label="migrated.pdf", created_at=now, page_count=1, text=words, text_sha256="",
+            authors_json="[]", date_approximate=False)).inserted_primary_key[0]
+        src_id = conn.execute(t["sourcefile"].insert().values(
+            document_id=doc_id, sequence=0, path="/x/migrated.pdf", size=1, sha256="0" * 64, format="pdf",
+            ingested_at=now)).inserted_primary_key[0]
+        conn.execute(t["page"].insert().values(document_id=doc_id, number=1, source_file_id=src_id, source_index=0,
+                                               method="text-layer", preprocessing="[]", text=words))
+        agent_id = conn.execute(t["agent"].insert().values(kind="software", name="archive-tracker", version="old")
+                                ).inserted_primary_key[0]
+        conn.execute(t["event"].insert().values(type="metadata extraction", time=now, agent_id=agent_id,
+                                                outcome="success", detail="0 assertions", document_id=doc_id))
+    return doc_id
 
 
 def test_one_linear_history_with_the_base_first():
@@ -124,20 +138,21 @@ def test_downgrade_to_nothing_and_back(db_url):
 
 
 def test_database_made_before_migrations_is_adopted(db_url):
-    """Tables created directly (as init_schema did before migrations), no alembic_version."""
+    """The base schema's tables and full-text index created directly (as init_schema did before
+    migrations), no alembic_version."""
     engine = _raw_engine(db_url)
     try:
-        SQLModel.metadata.create_all(engine)
+        migrations.upgrade(engine, migrations.BASE_REVISION)
         with engine.begin() as conn:
-            if engine.dialect.name == "sqlite":
-                conn.execute(text("CREATE VIRTUAL TABLE page_fts USING fts5(text, content='page', "
-                                  "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"))
-            else:
-                conn.execute(text("CREATE INDEX ix_page_fts ON page USING gin (to_tsvector('english', text))"))
+            conn.execute(text("DROP TABLE alembic_version"))
+            assert migrations.current(conn) is None
+        doc_id = _add_document(engine, "the printers union met on the quay")
         migrations.upgrade(engine)
         with engine.connect() as conn:
             assert migrations.current(conn) == migrations.head()
         assert _diff(engine) == []
+        with Session(engine) as s:
+            assert s.get(Document, doc_id).label == "migrated.pdf"
     finally:
         engine.dispose()
 

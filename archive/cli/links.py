@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from archive import queries
 from archive.cli.common import Progress, State, emit_json, pass_state, say
+from archive.errors import UsageError
 
 
 def _doc_line(doc, n: int) -> str:
@@ -113,20 +114,26 @@ def graph_cmd(state: State, fmt: str, external: bool, output: Path | None) -> No
 
 
 @click.command("relink")
+@click.argument("docs", nargs=-1)
+@click.option("--all", "whole", is_flag=True, help="The whole archive (the default when no DOC is given).")
+@click.option("--exhaustive", is_flag=True,
+              help="Compare every citation with every document and every pair of documents, without the "
+                   "indexes (slow: for audits).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def relink_cmd(state: State, as_json: bool) -> None:
-    """Re-run citation resolution and duplicate detection for the whole archive."""
-    from provenance.linking import find_duplicates, relink
-    from provenance.samework import share_metadata
+def relink_cmd(state: State, docs: tuple[str, ...], whole: bool, exhaustive: bool, as_json: bool) -> None:
+    """Re-run duplicate detection, metadata sharing and citation resolution: for DOCs and what they
+    can affect, or for the whole archive."""
+    from provenance.pipeline import update
+    if docs and (whole or exhaustive):
+        raise UsageError("give documents or --all/--exhaustive, not both")
+    with Session(state.engine) as session:
+        ids = [queries.get_document(session, d).id for d in docs] or None
     progress = Progress(state, "relink")
     try:
-        dups = find_duplicates(state.engine)
-        share_metadata(state.engine)
-        stats = relink(state.engine, progress)
+        stats = update(state.engine, ids, progress, extract_values=False, exhaustive=exhaustive)
     finally:
         progress.close()
-    stats["duplicates"] = len(dups)
     if as_json:
         emit_json(stats)
     else:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 import click
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from archive import queries, store
 from archive.cli.common import Progress, State, emit_json, pass_state, say
 from archive.db import session_scope
 from archive.errors import UsageError
-from archive.models import Document
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -43,7 +42,7 @@ def parse_value(field: str, value: str):
 def set_cmd(state: State, doc: str, field: str, value: str, by: str, note: str | None, approximate: bool,
             as_json: bool) -> None:
     """Record a person's value for FIELD ('' clears it; authors as "A; B"). It outranks any extraction."""
-    from provenance.linking import relink
+    from provenance.pipeline import update
     if not by.strip():
         raise UsageError("--by needs a name")
     parsed, qualifiers = parse_value(field, value)
@@ -57,7 +56,7 @@ def set_cmd(state: State, doc: str, field: str, value: str, by: str, note: str |
                             note=note)
         changed = store.refresh_metadata(session, d)
         doc_id = d.id
-    relink(state.engine)  # a new title or author can make citations resolve differently
+    update(state.engine, [doc_id], extract_values=False)  # copies share it; citations may resolve differently
     if as_json:
         emit_json({"document": doc_id, "field": field, "value": parsed, "changed": bool(changed)})
     else:
@@ -70,12 +69,12 @@ def set_cmd(state: State, doc: str, field: str, value: str, by: str, note: str |
 @pass_state
 def extract_cmd(state: State, docs: tuple[str, ...], as_json: bool) -> None:
     """Re-run metadata and citation extraction (all documents by default); never overrides a person."""
-    from provenance.pipeline import describe
+    from provenance.pipeline import update
     with Session(state.engine) as session:
-        ids = [queries.get_document(session, d).id for d in docs] or list(session.exec(select(Document.id)))
+        ids = [queries.get_document(session, d).id for d in docs] or None
     progress = Progress(state, "extract")
     try:
-        stats = describe(state.engine, ids, progress)
+        stats = update(state.engine, ids, progress)
     finally:
         progress.close()
     if as_json:

@@ -1,0 +1,106 @@
+"""blocking and similarity keys, described_at, creator_key
+
+Why: an ingest must cost the same whatever the size of the archive. Citation resolution and
+duplicate detection used to compare every new document and citation with every held one; now they
+retrieve candidates by indexed keys (provenance.blocking, provenance.similarity):
+- documentkey / citationkey: words of creator names and titles (with their OCR-slip variants), of
+  held documents and of citations, so both directions of linking are one indexed join;
+- similaritykey: MinHash LSH bands and sampled shingles of each document's text;
+- citation.creator_key, externalwork.creator_key: outside works are grouped per cited creator, found
+  by this index;
+- document.described_at: the documents an interrupted ingest left undescribed, by index (was: every
+  document against the metadata-extraction events);
+- document.keys_version: which documents' keys are missing or from older rules. Archives made before
+  this revision hold documents with none: the next `archive ingest`, `extract` or `relink` builds their
+  keys (the backfill), since the rules live in the provenance package, which the store never imports.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-02 13:23:54.761553
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = '0003'
+down_revision = '0002'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('documentkey',
+    sa.Column('key', sa.String(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], ),
+    sa.PrimaryKeyConstraint('key', 'document_id')
+    )
+    with op.batch_alter_table('documentkey', schema=None) as batch_op:
+        batch_op.create_index('ix_documentkey_document_id', ['document_id'], unique=False)
+
+    op.create_table('similaritykey',
+    sa.Column('key', sa.String(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], ),
+    sa.PrimaryKeyConstraint('key', 'document_id')
+    )
+    with op.batch_alter_table('similaritykey', schema=None) as batch_op:
+        batch_op.create_index('ix_similaritykey_document_id', ['document_id'], unique=False)
+
+    op.create_table('citationkey',
+    sa.Column('key', sa.String(), nullable=False),
+    sa.Column('citation_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['citation_id'], ['citation.id'], ),
+    sa.PrimaryKeyConstraint('key', 'citation_id')
+    )
+    with op.batch_alter_table('citationkey', schema=None) as batch_op:
+        batch_op.create_index('ix_citationkey_citation_id', ['citation_id'], unique=False)
+
+    with op.batch_alter_table('citation', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('creator_key', sa.String(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_citation_creator_key'), ['creator_key'], unique=False)
+
+    with op.batch_alter_table('externalwork', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('creator_key', sa.String(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_externalwork_creator_key'), ['creator_key'], unique=False)
+
+    with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('described_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('keys_version', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_document_described_at'), ['described_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_document_keys_version'), ['keys_version'], unique=False)
+
+    # Backfill: a document was described when its first metadata extraction was recorded.
+    op.execute("UPDATE document SET described_at = (SELECT MIN(e.time) FROM event e WHERE e.document_id = document.id "
+               "AND e.type = 'metadata extraction') WHERE described_at IS NULL")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_keys_version'))
+        batch_op.drop_index(batch_op.f('ix_document_described_at'))
+        batch_op.drop_column('keys_version')
+        batch_op.drop_column('described_at')
+
+    with op.batch_alter_table('externalwork', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_externalwork_creator_key'))
+        batch_op.drop_column('creator_key')
+
+    with op.batch_alter_table('citation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_citation_creator_key'))
+        batch_op.drop_column('creator_key')
+
+    with op.batch_alter_table('citationkey', schema=None) as batch_op:
+        batch_op.drop_index('ix_citationkey_citation_id')
+
+    op.drop_table('citationkey')
+    with op.batch_alter_table('similaritykey', schema=None) as batch_op:
+        batch_op.drop_index('ix_similaritykey_document_id')
+
+    op.drop_table('similaritykey')
+    with op.batch_alter_table('documentkey', schema=None) as batch_op:
+        batch_op.drop_index('ix_documentkey_document_id')
+
+    op.drop_table('documentkey')
