@@ -257,9 +257,11 @@ class DocumentRelation(SQLModel, table=True):
 
 
 class DocumentKey(SQLModel, table=True):
-    """A blocking key of a held document (provenance.blocking): a word of a creator's name or title."""
+    """A blocking key of a held document (provenance.blocking): words of a creator's name or title.
+    The key tables are clustered on (key, owner) (SQLite: WITHOUT ROWID), so a look-up by key reads
+    one range and the rows are stored once."""
 
-    __table_args__ = (Index("ix_documentkey_document_id", "document_id"),)
+    __table_args__ = (Index("ix_documentkey_document_id", "document_id"), {"sqlite_with_rowid": False})
     key: str = Field(primary_key=True)
     document_id: int = Field(foreign_key="document.id", primary_key=True)
 
@@ -268,7 +270,7 @@ class CitationKey(SQLModel, table=True):
     """A blocking key of a citation: the same words of what it names, so that a new document finds the
     held citations it could be the target of."""
 
-    __table_args__ = (Index("ix_citationkey_citation_id", "citation_id"),)
+    __table_args__ = (Index("ix_citationkey_citation_id", "citation_id"), {"sqlite_with_rowid": False})
     key: str = Field(primary_key=True)
     citation_id: int = Field(foreign_key="citation.id", primary_key=True)
 
@@ -277,6 +279,6 @@ class SimilarityKey(SQLModel, table=True):
     """A near-duplicate key of a document's text (provenance.similarity): a MinHash LSH band, or a
     sampled word shingle (for partial copies)."""
 
-    __table_args__ = (Index("ix_similaritykey_document_id", "document_id"),)
+    __table_args__ = (Index("ix_similaritykey_document_id", "document_id"), {"sqlite_with_rowid": False})
     key: str = Field(primary_key=True)
     document_id: int = Field(foreign_key="document.id", primary_key=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from sqlalchemy import text
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from archive.errors import NotFound, QueryError
@@ -39,8 +40,13 @@ class DocumentFilter:
     ids: Optional[tuple[int, ...]] = None
 
 
-def list_documents(session: Session, flt: DocumentFilter = DocumentFilter()) -> list[Document]:
+def list_documents(session: Session, flt: DocumentFilter = DocumentFilter(), *, limit: Optional[int] = None,
+                   offset: int = 0, with_text: bool = True) -> list[Document]:
+    """Documents matching the filter in id order; a page of them with limit/offset. Without with_text
+    the documents' full text is not loaded (it is read only if asked for)."""
     stmt = select(Document).order_by(Document.id)
+    if not with_text:
+        stmt = stmt.options(defer(Document.text))
     for column, value in ((Document.organization, flt.organization), (Document.publisher, flt.publisher),
                           (Document.place, flt.place)):
         if value:
@@ -52,6 +58,10 @@ def list_documents(session: Session, flt: DocumentFilter = DocumentFilter()) -> 
         stmt = stmt.where(col(Document.date).is_not(None), col(Document.date) <= flt.date_to + "\uffff")
     if flt.ids is not None:
         stmt = stmt.where(col(Document.id).in_(flt.ids))
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(session.exec(stmt))
 
 
@@ -314,7 +324,7 @@ def relations(session: Session, doc_ids: Optional[Iterable[int]] = None) -> list
 def citation_graph(session: Session, *, external: bool = False) -> dict:
     """Nodes (documents, and external works if asked) and weighted citing -> cited edges."""
     nodes = [{"id": f"doc-{d.id}", "document": d.id, "label": d.title or d.label, "kind": "document",
-              "date": d.date, "organization": d.organization} for d in list_documents(session)]
+              "date": d.date, "organization": d.organization} for d in list_documents(session, with_text=False)]
     edges: dict[tuple[str, str], int] = {}
     for c in session.exec(select(Citation).where(
             (col(Citation.target_document_id).is_not(None)) | (col(Citation.external_work_id).is_not(None)))):

@@ -233,27 +233,40 @@ def replace_keys(session: Session, table, keys: dict[int, set[str]]) -> dict[int
     return old
 
 
+def external_works_of(session: Session, creator_keys: list[str]) -> dict[str, ExternalWork]:
+    """The outside works of these creators, by key."""
+    found: dict[str, ExternalWork] = {}
+    for start in range(0, len(creator_keys), _IDS_PER_STATEMENT):
+        for w in session.exec(select(ExternalWork).where(
+                col(ExternalWork.creator_key).in_(creator_keys[start:start + _IDS_PER_STATEMENT]))):
+            found[w.key] = w
+    return found
+
+
 def external_work(session: Session, key: str, creator_key: str, author: Optional[str], title: Optional[str],
-                  year: Optional[str]) -> ExternalWork:
-    """The outside work with this grouping key; its author, title and year are those given."""
-    work = _get_or_create(session, select(ExternalWork).where(ExternalWork.key == key),
-                          lambda: ExternalWork(key=key, creator_key=creator_key, author=author, title=title, year=year))
+                  year: Optional[str], known: Optional[dict[str, ExternalWork]] = None) -> ExternalWork:
+    """The outside work with this grouping key (from `known` when given: external_works_of); its author,
+    title and year are those given."""
+    work = (known or {}).get(key) or _get_or_create(
+        session, select(ExternalWork).where(ExternalWork.key == key),
+        lambda: ExternalWork(key=key, creator_key=creator_key, author=author, title=title, year=year))
     if (work.creator_key, work.author, work.title, work.year) != (creator_key, author, title, year):
         work.creator_key, work.author, work.title, work.year = creator_key, author, title, year
         session.add(work)
     return work
 
 
-def drop_external_works(session: Session, creator_key: str, keep: set[str]) -> int:
-    """Remove the outside works of this creator that no citation points at any longer."""
-    n = 0
-    for work in session.exec(select(ExternalWork).where(ExternalWork.creator_key == creator_key)):
-        if work.key in keep:
-            continue
-        if session.exec(select(Citation.id).where(Citation.external_work_id == work.id).limit(1)).first() is None:
-            session.delete(work)
-            n += 1
-    return n
+def drop_external_works(session: Session, works: list[ExternalWork]) -> int:
+    """Remove those of these outside works that no citation points at any longer."""
+    ids = [w.id for w in works]
+    used: set[int] = set()
+    for start in range(0, len(ids), _IDS_PER_STATEMENT):
+        used.update(session.exec(select(Citation.external_work_id).distinct().where(
+            col(Citation.external_work_id).in_(ids[start:start + _IDS_PER_STATEMENT]))))
+    gone = [w for w in works if w.id not in used]
+    for w in gone:
+        session.delete(w)
+    return len(gone)
 
 
 def set_citation_target(session: Session, citation: Citation, who: Agent, target_id: Optional[int],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 YEAR_RE = r"(?:1[4-9]\d\d|20\d\d)"
 
@@ -24,6 +25,7 @@ CONNECTORS = {"and", "&", "of", "for", "the", "to", "in", "on", "at", "de", "van
 
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lower-case, strip accents, unify quotes and dashes: the form all comparisons use."""
     text = unicodedata.normalize("NFKD", text)
@@ -32,6 +34,7 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_words(text: str) -> str:
     """Folded text with punctuation removed and spaces collapsed."""
     return " ".join(re.findall(r"[a-z0-9]+", fold(text).replace("'", "")))
@@ -46,6 +49,7 @@ def clean_spaces(text: str) -> str:
 
 
 
+@lru_cache(maxsize=1 << 16)
 def is_person(name: str) -> bool:
     """Guess whether a name is a person (vs an organization or periodical)."""
     if "," in name:
@@ -68,23 +72,24 @@ _APA_LIST_RE = re.compile(rf"{_APA_PERSON}(?:, {_APA_PERSON})*,? (?:&|and) {_APA
 
 def person_names(name: str) -> list[str]:
     """Split 'Kahn and Sayers', 'Fenner, Louise, and Kunle Adeyemi' into single-person names."""
+    return list(_person_names(name))
+
+
+@lru_cache(maxsize=1 << 16)
+def _person_names(name: str) -> tuple[str, ...]:
     name = re.sub(r"\bet\.?\s*al\.?", "", name).strip(" ,")
     if _VANCOUVER_LIST_RE.fullmatch(name):
-        return [p.strip() for p in name.split(",")]       # 'Osei H, Lin P'
+        return tuple(p.strip() for p in name.split(","))   # 'Osei H, Lin P'
     if _APA_LIST_RE.fullmatch(name):                       # 'Price, D., Kemp, D., & Ward, A.'
-        return [f"{m.group(1)}, {m.group(2).strip()}" for m in re.finditer(_APA_PERSON, name)]
+        return tuple(f"{m.group(1)}, {m.group(2).strip()}" for m in re.finditer(_APA_PERSON, name))
     parts = re.split(r"\s*(?:,\s*(?:and|&)\s+|\s(?:and|&)\s+|;\s*)", name)
     if len(parts) == 2 and len(parts[1].split()) == 1 and "," in parts[0] \
             and all(re.fullmatch(r"[A-Z][\w'’\-]{2,}", p.strip()) for p in parts[0].split(",")):
         parts = parts[0].split(",") + parts[1:]   # 'Price, Kemp, and Ward': surnames, not 'Surname, Given'
-    out: list[str] = []
-    for p in parts:
-        p = p.strip(" ,.")
-        if p:
-            out.append(p)
-    return out
+    return tuple(p.strip(" ,.") for p in parts if p.strip(" ,."))
 
 
+@lru_cache(maxsize=1 << 16)
 def surname(person: str) -> str:
     """Surname of 'Whitcombe, Margaret E.', 'Margaret E. Whitcombe', 'Whitcombe' or (Vancouver) 'Whitcombe ME'."""
     person = person.strip()

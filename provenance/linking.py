@@ -214,6 +214,8 @@ def _settle_groups(session: Session, who, creator_keys: list[str], redo: Optiona
     groups: dict[str, list[Citation]] = {}
     for c in members:
         groups.setdefault(c.creator_key, []).append(c)
+    known = store.external_works_of(session, creator_keys)
+    used: set[str] = set()
     for creator, group in groups.items():
         keys = resolve.external_keys([founds[c.id] for c in group])
         works: dict[str, object] = {}
@@ -224,7 +226,7 @@ def _settle_groups(session: Session, who, creator_keys: list[str], redo: Optiona
             if target is None and (c.kind != "bibliography" or c.id not in joined):
                 if key not in works:
                     f = founds[c.id]
-                    works[key] = store.external_work(session, key, creator, f.author, f.title, f.year)
+                    works[key] = store.external_work(session, key, creator, f.author, f.title, f.year, known)
                 work = works[key]
             if d is not None:
                 stats.citations += 1
@@ -235,8 +237,9 @@ def _settle_groups(session: Session, who, creator_keys: list[str], redo: Optiona
             elif c.external_work_id != (work.id if work else None):
                 c.external_work_id = work.id if work else None
                 session.add(c)
-        session.flush()
-        store.drop_external_works(session, creator, set(works))
+        used.update(works)
+    session.flush()
+    store.drop_external_works(session, [w for w in known.values() if w.key not in used])
 
 
 def relink(engine: Engine, doc_ids: Optional[Iterable[int]] = None, progress: Optional[Progress] = None, *,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from rapidfuzz import fuzz
@@ -49,6 +50,7 @@ def _year4(y: str | None) -> int | None:
     return int(m.group(0)) if m else None
 
 
+@lru_cache(maxsize=1 << 16)
 def title_key(t: str) -> str:
     """A title as compared: folded words, leading articles dropped."""
     words = bib.norm_words(t).split()
@@ -210,18 +212,17 @@ def external_keys(citations: Sequence[FoundCitation]) -> list[str]:
     of that year ('1974a', '1974b'), which then keep their titles apart."""
     info = [(creator_key(c), _year4(c.year), _main_title(c.title)) for c in citations]
     titles: dict[tuple[str, int], list[str]] = {}        # distinct titles per creator and year
-    years_of: dict[tuple[str, str], set[int]] = {}       # years each creator's title is cited with
+    years_of: dict[str, dict[str, set[int]]] = {}        # per creator: the years each title is cited with
     for who, y, t in info:
         if y is not None and t:
             known = titles.setdefault((who, y), [])
             if not any(_same_title(t, k) for k in known):
                 known.append(t)
-        if y is not None and t:
-            years_of.setdefault((who, t), set()).add(y)
+            years_of.setdefault(who, {}).setdefault(t, set()).add(y)
     keys = []
     for who, y, t in info:
         if y is None and t:
-            ys = {yy for (w, tt), yset in years_of.items() if w == who and _same_title(t, tt) for yy in yset}
+            ys = {yy for tt, yset in years_of.get(who, {}).items() if _same_title(t, tt) for yy in yset}
             if len(ys) == 1:
                 y = ys.pop()   # 'Hartley, Rent and Revolt, 60': the same title is cited elsewhere with its year
         if y is None:

@@ -32,7 +32,16 @@ WORDS = ("rent strike tenants union workers library press reading circle branch 
          "printers weavers housing school hours wages bread peace war women children education health "
          "cooperative store land question charter reform freedom struggle history record memory account "
          "organization meeting lecture pamphlet bulletin review letter appeal manifesto programme platform "
-         "future past city town valley harbour mill foundry factory shop street market canal bridge").split()
+         "future past city town valley harbour mill foundry factory shop street market canal bridge "
+         "famine harvest tithe rates poll tax ballot vote franchise suffrage chartist guild craft apprentice "
+         "sweated trade hosiery lace pottery glass steel iron coal tin copper slate quarry fishery docks "
+         "shipyard tramway omnibus carters drivers porters clerks shopkeepers nurses midwives teachers "
+         "scholars students readers writers poets singers choirs bands theatre cinema football cricket "
+         "chapel church parish mission temperance friendly burial insurance pension relief workhouse "
+         "asylum prison police riot picket lockout blackleg arbitration conciliation wage board "
+         "allotment garden commons enclosure forest moor fen marsh river estuary island coast "
+         "emigration colony empire nation republic commune parliament assembly congress conference "
+         "resolution petition memorial address greeting tribute obituary centenary jubilee souvenir").split()
 ADJECTIVES = ("new long short true great common open free early late northern southern eastern western "
               "forgotten hidden first last").split()
 TRADES = "Typographical Railway Textile Dockers' Miners' Tenants' Teachers' Bakers' Printers' Weavers'".split()
@@ -85,8 +94,9 @@ class GenDoc:
 class ArchiveGenerator:
     """Works and documents drawn from one seed; documents are numbered in the order they are made."""
 
-    def __init__(self, seed: int = 1):
+    def __init__(self, seed: int = 1, rescans: float = 0.02):
         self.rng = random.Random(seed)
+        self.rescans = rescans
         self.seen_titles: set[str] = set()
         self.places = sorted({_name(self.rng) for _ in range(400)})
         self.outside = [self._work(f"ext-{i}") for i in range(300)]
@@ -119,7 +129,7 @@ class ArchiveGenerator:
 
     def next_document(self, index: int) -> GenDoc:
         rng = self.rng
-        if self.held and rng.random() < 0.02:   # a rescan: the same work set again
+        if self.held and rng.random() < self.rescans:   # a rescan: the same work set again
             original = rng.choice(self.held)
             return GenDoc(f"doc-{index:06d}.pdf", original, self.cites_of[original.key], rescan_of=original.key)
         work = self._work(f"doc-{index}")

@@ -87,12 +87,14 @@ def ingest(state: State, paths: tuple[str, ...], jobs: int, lang: str, password:
 
 @click.command("list")
 @filter_options
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most N documents (a page).")
+@click.option("--offset", type=click.IntRange(0), default=0, help="Skip the first N matching documents.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def list_cmd(state: State, as_json: bool, **filters) -> None:
+def list_cmd(state: State, as_json: bool, limit: int | None, offset: int, **filters) -> None:
     """List the documents held."""
     with Session(state.engine) as session:
-        docs = queries.list_documents(session, make_filter(**filters))
+        docs = queries.list_documents(session, make_filter(**filters), limit=limit, offset=offset, with_text=False)
         rows = [{"id": d.id, "title": d.title, "authors": queries.authors(d), "organization": d.organization,
                  "publisher": d.publisher, "place": d.place, "date": d.date, "page_count": d.page_count,
                  "mean_ocr_confidence": d.mean_confidence, "label": d.label} for d in docs]
@@ -164,7 +166,7 @@ def search(state: State, query: str, limit: int, as_json: bool, **filters) -> No
     with Session(state.engine) as session:
         ids = None
         if any(v for v in filters.values()):
-            ids = [d.id for d in queries.list_documents(session, flt)]
+            ids = [d.id for d in queries.list_documents(session, flt, with_text=False)]
         hits = queries.search(session, query, limit=limit, doc_ids=ids)
     if as_json:
         emit_json([{"document": h.document_id, "title": h.title, "page": h.page, "snippet": h.snippet,

@@ -35,7 +35,8 @@ def upgrade() -> None:
     sa.Column('key', sa.String(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['document_id'], ['document.id'], ),
-    sa.PrimaryKeyConstraint('key', 'document_id')
+    sa.PrimaryKeyConstraint('key', 'document_id'),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('documentkey', schema=None) as batch_op:
         batch_op.create_index('ix_documentkey_document_id', ['document_id'], unique=False)
@@ -44,7 +45,8 @@ def upgrade() -> None:
     sa.Column('key', sa.String(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['document_id'], ['document.id'], ),
-    sa.PrimaryKeyConstraint('key', 'document_id')
+    sa.PrimaryKeyConstraint('key', 'document_id'),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('similaritykey', schema=None) as batch_op:
         batch_op.create_index('ix_similaritykey_document_id', ['document_id'], unique=False)
@@ -53,7 +55,8 @@ def upgrade() -> None:
     sa.Column('key', sa.String(), nullable=False),
     sa.Column('citation_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['citation_id'], ['citation.id'], ),
-    sa.PrimaryKeyConstraint('key', 'citation_id')
+    sa.PrimaryKeyConstraint('key', 'citation_id'),
+    sqlite_with_rowid=False,
     )
     with op.batch_alter_table('citationkey', schema=None) as batch_op:
         batch_op.create_index('ix_citationkey_citation_id', ['citation_id'], unique=False)
@@ -78,29 +81,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('document', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_document_keys_version'))
-        batch_op.drop_index(batch_op.f('ix_document_described_at'))
-        batch_op.drop_column('keys_version')
-        batch_op.drop_column('described_at')
-
-    with op.batch_alter_table('externalwork', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_externalwork_creator_key'))
-        batch_op.drop_column('creator_key')
-
-    with op.batch_alter_table('citation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_citation_creator_key'))
-        batch_op.drop_column('creator_key')
-
-    with op.batch_alter_table('citationkey', schema=None) as batch_op:
-        batch_op.drop_index('ix_citationkey_citation_id')
-
-    op.drop_table('citationkey')
-    with op.batch_alter_table('similaritykey', schema=None) as batch_op:
-        batch_op.drop_index('ix_similaritykey_document_id')
-
-    op.drop_table('similaritykey')
-    with op.batch_alter_table('documentkey', schema=None) as batch_op:
-        batch_op.drop_index('ix_documentkey_document_id')
-
-    op.drop_table('documentkey')
+    # The key tables refer to documents and citations: they go first. Columns are dropped in place
+    # (SQLite >= 3.35 and PostgreSQL both can): a batch copy of `document` would break the foreign keys
+    # of every table that refers to it.
+    for table, owner in (("citationkey", "citation_id"), ("similaritykey", "document_id"),
+                         ("documentkey", "document_id")):
+        op.drop_index(f"ix_{table}_{owner}", table_name=table)
+        op.drop_table(table)
+    for table, columns in (("document", ("keys_version", "described_at")), ("externalwork", ("creator_key",)),
+                           ("citation", ("creator_key",))):
+        for column in columns:
+            op.drop_index(f"ix_{table}_{column}", table_name=table)
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
