@@ -104,28 +104,24 @@ def sequence_keys(words: list[str]) -> set[str]:
     return keys
 
 
+def _whole(name: str) -> set[str]:
+    """The whole name without spaces: initialisms ('I.L.P.') and names OCR ran together."""
+    whole = bib.norm_words(name).replace(" ", "")
+    return {whole} if whole else set()
+
+
 def surname_keys(name: Optional[str]) -> set[str]:
-    """Keys of a surname: its words' neighbourhoods, and the whole name without spaces."""
+    """Keys of a surname: its words' neighbourhoods, and the whole name."""
     if not name:
         return set()
-    keys: set[str] = set()
-    for w in _words(name):
-        keys |= neighbourhood(w)
-    whole = bib.norm_words(name).replace(" ", "")
-    if whole:
-        keys.add(whole)
-    return keys
+    return set().union(*(neighbourhood(w) for w in _words(name))) | _whole(name)
 
 
 def body_keys(name: Optional[str]) -> set[str]:
-    """Keys of a corporate name: its word pairs, and the whole name without spaces (for 'I.L.P.')."""
+    """Keys of a corporate name: its word pairs, and the whole name."""
     if not name:
         return set()
-    keys = sequence_keys(_words(name, _TITLE_STOP) or _words(name))
-    whole = bib.norm_words(name).replace(" ", "")
-    if whole:
-        keys.add(whole)
-    return keys
+    return sequence_keys(_words(name, _TITLE_STOP) or _words(name)) | _whole(name)
 
 
 def title_keys(title: Optional[str]) -> set[str]:

@@ -30,36 +30,20 @@ branch_labels = None
 depends_on = None
 
 
+KEY_TABLES = (("documentkey", "document_id", "document.id"), ("similaritykey", "document_id", "document.id"),
+              ("citationkey", "citation_id", "citation.id"))
+
+
 def upgrade() -> None:
-    op.create_table('documentkey',
-    sa.Column('key', sa.String(), nullable=False),
-    sa.Column('document_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['document_id'], ['document.id'], ),
-    sa.PrimaryKeyConstraint('key', 'document_id'),
-    sqlite_with_rowid=False,
-    )
-    with op.batch_alter_table('documentkey', schema=None) as batch_op:
-        batch_op.create_index('ix_documentkey_document_id', ['document_id'], unique=False)
-
-    op.create_table('similaritykey',
-    sa.Column('key', sa.String(), nullable=False),
-    sa.Column('document_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['document_id'], ['document.id'], ),
-    sa.PrimaryKeyConstraint('key', 'document_id'),
-    sqlite_with_rowid=False,
-    )
-    with op.batch_alter_table('similaritykey', schema=None) as batch_op:
-        batch_op.create_index('ix_similaritykey_document_id', ['document_id'], unique=False)
-
-    op.create_table('citationkey',
-    sa.Column('key', sa.String(), nullable=False),
-    sa.Column('citation_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['citation_id'], ['citation.id'], ),
-    sa.PrimaryKeyConstraint('key', 'citation_id'),
-    sqlite_with_rowid=False,
-    )
-    with op.batch_alter_table('citationkey', schema=None) as batch_op:
-        batch_op.create_index('ix_citationkey_citation_id', ['citation_id'], unique=False)
+    for table, owner, target in KEY_TABLES:
+        # clustered on (key, owner): SQLite keeps no second copy of the rows (WITHOUT ROWID)
+        op.create_table(table,
+                        sa.Column('key', sa.String(), nullable=False),
+                        sa.Column(owner, sa.Integer(), nullable=False),
+                        sa.ForeignKeyConstraint([owner], [target]),
+                        sa.PrimaryKeyConstraint('key', owner),
+                        sqlite_with_rowid=False)
+        op.create_index(f"ix_{table}_{owner}", table, [owner], unique=False)
 
     with op.batch_alter_table('citation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('creator_key', sa.String(), nullable=True))
@@ -84,8 +68,7 @@ def downgrade() -> None:
     # The key tables refer to documents and citations: they go first. Columns are dropped in place
     # (SQLite >= 3.35 and PostgreSQL both can): a batch copy of `document` would break the foreign keys
     # of every table that refers to it.
-    for table, owner in (("citationkey", "citation_id"), ("similaritykey", "document_id"),
-                         ("documentkey", "document_id")):
+    for table, owner, _ in reversed(KEY_TABLES):
         op.drop_index(f"ix_{table}_{owner}", table_name=table)
         op.drop_table(table)
     for table, columns in (("document", ("keys_version", "described_at")), ("externalwork", ("creator_key",)),
