@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject, StreamObject
 
 from archive.errors import ArchiveError
+from archive.vocabulary import PageMethod
 from ingest import images, pdf, preprocess, tesseract_lib, tools
 from ingest.ocr import DEFAULT_PSM, TesseractEngine
 
@@ -52,7 +53,7 @@ class PageResult:
     number: int
     source_seq: int
     source_index: int
-    method: str  # text-layer | ocr | none
+    method: str  # a PageMethod value
     text: str
     engine: str | None = None
     engine_version: str | None = None
@@ -84,9 +85,9 @@ def process_page(task: PageTask) -> PageResult:
                             task.source):
             result = _process(task)
     except ArchiveError as exc:
-        result = PageResult(task.number, task.source_seq, task.index, "none", "", error=exc.one_line())
+        result = PageResult(task.number, task.source_seq, task.index, PageMethod.NONE.value, "", error=exc.one_line())
     except Exception as exc:  # noqa: BLE001 - a worker must never take the batch down
-        result = PageResult(task.number, task.source_seq, task.index, "none", "",
+        result = PageResult(task.number, task.source_seq, task.index, PageMethod.NONE.value, "",
                             error=f"{task.source}: page {task.number}: unexpected {exc.__class__.__name__}: {exc}")
     return _with_time(result, time.perf_counter() - started)
 
@@ -105,7 +106,7 @@ def _process(task: PageTask) -> PageResult:
             _forget_large_objects(reader)  # a figure's image stream, read to see the page has one
             # No thumbnail here: the parent renders a document's text-layer pages in one pdftoppm
             # run (with_pdf_thumbnails), where one run per page cost more than reading the text.
-            return PageResult(task.number, task.source_seq, task.index, "text-layer", text,
+            return PageResult(task.number, task.source_seq, task.index, PageMethod.TEXT_LAYER.value, text,
                               engine="pypdf", engine_version=pypdf_version(), note=why)
         key = embedded_image_key(reader, task.index)
         image = _decode_jpeg(key) if key is not None and key.jpeg is not None else None
@@ -145,7 +146,7 @@ def _ocr(task: PageTask, image: Image.Image, dpi: float | None, *, note: str, im
         if (second.confidence or 0) > (ocr.confidence or 0):
             ocr, steps = second, list(retry)
     return PageResult(
-        task.number, task.source_seq, task.index, "ocr" if ocr.text.strip() else "none", ocr.text,
+        task.number, task.source_seq, task.index, (PageMethod.OCR if ocr.text.strip() else PageMethod.NONE).value, ocr.text,
         engine=engine.name, engine_version=engine.version(), language=task.lang, psm=task.psm,
         confidence=ocr.confidence, preprocessing=tuple(steps), image_sha256=image_sha,
         width=width, height=height, dpi=dpi, note=note if ocr.text.strip() else f"{note}; no text found",
@@ -172,7 +173,7 @@ def with_pdf_thumbnails(tasks: list[PageTask], results: dict[int, PageResult], j
     """Thumbnails for the PDF pages read from their text layer (never rendered for OCR): each run of
     consecutive such pages of a file rendered small in one pdftoppm call, `jobs` calls at a time
     (the workers are idle by then). A page that cannot be rendered simply has no thumbnail."""
-    wanted = [t for t in tasks if t.kind == "pdf" and results[t.number].method == "text-layer"
+    wanted = [t for t in tasks if t.kind == "pdf" and results[t.number].method == PageMethod.TEXT_LAYER
               and results[t.number].thumbnail is None]
     size = max(1, min(_THUMBNAIL_RUN, -(-len(wanted) // max(1, jobs))))
     runs: list[list[PageTask]] = []

@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 from archive import store
 from archive.db import session_scope
 from archive.errors import ArchiveError
-from archive.models import AgentKind, Document, EventType, Outcome, Page, SourceFile
+from archive.models import Document, Page, SourceFile
+from archive.vocabulary import AgentKind, EventType, Outcome, PageMethod
 from ingest import images, normalize, pdf, preprocess
 from ingest.discover import InputGroup, discover
 from ingest.fixity import display_path, fingerprint, sha256_file
@@ -331,7 +332,7 @@ def _run(engine: Engine, planned: list[_Planned], make_executor: Callable[[], Ex
             crashes[key] = crashes.get(key, 0) + 1
             if crashes[key] >= 2:
                 failed: Future = Future()
-                failed.set_result(PageResult(task.number, task.source_seq, task.index, "none", "",
+                failed.set_result(PageResult(task.number, task.source_seq, task.index, PageMethod.NONE.value, "",
                                              error=f"{task.source}: page {task.number}: the worker process "
                                                    f"died twice on this page"))
                 item.futures[i] = (task, failed)
@@ -415,7 +416,7 @@ def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: I
                             height=r.height, dpi=r.dpi, text=r.text, note=r.error or r.note, thumbnail=r.thumbnail,
                             preprocessing=_preprocessing_json(r))
                 who = agents.get(r.engine or "", me)
-                outcome = Outcome.FAILURE if r.error else (Outcome.WARNING if r.method == "none" else Outcome.SUCCESS)
+                outcome = Outcome.FAILURE if r.error else (Outcome.WARNING if r.method == PageMethod.NONE else Outcome.SUCCESS)
                 pages.append((page, r.source_seq, who, outcome, _page_detail(r)))
             store.add_document(session, doc, sources, pages, events)
             doc_id = doc.id

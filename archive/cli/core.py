@@ -12,6 +12,7 @@ from sqlmodel import Session
 from archive import queries
 from archive.cli.common import Progress, State, emit_json, pass_state, say
 from archive.errors import EXIT_FAILURES, EXIT_OK, UsageError
+from archive.vocabulary import AgentKind
 
 FILTER_OPTIONS = [
     click.option("--organization", help="Only documents whose organization contains this text."),
@@ -131,7 +132,7 @@ def show(state: State, doc: str, as_json: bool, provenance: bool, with_text: boo
             for a in data["metadata_provenance"].get(key, []):
                 if a["superseded"]:
                     continue
-                if a["agent_kind"] == "person":
+                if a["agent_kind"] == AgentKind.PERSON:
                     click.echo(f"      set by {a['agent']} at {a['time']}" + (f": {a['note']}" if a["note"] else ""))
                 else:
                     where = f"page {a['page']}" if a["page"] else "no page"
