@@ -12,7 +12,6 @@ from typing import Callable, Optional
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from PIL import Image
 from sqlmodel import Session, col, select
 
 from archive import store
@@ -252,7 +251,7 @@ def _reuse_ocr(engine: Engine, item: _Planned) -> None:
             if t.kind == "pdf":
                 dpi = item.key_dpi.get(t.number)
             else:
-                dpi = file_dpi[t.path] if t.path in file_dpi else file_dpi.setdefault(t.path, _file_dpi(t.path))
+                dpi = file_dpi[t.path] if t.path in file_dpi else file_dpi.setdefault(t.path, images.file_dpi(t.path))
             # Same bytes at another resolution (a JPEG placed on a page of another size) may be
             # preprocessed differently: the resolution must match as well.
             match = next((pid for pid, _, prior_dpi in found
@@ -268,16 +267,6 @@ def _reuse_ocr(engine: Engine, item: _Planned) -> None:
                 image_sha256=prior.image_sha256, width=prior.width, height=prior.height, dpi=prior.dpi,
                 thumbnail=prior.thumbnail,
                 note=f"OCR result reused from page {prior.number} of document {prior.document_id} (same image)")
-
-
-def _file_dpi(path: str) -> Optional[float]:
-    """An image file's resolution as images.load_frame reads it, from the header alone."""
-    try:
-        with Image.open(path) as im:
-            dpi = im.info.get("dpi")
-            return float(dpi[0]) if dpi and dpi[0] and float(dpi[0]) > 1 else None
-    except Exception:  # noqa: BLE001 - unreadable here: no reuse, the worker reports the real error
-        return None
 
 
 def _steps(preprocessing_json: str) -> list[str]:
