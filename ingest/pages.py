@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +21,7 @@ from pypdf.generic import IndirectObject, StreamObject
 
 from archive.errors import ArchiveError
 from archive.vocabulary import PageMethod
-from ingest import images, pdf, preprocess, tesseract_lib, tools
+from ingest import images, pdf, preprocess, tesseract_lib, threads, tools
 from ingest.ocr import DEFAULT_PSM, TesseractEngine
 
 PAGE_TIMEOUT_S = 900  # everything one page may take (Tesseract has its own, shorter timeout)
@@ -322,7 +321,7 @@ def pypdf_version() -> str:
 
 
 def worker_init() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    threads.limit_this_process()
     Image.MAX_IMAGE_PIXELS = images.MAX_PIXELS
     tesseract_lib.kill_on_hang()  # a worker may die for a page stuck in C; the parent replaces it
 

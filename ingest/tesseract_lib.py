@@ -21,6 +21,7 @@ import threading
 from PIL import Image
 
 from archive.errors import ToolError, ToolMissing
+from ingest import threads
 
 # Tesseract's TSV renderer writes this header before the rows that GetTsvText returns.
 TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
@@ -86,9 +87,8 @@ def _bind(names: tuple[str, ...], signatures: dict) -> ctypes.CDLL:
 def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL] | None:
     if os.environ.get("ARCHIVE_TESSERACT", "").lower() == "cli":
         return None  # forced: benchmarks and tests that count or replace the command
-    # One thread per engine, as for the command: we parallelise across pages ourselves. OpenMP
-    # reads this when the library loads, so it is set first.
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    # One thread per engine, as for the command; OpenMP reads the limit when the library loads.
+    threads.limit_this_process()
     try:
         # Leptonica 1.83 renamed its library from liblept to libleptonica.
         tess, lept = _bind(("tesseract",), _SIGNATURES), _bind(("leptonica", "lept"), _LEPT_SIGNATURES)

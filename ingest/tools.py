@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image
 
 from archive.errors import ToolError, ToolMissing
-from ingest import tesseract_lib
+from ingest import tesseract_lib, threads
 
 TESSERACT_TIMEOUT_S = 300  # per page; a page that takes longer is reported, not waited on forever
 RASTERIZE_TIMEOUT_S = 120
@@ -100,14 +100,6 @@ def pdftoppm() -> Tool:
     return Tool("poppler pdftoppm", m.group(1) if m else "unknown")
 
 
-def _one_thread_env() -> dict[str, str]:
-    # One Tesseract thread per process: we parallelise across pages ourselves, and
-    # OpenMP threads inside each of N processes only fight over the same cores.
-    env = dict(os.environ)
-    env["OMP_THREAD_LIMIT"] = "1"
-    return env
-
-
 _PNM_MODES = frozenset({"1", "L", "RGB"})  # modes Netpbm stores as they are
 
 
@@ -140,7 +132,7 @@ def run_tesseract_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm:
         out_base = os.path.join(tmp, "out")
         cmd = [exe, in_path, out_base, "-l", lang, "--psm", str(psm), "tsv"]
         try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=_one_thread_env())
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=threads.one_thread_env())
         except subprocess.TimeoutExpired:
             raise ToolError(f"Tesseract took longer than {timeout} s on this page", path=source) from None
         if proc.returncode != 0:
