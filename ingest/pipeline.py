@@ -23,8 +23,7 @@ from ingest import images, normalize, pdf, preprocess
 from ingest.discover import InputGroup, discover
 from ingest.fixity import display_path, fingerprint, sha256_file
 from ingest.ocr import DEFAULT_PSM
-from ingest.pages import (PageResult, PageTask, embedded_image_keys, process_page, pypdf_version, with_pdf_thumbnails,
-                          worker_init)
+from ingest.pages import PageResult, PageTask, process_page, pypdf_version, with_pdf_thumbnails, worker_init
 from ingest.tools import check_language, tesseract
 
 
@@ -172,7 +171,7 @@ def _plan(engine: Engine, group: InputGroup, sources: list[SourceInfo], options:
             if group.kind == "pdf":
                 reader = pdf.open_pdf(path, source=src.path, password=options.password)
                 count = len(reader.pages)
-                keys = embedded_image_keys(reader) if look_up_pdf_images else [None] * count
+                keys = pdf.embedded_image_keys(reader) if look_up_pdf_images else [None] * count
                 del reader
                 kind = "pdf"
             else:
