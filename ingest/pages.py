@@ -18,7 +18,7 @@ from PIL import Image
 from archive.errors import ArchiveError
 from archive.vocabulary import PageMethod
 from ingest import images, pdf, preprocess, tesseract_lib, threads, tools
-from ingest.ocr import DEFAULT_PSM, TesseractEngine
+from ingest.ocr import DEFAULT_PSM, OcrEngine, TesseractEngine
 
 PAGE_TIMEOUT_S = 900  # everything one page may take (Tesseract has its own, shorter timeout)
 _DIRECT_OCR_FORMATS = {"png", "jpeg"}  # single-frame files Tesseract can read as they are
@@ -41,6 +41,7 @@ class PageTask:
     # embedded_image_key's for a PDF page that is one plain scan): the parent looks it up to
     # reuse an earlier OCR result.
     image_key: str | None = None
+    ocr: OcrEngine | None = None  # the engine for a page to OCR; None: Tesseract at `psm`
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _process(task: PageTask) -> PageResult:
 
 def _ocr(task: PageTask, image: Image.Image, dpi: float | None, *, note: str, image_sha: str,
          direct_path: str | None = None) -> PageResult:
-    engine = TesseractEngine(task.psm)
+    engine = task.ocr or TesseractEngine(task.psm)
     steps = preprocess.plan(image, dpi)
     width, height = image.size
     if steps:

@@ -57,7 +57,7 @@ _RAW_MODES = {"L": 1, "RGB": 3}  # Pillow modes handed over as they are, with th
 # The deadline Tesseract honours covers recognition, not layout analysis, and no Python signal
 # handler runs while a C call lasts. In a worker process, a watchdog thread (ctypes releases the
 # GIL) therefore kills the process this long after the deadline: the parent replaces the worker,
-# and a page that kills two workers is recorded as failed (ingest/pipeline.py).
+# and a page that kills two workers is recorded as failed (ingest/scheduler.py).
 HARD_STOP_GRACE_S = 60.0
 _hard_stop = False
 

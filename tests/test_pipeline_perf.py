@@ -220,20 +220,23 @@ def test_one_and_two_jobs_give_identical_pages(tmp_path, pages_dir):
     assert all(p[2].strip() for doc in seen[0] for p in doc)
 
 
-def test_jobs_default_to_the_core_count(tmp_path, monkeypatch):
-    import ingest.pipeline as pipeline
+def test_jobs_default_to_the_core_count(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ingest.pages import worker_init
+    from ingest.scheduler import make_executor
     made = []
 
-    class Recording(pipeline.ProcessPoolExecutor):
-        def __init__(self, max_workers=None, **kw):
-            made.append(max_workers)
-            super().__init__(max_workers, **kw)
+    def recording(jobs):  # the default executor, recorded
+        executor = make_executor(jobs, initializer=worker_init)
+        if isinstance(executor, ProcessPoolExecutor):
+            made.append(jobs)
+        return executor
 
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", Recording)
     minutes = tmp_path / "minutes.pdf"
     _text_and_bulk_pdf(minutes, bulk_pages=0, bulk_bytes=0)
     engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
-    summary = ingest(engine, [str(minutes)], IngestOptions())  # jobs=0: the default
+    summary = ingest(engine, [str(minutes)], IngestOptions(), new_executor=recording)  # jobs=0: the default
     assert summary.ingested
     cores = len(os.sched_getaffinity(0))
     assert made == ([cores] if cores > 1 else [])  # one core: the in-process serial executor
