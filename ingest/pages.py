@@ -12,6 +12,7 @@ import io
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from PIL import Image
 
@@ -165,10 +166,13 @@ THUMBNAIL_DPI = 40  # a 360 px wide thumbnail of a letter-size page needs no mor
 _THUMBNAIL_RUN = 50  # pages rendered per pdftoppm run: bounds the parent's memory on long files
 
 
-def with_pdf_thumbnails(tasks: list[PageTask], results: dict[int, PageResult], jobs: int = 1) -> dict[int, PageResult]:
+def with_pdf_thumbnails(tasks: list[PageTask], results: dict[int, PageResult], jobs: int = 1, *,
+                        render: Callable[..., list[tuple[int, Image.Image]]] | None = None) -> dict[int, PageResult]:
     """Thumbnails for the PDF pages read from their text layer (never rendered for OCR): each run of
-    consecutive such pages of a file rendered small in one pdftoppm call, `jobs` calls at a time
-    (the workers are idle by then). A page that cannot be rendered simply has no thumbnail."""
+    consecutive such pages of a file rendered small in one pdftoppm call (`render`, by default
+    tools.rasterize_pdf_pages), `jobs` calls at a time (the workers are idle by then). A page that
+    cannot be rendered simply has no thumbnail."""
+    rasterize = render or tools.rasterize_pdf_pages
     wanted = [t for t in tasks if t.kind == "pdf" and results[t.number].method == PageMethod.TEXT_LAYER
               and results[t.number].thumbnail is None]
     size = max(1, min(_THUMBNAIL_RUN, -(-len(wanted) // max(1, jobs))))
@@ -179,11 +183,11 @@ def with_pdf_thumbnails(tasks: list[PageTask], results: dict[int, PageResult], j
         else:
             runs.append([t])
 
-    def render(run: list[PageTask]) -> list[tuple[int, bytes]]:
+    def render_run(run: list[PageTask]) -> list[tuple[int, bytes]]:
         first = run[0]
         try:
-            rendered = dict(tools.rasterize_pdf_pages(first.path, first.index, run[-1].index, dpi=THUMBNAIL_DPI,
-                                                      source=first.source, password=first.password))
+            rendered = dict(rasterize(first.path, first.index, run[-1].index, dpi=THUMBNAIL_DPI,
+                                      source=first.source, password=first.password))
         except ArchiveError:
             return []
         return [(t.number, thumbnail(rendered[t.index])) for t in run if t.index in rendered]
@@ -193,7 +197,7 @@ def with_pdf_thumbnails(tasks: list[PageTask], results: dict[int, PageResult], j
     out = dict(results)
     # Threads suffice: the time is in pdftoppm processes and in Pillow's encoder, both outside the GIL.
     with ThreadPoolExecutor(max(1, min(jobs, len(runs)))) as pool:
-        for done in pool.map(render, runs):
+        for done in pool.map(render_run, runs):
             for number, jpeg in done:
                 out[number] = replace(out[number], thumbnail=jpeg)
     return out

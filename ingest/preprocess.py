@@ -146,7 +146,7 @@ def _box_sum(values: np.ndarray, radius: int, pad_mode: str, dtype: type) -> np.
     return integral[w:, w:] - integral[:-w, w:] - integral[w:, :-w] + integral[:-w, :-w]
 
 
-def _max_filter(values: np.ndarray, radius: int) -> np.ndarray:
+def max_filter(values: np.ndarray, radius: int) -> np.ndarray:
     """Maximum over the (2r+1)^2 window, as two 1-D passes of shifted maxima (edges repeated)."""
     # Pillow's MaxFilter ranks the whole window at every pixel (~140 ms at 100 dpi); the
     # separable form is 4r array maxima (~2 ms).
@@ -163,7 +163,7 @@ def _max_filter(values: np.ndarray, radius: int) -> np.ndarray:
 
 def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     """Boolean dilation by a (2r+1)^2 square (zeros beyond the edges)."""
-    return _max_filter(np.pad(mask, radius), radius)[radius:-radius, radius:-radius]
+    return max_filter(np.pad(mask, radius), radius)[radius:-radius, radius:-radius]
 
 
 # Ink pixels that the skew search looks at: enough to place every text line's peak, few
@@ -181,7 +181,7 @@ def estimate_skew(image: Image.Image, dpi: float | None) -> float:
     pixels = np.asarray(small)
     # Ink = clearly darker than the local paper (a 5x5 max), so shadows and uneven
     # lighting do not count as ink. uint8 throughout: the paper is never darker than the pixel.
-    darkness = _max_filter(pixels, 2) - pixels
+    darkness = max_filter(pixels, 2) - pixels
     counts = np.cumsum(np.bincount(darkness.ravel(), minlength=256))
     p995 = int(np.searchsorted(counts, 0.995 * counts[-1]))  # 99.5th percentile, from the histogram
     threshold = max(10.0, 0.5 * p995)

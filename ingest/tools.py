@@ -117,8 +117,14 @@ def run_tesseract_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm:
             image = path  # palette, 16-bit, CMYK...: let Leptonica read the file as the command does
         return tesseract_lib.run_tsv(image, lang=lang, psm=psm, timeout=timeout, source=source,
                                      dpi=dpi if isinstance(image, Image.Image) else None)
-    if path is not None:
-        image = path
+    return run_tesseract_command(path if path is not None else image, lang=lang, psm=psm, source=source,
+                                 timeout=timeout)
+
+
+def run_tesseract_command(image: Image.Image | str | os.PathLike, *, lang: str, psm: int, source: str,
+                          timeout: int = TESSERACT_TIMEOUT_S) -> str:
+    """The `tesseract` command's TSV for decoded pixels (written to a temporary file) or an image
+    file, run with one OpenMP thread (ingest.threads)."""
     exe = _which("tesseract")
     with tempfile.TemporaryDirectory(prefix="archive-ocr-") as tmp:
         if isinstance(image, Image.Image):
