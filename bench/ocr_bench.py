@@ -7,7 +7,7 @@ and cores, with error rates against the corpus ground truth and peak memory; wri
 Not a test. Page sets: clean (on-trotskyites/clean pages 1-10), scanned (on-trotskyites/scanned.pdf
 pages 1-10 and the undated-and-unsigned JPEGs), hard (on-trotskyites/hard, 8 pages). Each tool gets
 the same pixels: our ingest the page files or a PDF embedding them byte for byte, Tesseract the
-image files, OCRmyPDF image-only PDFs of them. Every text goes through tests/textmetrics.error_rates
+image files, OCRmyPDF image-only PDFs of them. Every text goes through testkit/textmetrics.error_rates
 (the archive's own page normalization) against the ground truth.
 """
 
@@ -28,11 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.imagepdf import write_image_pdf  # noqa: E402
+from testkit.pdfwrite import write_image_pdf  # noqa: E402
 from bench.memory_bench import run_memory  # noqa: E402
 from bench.memory_bench import table as memory_table  # noqa: E402
 from bench.proctree import Measured, measure  # noqa: E402
-from tests.textmetrics import error_rates  # noqa: E402
+from testkit.textmetrics import error_rates  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 ARCHIVE = str(ROOT / ".venv" / "bin" / "archive")

@@ -450,7 +450,7 @@ DECISIONS = [
 # --- focused check of the degraded chain: per-step CPU and CER on hard pages -----------------
 # `--focus` times each step of plan()'s chain on the hard pages and measures CER the way the
 # acceptance check does: the CLI `tesseract IMG - -l eng --psm 3` (one thread) on the
-# preprocessed page saved as PNM, scored by tests/textmetrics.error_rates. `--impl FILE` loads
+# preprocessed page saved as PNM, scored by testkit/textmetrics.error_rates. `--impl FILE` loads
 # another version of preprocess.py (e.g. `git show REV:ingest/preprocess.py > /tmp/v1.py`) so an
 # old and a new chain are compared on the same pages, the same way, on the same machine.
 # The corpus has hard JPEGs of pages 1-8 only; `--synthetic` adds held-out pages made from the
@@ -559,7 +559,7 @@ def plan_unchanged(impl_path: str | None) -> list[str]:
 
 
 def focus(impl_path: str | None, jobs: int, repeat: int, synthetic: list[int], check_plan: bool) -> None:
-    from tests.textmetrics import error_rates
+    from testkit.textmetrics import error_rates
     module = _load_impl(impl_path)
     tasks = [(impl_path, "hard", n, repeat) for n in range(1, 9)] + [(impl_path, "synthetic", n, repeat) for n in synthetic]
     with ProcessPoolExecutor(jobs) as pool:

@@ -110,6 +110,12 @@ def make_db_url(backend: str, request, tmp_path: Path) -> str:
     return _create_pg_database(request.getfixturevalue("pg_server"))
 
 
+@pytest.fixture
+def postgres_db_url(request, tmp_path) -> str:
+    """A fresh, empty database on the PostgreSQL server (started on first use), whatever the backends."""
+    return make_db_url("postgres", request, tmp_path)
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path) -> str:
     """A fresh, empty database URL on each backend."""
@@ -135,11 +141,6 @@ def run_cli():
         return CliRunner().invoke(cli, ["--db", db_url, *args], input=input, catch_exceptions=False)
 
     return run
-
-
-def archive_exe() -> str:
-    exe = ROOT / ".venv" / "bin" / "archive"
-    return str(exe) if exe.exists() else (shutil.which("archive") or "archive")
 
 
 # --- the shared corpus, ingested once per backend for the whole session ------------------------

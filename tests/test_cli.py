@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.textmetrics import error_rates
+from testkit.textmetrics import error_rates
 
 pytestmark = pytest.mark.tesseract
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from tests.conftest import archive_exe
-from tests.hostile import Expect, decode_key, encrypted_pdf, image_pdf_claiming, make_hostile_set, page_lines, \
-    pdf_bytes, png_claiming, text_pdf
+from tests.helpers.cli import archive_exe
+from testkit.pdfwrite import pdf_bytes
+from tests.hostile import (Expect, decode_key, encrypted_pdf, image_pdf_claiming, make_hostile_set, page_lines,
+                           png_claiming, text_pdf)
 
 INGEST_TIMEOUT_S = 180  # the batch takes seconds; this is the "never hangs" bound
 

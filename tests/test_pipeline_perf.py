@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from archive import queries
 from archive.db import make_engine
-from bench.imagepdf import write_image_pdf
 from ingest import tools
 from ingest.pipeline import IngestOptions, ingest
+from testkit.pdfwrite import PdfObjects, write_image_pdf
 from tests.helpers.ocr import CountingTesseract
 
 pytestmark = pytest.mark.tesseract
@@ -130,41 +130,30 @@ def test_scans_embedded_in_a_pdf_reuse_earlier_ocr(tmp_path, pages_dir, counted)
 
 def _text_and_bulk_pdf(path: Path, bulk_pages: int, bulk_bytes: int) -> None:
     """A born-digital first page, then pages each carrying a large raw image the first never uses."""
-    offsets: list[int] = []
     n = 1 + bulk_pages
     with open(path, "wb") as fh:
-        def obj(body: bytes, stream: bytes | None = None) -> None:
-            offsets.append(fh.tell())
-            fh.write(f"{len(offsets)} 0 obj\n".encode() + body)
-            if stream is not None:
-                fh.write(b"\nstream\n" + stream + b"\nendstream")
-            fh.write(b"\nendobj\n")
-
-        fh.write(b"%PDF-1.4\n")
-        obj(b"<< /Type /Catalog /Pages 2 0 R >>")
+        pdf = PdfObjects(fh)
+        pdf.add(b"<< /Type /Catalog /Pages 2 0 R >>")
         kids = " ".join(f"{4 + 3 * i} 0 R" for i in range(n))
-        obj(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
-        obj(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+        pdf.add(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
+        pdf.add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
         side = int(bulk_bytes ** 0.5)
         for i in range(n):
             if i == 0:
                 text = (b"BT /F1 14 Tf 72 700 Td (The annual report of the printing fund was read and) Tj "
                         b"0 -20 Td (adopted by the members present at the general meeting.) Tj ET")
-                obj(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
-                    f"/Contents {5 + 3 * i} 0 R >>".encode())
-                obj(f"<< /Length {len(text)} >>".encode(), text)
-                obj(b"<< >>")  # keeps the numbering regular
+                pdf.add(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+                        f"/Contents {5 + 3 * i} 0 R >>".encode())
+                pdf.add(f"<< /Length {len(text)} >>".encode(), text)
+                pdf.add(b"<< >>")  # keeps the numbering regular
                 continue
             draw = b"q 612 0 0 792 0 0 cm /Im0 Do Q"
-            obj(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 "
-                f"{6 + 3 * i} 0 R >> >> /Contents {5 + 3 * i} 0 R >>".encode())
-            obj(f"<< /Length {len(draw)} >>".encode(), draw)
-            obj(f"<< /Type /XObject /Subtype /Image /Width {side} /Height {side} /ColorSpace /DeviceGray "
-                f"/BitsPerComponent 8 /Length {side * side} >>".encode(), bytes([200]) * (side * side))
-        xref = fh.tell()
-        fh.write(f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode())
-        fh.write(b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets))
-        fh.write(f"trailer\n<< /Size {len(offsets) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+            pdf.add(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 "
+                    f"{6 + 3 * i} 0 R >> >> /Contents {5 + 3 * i} 0 R >>".encode())
+            pdf.add(f"<< /Length {len(draw)} >>".encode(), draw)
+            pdf.add(f"<< /Type /XObject /Subtype /Image /Width {side} /Height {side} /ColorSpace /DeviceGray "
+                    f"/BitsPerComponent 8 /Length {side * side} >>".encode(), bytes([200]) * (side * side))
+        pdf.finish()
 
 
 def _bytes_read() -> int:

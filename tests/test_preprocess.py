@@ -204,7 +204,7 @@ def test_apply_reports_effective_dpi_and_rejects_unknown_steps():
 def test_preprocessing_lowers_tesseract_cer_on_hard_pages(corpus):
     from ingest import tools
     from ingest.ocr import parse_tsv
-    from tests.textmetrics import error_rates
+    from testkit.textmetrics import error_rates
 
     if shutil.which("tesseract") is None:
         pytest.skip("Tesseract is not installed (apt-get install tesseract-ocr)")

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from reports.build import build_reports
-from tests.test_reports_sample import HOSTILE_TITLE, build_collection
+from tests.helpers.collection import HOSTILE_TITLE, build_collection
 
 # The browser checks what the HTML does; the reads behind it run on both backends in the other
 # report tests, so one backend is enough here (and keeps the suite's time down).

@@ -7,7 +7,7 @@ import io
 from pypdf import PdfReader
 
 from reports.build import build_reports
-from tests.test_reports_sample import build_collection
+from tests.helpers.collection import build_collection
 
 
 def test_pdf_has_a_page_per_document(engine, tmp_path):
