@@ -10,8 +10,16 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 # The closed vocabularies live in archive.vocabulary; re-exported here for the tables' users.
-from archive.vocabulary import (AgentKind, CitationKind, DatePrecision, EventType, FixityResult, Outcome,  # noqa: F401
-                                PageMethod, RelationKind)
+from archive.vocabulary import (  # noqa: F401
+    AgentKind,
+    CitationKind,
+    DatePrecision,
+    EventType,
+    FixityResult,
+    Outcome,
+    PageMethod,
+    RelationKind,
+)
 
 
 def utcnow() -> datetime:

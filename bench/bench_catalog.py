@@ -30,7 +30,15 @@ from sqlmodel import Session  # noqa: E402
 
 from archive.db import make_engine  # noqa: E402
 from archive.models import (  # noqa: E402
-    Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile,
+    Agent,
+    Assertion,
+    Citation,
+    Document,
+    DocumentRelation,
+    Event,
+    ExternalWork,
+    Page,
+    SourceFile,
 )
 from reports.build import build_reports  # noqa: E402
 

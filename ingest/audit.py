@@ -43,7 +43,8 @@ def check_file(src: SourceFile) -> tuple[str, str, Optional[str]]:
     except FileNotFoundError:
         return FixityResult.MISSING.value, f"{src.path}: missing (expected SHA-256 {src.sha256})", None
     except OSError as exc:
-        return FixityResult.MISSING.value, f"{src.path}: unreadable ({exc.strerror or exc}); expected SHA-256 {src.sha256}", None
+        return (FixityResult.MISSING.value,
+                f"{src.path}: unreadable ({exc.strerror or exc}); expected SHA-256 {src.sha256}", None)
     if digest != src.sha256:
         return FixityResult.MODIFIED.value, (f"{src.path}: modified: SHA-256 now {digest} ({size} bytes), "
                             f"expected {src.sha256} ({src.size} bytes)"), digest

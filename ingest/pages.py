@@ -142,8 +142,9 @@ def _ocr(task: PageTask, image: Image.Image, dpi: float | None, *, note: str, im
         second = engine.recognize(prepared, lang=task.lang, source=task.source)
         if (second.confidence or 0) > (ocr.confidence or 0):
             ocr, steps = second, list(retry)
+    method = PageMethod.OCR if ocr.text.strip() else PageMethod.NONE
     return PageResult(
-        task.number, task.source_seq, task.index, (PageMethod.OCR if ocr.text.strip() else PageMethod.NONE).value, ocr.text,
+        task.number, task.source_seq, task.index, method.value, ocr.text,
         engine=engine.name, engine_version=engine.version(), language=task.lang, psm=task.psm,
         confidence=ocr.confidence, preprocessing=tuple(steps), image_sha256=image_sha,
         width=width, height=height, dpi=dpi, note=note if ocr.text.strip() else f"{note}; no text found",

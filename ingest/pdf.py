@@ -47,8 +47,9 @@ def open_pdf(path: str | os.PathLike, *, source: str, password: str | None = Non
                                       f"(a malformed or hostile file)", source), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # A file object, not a path: pypdf then reads objects from disk as it needs them,
-            # where a path makes it load the whole file (a 500-page scan) into memory.
-            reader = PdfReader(open(path, "rb"), strict=False)  # noqa: SIM115 - lives as long as the reader
+            # where a path makes it load the whole file (a 500-page scan) into memory. The file stays
+            # open as long as the reader lives.
+            reader = PdfReader(open(path, "rb"), strict=False)
             if reader.is_encrypted:
                 ok = reader.decrypt(password or "")
                 if not ok:

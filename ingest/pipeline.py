@@ -25,6 +25,7 @@ from ingest.pages import PageResult, PageTask, process_page, pypdf_version, with
 from ingest.scheduler import Scheduler, default_jobs, make_executor
 from ingest.tools import check_language, tesseract
 
+
 @dataclass(frozen=True)
 class IngestOptions:
     jobs: int = 0  # 0: one per core
@@ -214,7 +215,8 @@ def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: I
     label = item.group.label
     errors = [r.error for r in results if r.error]
     if len(errors) == len(results):
-        _fail(engine, summary, label, errors[0] if len(errors) == 1 else f"{errors[0]} (and {len(errors) - 1} more pages)")
+        _fail(engine, summary, label,
+              errors[0] if len(errors) == 1 else f"{errors[0]} (and {len(errors) - 1} more pages)")
         return
     texts = [r.text for r in results]
     norm = normalize.normalize_document(texts)
@@ -248,7 +250,8 @@ def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: I
                             height=r.height, dpi=r.dpi, text=r.text, note=r.error or r.note, thumbnail=r.thumbnail,
                             preprocessing=reuse.preprocessing_json(r, ocr.name))
                 who = agents.get(r.engine or "", me)
-                outcome = Outcome.FAILURE if r.error else (Outcome.WARNING if r.method == PageMethod.NONE else Outcome.SUCCESS)
+                outcome = (Outcome.FAILURE if r.error
+                           else Outcome.WARNING if r.method == PageMethod.NONE else Outcome.SUCCESS)
                 pages.append((page, r.source_seq, who, outcome, _page_detail(r, ocr.name)))
             store.add_document(session, doc, sources, pages, events)
             doc_id = doc.id

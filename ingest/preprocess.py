@@ -108,7 +108,8 @@ def page_statistics(image: Image.Image) -> dict[str, float]:
 
 
 def plan(image: Image.Image, dpi: float | None) -> list[str]:
-    """Cheap decision from image statistics (no OCR): which steps this page needs. A clean page returns [] and pays nothing."""
+    """Cheap decision from image statistics (no OCR): which steps this page needs. A clean page returns []
+    and pays nothing."""
     if image.mode == "1":
         return []  # already bilevel: nothing left to clean at grey level
     rows = _sample_rows(image)
@@ -123,7 +124,8 @@ def plan(image: Image.Image, dpi: float | None) -> list[str]:
 
 
 def retry_steps(first_confidence: float, steps_done: Sequence[str]) -> list[str] | None:
-    """Optional second chance: given the first OCR's mean confidence (0-100), the steps to try next, or None to keep the first result."""
+    """Optional second chance: given the first OCR's mean confidence (0-100), the steps to try next, or None
+    to keep the first result."""
     # Only a page that went through unprocessed gets a second chance. The caller keeps
     # whichever of the two results has the higher mean confidence. A confidence of 0 means
     # no word at all (ingest passes 0 for None): a blank page, where cleaning could only
@@ -228,7 +230,8 @@ def _denoise(image: Image.Image, dpi: float) -> tuple[Image.Image, float]:
     return _gray(image).filter(ImageFilter.GaussianBlur(1.0)), dpi
 
 
-def _binarize_sauvola(image: Image.Image, dpi: float, k: float = 0.2, window_in: float = 0.12) -> tuple[Image.Image, float]:
+def _binarize_sauvola(image: Image.Image, dpi: float, k: float = 0.2,
+                      window_in: float = 0.12) -> tuple[Image.Image, float]:
     # Sauvola: threshold = local mean * (1 + k * (local std / 128 - 1)). Being local, it
     # follows side shadows and uneven lighting, and faint bleed-through stays under it. The
     # surface is smooth at window scale, so it is computed at ~50 dpi and enlarged as 8-bit
@@ -252,7 +255,8 @@ def _binarize_sauvola(image: Image.Image, dpi: float, k: float = 0.2, window_in:
 _INK_LUT = [0] * 128 + [255] * 128  # below 128 is ink, as in the binarized page
 
 
-def _despeckle(image: Image.Image, dpi: float, blob_in: float = 0.05, gap_in: float = 0.04) -> tuple[Image.Image, float]:
+def _despeckle(image: Image.Image, dpi: float, blob_in: float = 0.05,
+               gap_in: float = 0.04) -> tuple[Image.Image, float]:
     # Removes ink blobs that fit in a blob_in-wide box and have no other ink within gap_in
     # around that box: dust and speckles in margins and between lines, which Tesseract would
     # read as stray punctuation. A period, comma or i-dot has its letter within a word

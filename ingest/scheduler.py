@@ -26,7 +26,7 @@ class SerialExecutor(Executor):
         fut: Future = Future()
         try:
             fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - delivered through the future, as a pool does
             fut.set_exception(exc)
         return fut
 

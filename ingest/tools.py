@@ -1,16 +1,17 @@
-"""The one place that runs external programs (Tesseract, as a command or its library; poppler's pdftoppm): versions, timeouts, errors."""
+"""The one place that runs external programs (Tesseract, as a command or its library; poppler's pdftoppm):
+versions, timeouts, errors."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import os
-import signal
-import threading
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,7 +155,8 @@ def rasterize_pdf_page(pdf: str | os.PathLike, index: int, *, dpi: int, source: 
 
 
 def rasterize_pdf_pages(pdf: str | os.PathLike, first: int, last: int, *, dpi: int, source: str,
-                        password: str | None = None, timeout: int = RASTERIZE_TIMEOUT_S) -> list[tuple[int, Image.Image]]:
+                        password: str | None = None,
+                        timeout: int = RASTERIZE_TIMEOUT_S) -> list[tuple[int, Image.Image]]:
     """Render PDF pages first..last (0-based, inclusive) to 8-bit grayscale images in one pdftoppm
     run (it parses the file once: 45 small pages in one run cost a quarter of 45 runs)."""
     exe = _which("pdftoppm")

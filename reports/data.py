@@ -14,7 +14,15 @@ from sqlmodel import Session, col, select
 
 from archive import queries
 from archive.models import (
-    Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile,
+    Agent,
+    Assertion,
+    Citation,
+    Document,
+    DocumentRelation,
+    Event,
+    ExternalWork,
+    Page,
+    SourceFile,
 )
 from archive.vocabulary import FixityResult
 

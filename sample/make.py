@@ -124,7 +124,7 @@ def write_text_pdf(path: Path, pages: list[list[str]], *, font_size: float = 11)
     kids = []
     for lines in pages:
         ops = [b"BT", f"/F1 {font_size} Tf".encode(), b"72 720 Td", f"{font_size * 1.45:.1f} TL".encode()]
-        for i, line in enumerate(lines):
+        for line in lines:
             if line.strip().isdigit():
                 ops += [b"ET", b"BT", f"/F1 {font_size} Tf 300 40 Td".encode()]
             ops.append(b"(" + pdf_string(line, "cp1252", "replace") + b") Tj T*")

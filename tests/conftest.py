@@ -94,7 +94,7 @@ def pg_server():
 def _create_pg_database(server_url: str) -> str:
     import psycopg
     name = "t_" + uuid.uuid4().hex[:12]
-    for attempt in range(50):
+    for _attempt in range(50):
         try:
             with psycopg.connect(server_url + "/postgres", autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{name}"')

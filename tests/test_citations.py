@@ -255,7 +255,7 @@ def test_finder_version_is_set():
 
 
 def test_companions_ground_truth_citations(corpus, manifest):
-    for doc_id, doc in manifest.items():
+    for doc in manifest.values():
         expected = doc["expected"].get("citations")
         if expected is None:
             continue

@@ -11,8 +11,8 @@ import pytest
 
 from archive.db import make_engine
 from tests.helpers.cli import archive_exe
-from tests.hostile import make_batch
 from tests.helpers.consistency import check_consistent
+from tests.hostile import make_batch
 
 pytestmark = [pytest.mark.slow, pytest.mark.tesseract]
 

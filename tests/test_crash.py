@@ -103,7 +103,9 @@ N_FILES = 10_000
 def register_tiny_files(engine, root: Path, n: int) -> list[Path]:
     """n tiny files held by one document, registered directly (no ingest): the audit's input."""
     import hashlib
+
     from sqlalchemy import insert
+
     from archive.db import session_scope
     from archive.models import utcnow
     root.mkdir(parents=True, exist_ok=True)

@@ -13,10 +13,18 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from tests.helpers.cli import archive_exe
 from testkit.pdfwrite import pdf_bytes
-from tests.hostile import (Expect, decode_key, encrypted_pdf, image_pdf_claiming, make_hostile_set, page_lines,
-                           png_claiming, text_pdf)
+from tests.helpers.cli import archive_exe
+from tests.hostile import (
+    Expect,
+    decode_key,
+    encrypted_pdf,
+    image_pdf_claiming,
+    make_hostile_set,
+    page_lines,
+    png_claiming,
+    text_pdf,
+)
 
 INGEST_TIMEOUT_S = 180  # the batch takes seconds; this is the "never hangs" bound
 
@@ -84,8 +92,8 @@ def test_hostile_batch_is_accounted_for_and_good_files_committed(hostile, db_url
             assert exp.reason.lower() in reason.lower(), f"{path}: reason {reason!r} lacks {exp.reason!r}"
         assert "\n" not in reason and len(reason) < 400, reason
 
-    from archive.db import make_engine
     from archive import queries
+    from archive.db import make_engine
     from archive.models import Document
     engine = make_engine(db_url)
     try:
@@ -162,7 +170,9 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path):
 
 def test_huge_pages_are_rasterized_within_the_pixel_budget():
     import io
+
     from pypdf import PdfReader
+
     from ingest.pdf import RASTER_MAX_PIXELS, raster_dpi
     poster = pdf_bytes([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 8400 8400] >>"])  # 116 x 116 inches

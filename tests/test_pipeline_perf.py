@@ -198,8 +198,8 @@ def test_one_and_two_jobs_give_identical_pages(tmp_path, pages_dir):
         summary = ingest(engine, [str(pages_dir), str(made)], IngestOptions(jobs=jobs))
         assert len(summary.ingested) == 2 and not summary.failed
         docs = sorted(summary.ingested, key=lambda d: d["paths"][0])
-        seen.append([[(p.number, p.method, p.text, p.image_sha256, p.preprocessing) for p in _pages(engine, d["document"])]
-                     for d in docs])
+        seen.append([[(p.number, p.method, p.text, p.image_sha256, p.preprocessing)
+                      for p in _pages(engine, d["document"])] for d in docs])
     assert seen[0] == seen[1]
     assert all(p[2].strip() for doc in seen[0] for p in doc)
 

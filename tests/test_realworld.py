@@ -196,7 +196,9 @@ def test_missing_jbig2dec_is_named_and_the_page_still_read(realworld, monkeypatc
     """Without jbig2dec pypdf cannot decode a JBIG2 scan: the page is rendered by poppler
     instead and the page note names the missing decoder and how to install it."""
     import dataclasses
+
     import pypdf.filters
+
     from ingest import pdf
     config = dataclasses.replace(pypdf.filters.get_configuration(), jbig2dec_binary=None)
     monkeypatch.setattr(pypdf.filters, "get_configuration", lambda: config)

@@ -26,7 +26,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}: run scripts/bootstrap.sh (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is in the test extras: pip install -e '.[test]'")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright is in the test extras: pip install -e '.[test]'")
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -83,7 +84,8 @@ def _shot(page, name: str, backend_url: str) -> None:
 
 
 def visible_titles(page) -> list[str]:
-    return page.eval_on_selector_all("#documents tbody tr:not([hidden]) td.title a", "els => els.map(e => e.textContent)")
+    return page.eval_on_selector_all("#documents tbody tr:not([hidden]) td.title a",
+                                     "els => els.map(e => e.textContent)")
 
 
 def test_index_loads_filters_and_sorts(browser, engine, db_url, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from provenance.citations import FoundCitation, find_citations
 from provenance.resolve import Candidate, Match, external_key, external_keys, resolve
 from tests.helpers.corpus_text import ground_truth, pdf_text_pages

@@ -60,7 +60,8 @@ def post_ingest(state: State) -> None:
 @pass_state
 def ingest(state: State, paths: tuple[str, ...], jobs: int, lang: str, password: str | None, as_json: bool) -> None:
     """Ingest scans: PDFs, multi-page TIFFs, folders of page images, lone images."""
-    from ingest.pipeline import IngestOptions, ingest as run_ingest
+    from ingest.pipeline import IngestOptions
+    from ingest.pipeline import ingest as run_ingest
     progress = Progress(state, "ingest")
     try:
         summary = run_ingest(state.engine, list(paths), IngestOptions(jobs=jobs, lang=lang, password=password),
@@ -121,7 +122,8 @@ def show(state: State, doc: str, as_json: bool, provenance: bool, with_text: boo
         emit_json(data)
         return
     click.echo(f"Document {data['id']}: {data['title'] or '(untitled)'}  [{data['label']}]")
-    for key in ("title", "subtitle", "authors", "organization", "publisher", "place", "date", "date_not_before", "language"):
+    for key in ("title", "subtitle", "authors", "organization", "publisher", "place", "date", "date_not_before",
+                "language"):
         value = data[key]
         if value in (None, [], ""):
             value = "—"

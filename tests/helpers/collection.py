@@ -16,7 +16,15 @@ from sqlmodel import Session
 
 from archive import store
 from archive.models import (
-    Assertion, AgentKind, Citation, Document, DocumentRelation, EventType, ExternalWork, Page, SourceFile,
+    AgentKind,
+    Assertion,
+    Citation,
+    Document,
+    DocumentRelation,
+    EventType,
+    ExternalWork,
+    Page,
+    SourceFile,
 )
 
 HOSTILE_TITLE = "<script>alert(1)</script>"
@@ -88,7 +96,8 @@ def build_collection(engine) -> dict[str, int]:
         extractor = store.agent(session, AgentKind.SOFTWARE, "provenance.metadata", "0.1")
         archivist = store.person(session, "Jane Archivist")
 
-        p1 = "THE WORKERS' LIBRARY\nA Catalogue of Pamphlets\nby Ada Smith and Ben Jones\nPublished by Pioneer Publishers"
+        p1 = ("THE WORKERS' LIBRARY\nA Catalogue of Pamphlets\nby Ada Smith and Ben Jones\n"
+              "Published by Pioneer Publishers")
         p2 = "Contents continued. As Whitcombe argued (Whitcombe 2) the press grew. See also (Marx 1867)."
         p3 = "New York, May 1972. Printed in the U.S.A. by the Socialist Workers Party."
         pages_a = [(p1, "ocr", 91.5), (p2, "ocr", 55.2), (p3, "ocr", 88.0)]
