@@ -4,8 +4,9 @@ The `tesseract` command loads its language model for every page it reads: about 
 6-8% of a page's OCR. A worker process instead keeps one engine per language and feeds it page
 after page. The engine, its version and its settings are the very ones the command uses, and so
 is the image reading for files (Leptonica's pixRead), so the TSV is the same byte for byte
-(tests/test_tesseract_lib.py compares the two). Only ingest/tools.py calls this module; where the
-library cannot be loaded it falls back to the command.
+(tests/test_tesseract_lib.py compares the two). ingest/tools.py runs Tesseract through this module,
+and falls back to the command where the library cannot be loaded; worker_init (ingest/pages.py) only
+arms the watchdog below.
 """
 
 from __future__ import annotations
