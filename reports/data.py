@@ -13,17 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from archive import queries
-from archive.models import (
-    Agent,
-    Assertion,
-    Citation,
-    Document,
-    DocumentRelation,
-    Event,
-    ExternalWork,
-    Page,
-    SourceFile,
-)
+from archive.models import Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile
 from archive.vocabulary import FixityResult
 
 # Large IN lists are split: SQLite caps bound parameters (32,766 on current builds, 999 on old ones).
