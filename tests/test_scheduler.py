@@ -99,7 +99,7 @@ def test_a_task_in_flight_during_two_crashes_is_recorded_as_lost():
 
 
 def test_a_task_in_flight_during_one_crash_only_is_run_again():
-    batches = [[("a1", 0.0), ("a2", 0.0)], [(f"b{i}", 0.2) for i in range(12)]]
+    batches = [[("a1", 0.0), ("a2", 0.0)], [(f"b{i}", 0.5) for i in range(12)]]
     # The window (6 unfinished) leaves b7.. unsubmitted at the first crash; the second is on one of them.
     delivered, _, record = run(batches, crashes=[frozenset({"a2"}), frozenset({"b9"})])
     assert delivered[0] == (0, ["a1", "a2"])
