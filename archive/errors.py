@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# Exit codes, in one place (sqlite-utils and bagit style): scripts may rely on them.
+# Exit codes, in one place (the README lists them): scripts may rely on them.
 EXIT_OK = 0
 EXIT_FAILURES = 1  # the command ran, but some inputs failed or some checks did not pass
 EXIT_USAGE = 2  # bad arguments, unknown document, bad query

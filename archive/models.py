@@ -1,14 +1,25 @@
-"""All database tables in one place, and the closed vocabularies they use."""
+"""All database tables in one place (their closed vocabularies are archive/vocabulary.py)."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime, timezone
 from typing import Optional
 
 from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+# The closed vocabularies live in archive.vocabulary; re-exported here for the tables' users.
+from archive.vocabulary import (  # noqa: F401
+    AgentKind,
+    CitationKind,
+    DatePrecision,
+    EventType,
+    FixityResult,
+    Outcome,
+    PageMethod,
+    RelationKind,
+)
 
 
 def utcnow() -> datetime:
@@ -38,40 +49,6 @@ class UTCDateTime(TypeDecorator):
 
 def _ts(**kw) -> Column:
     return Column(UTCDateTime(), **kw)
-
-
-class EventType(str, enum.Enum):
-    """PREMIS event types (https://id.loc.gov/vocabulary/preservation/eventType)."""
-
-    INGESTION = "ingestion"
-    MESSAGE_DIGEST = "message digest calculation"
-    FORMAT_IDENTIFICATION = "format identification"
-    TEXT_EXTRACTION = "text extraction"
-    OCR = "optical character recognition"
-    FIXITY_CHECK = "fixity check"
-    METADATA_EXTRACTION = "metadata extraction"
-    METADATA_MODIFICATION = "metadata modification"
-    CITATION_EXTRACTION = "citation extraction"
-    LINKING = "linking"
-    DUPLICATE_DETECTION = "duplicate detection"
-
-
-class Outcome(str, enum.Enum):
-    SUCCESS = "success"
-    FAILURE = "failure"
-    WARNING = "warning"
-
-
-class AgentKind(str, enum.Enum):
-    SOFTWARE = "software"
-    PERSON = "person"
-    ORGANIZATION = "organization"
-
-
-class PageMethod(str, enum.Enum):
-    TEXT_LAYER = "text-layer"
-    OCR = "ocr"
-    NONE = "none"  # a blank page or one whose text could not be obtained
 
 
 class Agent(SQLModel, table=True):
@@ -111,7 +88,7 @@ class Document(SQLModel, table=True):
     publisher: Optional[str] = Field(default=None, index=True)
     place: Optional[str] = None
     date: Optional[str] = Field(default=None, index=True)  # ISO YYYY, YYYY-MM or YYYY-MM-DD
-    date_precision: Optional[str] = None  # year | month | day
+    date_precision: Optional[str] = None  # DatePrecision
     date_approximate: bool = False
     date_not_before: Optional[str] = None  # inferred lower bound, never a publication date
     language: Optional[str] = None
@@ -136,7 +113,7 @@ class SourceFile(SQLModel, table=True):
     sha256: str = Field(index=True)
     format: str  # detected from content: pdf, png, jpeg, tiff, ...
     ingested_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
-    last_fixity: Optional[str] = None  # ok | modified | missing
+    last_fixity: Optional[str] = None  # FixityResult
     # Indexed: resuming an interrupted fixity audit selects the files not checked since it began.
     last_fixity_at: Optional[datetime] = Field(default=None, sa_column=_ts(nullable=True, index=True))
 
@@ -218,7 +195,7 @@ class Citation(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     page: Optional[int] = None
-    kind: str = "in-text"  # in-text | note | bibliography
+    kind: str = CitationKind.IN_TEXT.value
     raw: str = Field(sa_column=Column(Text, nullable=False))
     author: Optional[str] = None
     title: Optional[str] = None
@@ -249,7 +226,7 @@ class DocumentRelation(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)  # the lower id
     other_id: int = Field(foreign_key="document.id")
-    kind: str  # identical-text | near-duplicate
+    kind: str  # RelationKind
     score: float
     method: str
     canonical_id: Optional[int] = Field(default=None, foreign_key="document.id")

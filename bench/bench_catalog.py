@@ -29,9 +29,7 @@ from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from archive.db import make_engine  # noqa: E402
-from archive.models import (  # noqa: E402
-    Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile,
-)
+from archive.models import Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile  # noqa: E402
 from reports.build import build_reports  # noqa: E402
 
 WORDS = ("archive labour union strike pamphlet press worker council history socialist women rent tenants "

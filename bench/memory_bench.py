@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.imagepdf import write_image_pdf  # noqa: E402
 from bench.proctree import measure  # noqa: E402
+from testkit.pdfwrite import write_image_pdf  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 ARCHIVE = str(ROOT / ".venv" / "bin" / "archive")

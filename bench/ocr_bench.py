@@ -7,7 +7,7 @@ and cores, with error rates against the corpus ground truth and peak memory; wri
 Not a test. Page sets: clean (on-trotskyites/clean pages 1-10), scanned (on-trotskyites/scanned.pdf
 pages 1-10 and the undated-and-unsigned JPEGs), hard (on-trotskyites/hard, 8 pages). Each tool gets
 the same pixels: our ingest the page files or a PDF embedding them byte for byte, Tesseract the
-image files, OCRmyPDF image-only PDFs of them. Every text goes through tests/textmetrics.error_rates
+image files, OCRmyPDF image-only PDFs of them. Every text goes through testkit/textmetrics.error_rates
 (the archive's own page normalization) against the ground truth.
 """
 
@@ -28,11 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.imagepdf import write_image_pdf  # noqa: E402
 from bench.memory_bench import run_memory  # noqa: E402
 from bench.memory_bench import table as memory_table  # noqa: E402
 from bench.proctree import Measured, measure  # noqa: E402
-from tests.textmetrics import error_rates  # noqa: E402
+from testkit.pdfwrite import write_image_pdf  # noqa: E402
+from testkit.textmetrics import error_rates  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 ARCHIVE = str(ROOT / ".venv" / "bin" / "archive")
@@ -98,7 +98,8 @@ def build_sets(work: Path, names: list[str], limit: int | None) -> list[PageSet]
     sets = []
     n10 = min(10, limit or 10)
     if "clean" in names:
-        folder = _copy([CORPUS / TROT / "clean" / f"page-{i:03d}.png" for i in range(1, n10 + 1)], work / "clean" / "pages")
+        folder = _copy([CORPUS / TROT / "clean" / f"page-{i:03d}.png" for i in range(1, n10 + 1)],
+                       work / "clean" / "pages")
         pdf = work / "clean" / "clean.pdf"
         write_image_pdf(folder, pdf)
         sets.append(PageSet("clean", folder, [folder[0].parent], pdf, _truth(TROT, list(range(1, n10 + 1)))))
@@ -112,10 +113,12 @@ def build_sets(work: Path, names: list[str], limit: int | None) -> list[PageSet]
         pdf = work / "scanned" / "scanned.pdf"
         write_image_pdf(trot + undated, pdf)
         sets.append(PageSet("scanned", trot + undated, [trot_pdf, undated[0].parent], pdf,
-                            _truth(TROT, list(range(1, n10 + 1))) + _truth("undated-and-unsigned", list(range(1, n3 + 1)))))
+                            _truth(TROT, list(range(1, n10 + 1)))
+                            + _truth("undated-and-unsigned", list(range(1, n3 + 1)))))
     if "hard" in names:
         n8 = min(8, limit or 8)
-        folder = _copy([CORPUS / TROT / "hard" / f"page-{i:03d}.jpg" for i in range(1, n8 + 1)], work / "hard" / "pages")
+        folder = _copy([CORPUS / TROT / "hard" / f"page-{i:03d}.jpg" for i in range(1, n8 + 1)],
+                       work / "hard" / "pages")
         pdf = work / "hard" / "hard.pdf"
         write_image_pdf(folder, pdf)
         sets.append(PageSet("hard", folder, [folder[0].parent], pdf, _truth(TROT, list(range(1, n8 + 1)))))
@@ -299,7 +302,7 @@ _FAKE_TESSERACT = """#!/bin/sh
 # Stand-in used only to set up the re-ingest benchmark quickly: no recognition, an empty TSV.
 case "$1" in --*) exec {real} "$@" ;; esac
 printf 'level\\tpage_num\\tblock_num\\tpar_num\\tline_num\\tword_num\\tleft\\ttop\\twidth\\theight\\tconf\\ttext\\n' > "$2.tsv"
-"""
+"""  # noqa: E501 - a shell script, one printf line
 
 
 def reingest(files: int, jobs: int, work: Path) -> dict:
@@ -332,7 +335,8 @@ def reingest(files: int, jobs: int, work: Path) -> dict:
     paths = sorted(str(p) for p in folder.iterdir())
     size = sum(os.path.getsize(p) for p in paths)
     subprocess.run(["cat", *paths], stdout=subprocess.DEVNULL, check=True)  # warm the page cache
-    again = measure([ARCHIVE, "--db", f"sqlite:///{db}", "ingest", "--jobs", str(jobs), "--json", str(folder)], env=_env())
+    again = measure([ARCHIVE, "--db", f"sqlite:///{db}", "ingest", "--jobs", str(jobs), "--json", str(folder)],
+                    env=_env())
     summary = json.loads(again.stdout)
     assert not summary["ingested"] and len(summary["skipped"]) == files
     sha = measure(["sha256sum", *paths])
@@ -425,9 +429,8 @@ def render(args, sets: list[PageSet], results: dict[tuple[str, str], Run], extra
                 peak = max(r.measured.peak_kib.values()) / 1024
                 tree = r.measured.tree_peak_kib / 1024
                 name = tool
-            fmt = (lambda v: f"{v * 100:.2f}%" if v is not None else "n/a")
             md.append(f"| {name} | {level} | {pages} | {wall:.1f} | {pages / wall * 60:.1f} | {cpu / pages:.2f} "
-                      f"| {fmt(cer)} | {fmt(wer)} | {peak:.0f} | {tree:.0f} |")
+                      f"| {_percent(cer)} | {_percent(wer)} | {peak:.0f} | {tree:.0f} |")
     md += ["", "## Ratios (the targets)", ""]
     md += ratio_lines(results, levels, extras)
     if "costs" in extras:
@@ -441,9 +444,14 @@ def render(args, sets: list[PageSet], results: dict[tuple[str, str], Run], extra
                f"Image-only PDFs of the same few 300 dpi scans repeated (bench/memory_bench.py), `archive ingest "
                f"--jobs {args.jobs}` into a fresh SQLite database each. Tesseract runs inside the "
                "workers (libtesseract), so a worker's peak includes its loaded language model; the "
-               "`tesseract` command runs only to list the installed languages, when the 50 ms sampling catches it.", "", memory_table(extras["memory"])]
+               "`tesseract` command runs only to list the installed languages, when the 50 ms sampling catches it.",
+               "", memory_table(extras["memory"])]
     md += ["", "## Notes", "", NOTES.strip(), ""]
     return "\n".join(md)
+
+
+def _percent(value: float | None) -> str:
+    return f"{value * 100:.2f}%" if value is not None else "n/a"
 
 
 def _verdict(ok: bool) -> str:
@@ -492,16 +500,21 @@ def ratio_lines(results, levels, extras) -> list[str]:
     if "digital" in extras:
         d, s = extras["digital"]["digital"], extras["digital"]["scanned"]
         out.append(f"- Born-digital on-trotskyites/digital.pdf against its scanned.pdf (45 pages each, whole "
-                   f"`archive ingest` commands, the fastest of {extras.get('repeat', 1)} each): {s['wall_s']:.1f} s / {d['wall_s']:.2f} s = **{s['wall_s'] / d['wall_s']:.1f}x** "
-                   f"wall, {s['cpu_s'] / d['cpu_s']:.1f}x CPU. Target: at least 20x ({_verdict(s['wall_s'] / d['wall_s'] >= 20)})."
+                   f"`archive ingest` commands, the fastest of {extras.get('repeat', 1)} each): "
+                   f"{s['wall_s']:.1f} s / {d['wall_s']:.2f} s = **{s['wall_s'] / d['wall_s']:.1f}x** "
+                   f"wall, {s['cpu_s'] / d['cpu_s']:.1f}x CPU. "
+                   f"Target: at least 20x ({_verdict(s['wall_s'] / d['wall_s'] >= 20)})."
                    + (f" The ingest stage alone (ingest.pipeline.ingest, without the command's start-up and the "
-                      f"provenance stage): {s['stage_s']:.1f} s / {d['stage_s']:.2f} s = **{s['stage_s'] / d['stage_s']:.0f}x** "
+                      f"provenance stage): {s['stage_s']:.1f} s / {d['stage_s']:.2f} s = "
+                      f"**{s['stage_s'] / d['stage_s']:.0f}x** "
                       f"({_verdict(s['stage_s'] / d['stage_s'] >= 20)})." if "stage_s" in d else ""))
         t = extras["digital"].get("tesseract")
         if t:
-            out.append(f"- A whole document: on-trotskyites/scanned.pdf (45 pages), `archive ingest` {s['wall_s']:.1f} s "
+            out.append(f"- A whole document: on-trotskyites/scanned.pdf (45 pages), `archive ingest` "
+                       f"{s['wall_s']:.1f} s "
                        f"/ {s['cpu_s']:.1f} s CPU against raw parallel Tesseract on its 45 scans {t['wall_s']:.1f} s / "
-                       f"{t['cpu_s']:.1f} s CPU: **{s['wall_s'] / t['wall_s']:.2f}x** wall, {s['cpu_s'] / t['cpu_s']:.2f}x "
+                       f"{t['cpu_s']:.1f} s CPU: **{s['wall_s'] / t['wall_s']:.2f}x** wall, "
+                       f"{s['cpu_s'] / t['cpu_s']:.2f}x "
                        f"CPU (CER {s['cer'] * 100:.2f}% vs {t['cer'] * 100:.2f}%; born-digital text layer "
                        f"{d['cer'] * 100:.2f}%).")
     if "reingest" in extras:
@@ -509,8 +522,10 @@ def ratio_lines(results, levels, extras) -> list[str]:
         out.append(f"- Re-ingesting an ingested folder of {r['files']:,} one-page scanned PDFs ({r['mib']} MiB, page "
                    f"cache warm): {r['reingest_s']:.2f} s wall / {r['reingest_cpu_s']:.2f} s CPU, against "
                    f"`sha256sum` of the same files {r['sha256sum_s']:.2f} s / {r['sha256sum_cpu_s']:.2f} s "
-                   f"(**{r['reingest_s'] / r['sha256sum_s']:.2f}x** wall, {r['reingest_cpu_s'] / r['sha256sum_cpu_s']:.2f}x "
-                   f"CPU) and Python's hashlib (what the archive uses) {r['hashlib_s']:.2f} s / {r['hashlib_cpu_s']:.2f} s. "
+                   f"(**{r['reingest_s'] / r['sha256sum_s']:.2f}x** wall, "
+                   f"{r['reingest_cpu_s'] / r['sha256sum_cpu_s']:.2f}x "
+                   f"CPU) and Python's hashlib (what the archive uses) {r['hashlib_s']:.2f} s / "
+                   f"{r['hashlib_cpu_s']:.2f} s. "
                    f"Starting the `archive` command at all (`archive --version`) takes {r['startup_s']:.2f} s / "
                    f"{r['startup_cpu_s']:.2f} s; the rest is the hashing, one batched look-up and the no-op events.")
     if extras.get("memory"):
@@ -520,7 +535,8 @@ def ratio_lines(results, levels, extras) -> list[str]:
             grow = {k: (b[k] or 0) - (a[k] or 0) for k in ("parent_mib", "worker_mib", "tree_mib")}
             out.append(f"- Peak memory from {a['pages']} to {b['pages']} pages: parent {a['parent_mib']} -> "
                        f"{b['parent_mib']} MiB (during OCR {a.get('parent_ocr_mib')} -> {b.get('parent_ocr_mib')} MiB; "
-                       f"in the provenance stage after it {a.get('parent_after_mib')} -> {b.get('parent_after_mib')} MiB), "
+                       f"in the provenance stage after it {a.get('parent_after_mib')} -> "
+                       f"{b.get('parent_after_mib')} MiB), "
                        f"largest worker {a['worker_mib']} -> {b['worker_mib']} MiB, whole tree "
                        f"{a['tree_mib']} -> {b['tree_mib']} MiB ({grow['tree_mib']:+.0f} MiB for "
                        f"{b['pages'] - a['pages']} more pages). Target: independent of page count "

@@ -286,7 +286,8 @@ def realworld_check(jobs: int) -> list[str]:
            "Share of the words of a transcription (in the study script) that the OCR text contains:", "",
            "| variant | steps | words found | conf |", "|---|---|---:|---:|"]
     for variant, steps, recall, conf in results:
-        out.append(f"| {variant} | {' + '.join(steps) or '[]'} | {100 * recall:.1f}% | {conf if conf is not None else '-'} |")
+        shown = conf if conf is not None else "-"
+        out.append(f"| {variant} | {' + '.join(steps) or '[]'} | {100 * recall:.1f}% | {shown} |")
     return out
 
 
@@ -371,7 +372,8 @@ def report(rows: list[dict], wall: float, jobs: int, command: str) -> str:
                        f"{100 * overhead:+.0f}% | "
                        + (f"{statistics.mean(confs):.1f} |" if confs else "- |"))
     out += ["", "Raw page confidences (the retry threshold must sit below every clean and scanned page): "
-            + "; ".join(f"{lv} " + ", ".join(f"{r['conf']:.0f}" for r in sorted(by[(lv, 'raw')], key=lambda r: r['page'])
+            + "; ".join(f"{lv} " + ", ".join(f"{r['conf']:.0f}"
+                                             for r in sorted(by[(lv, 'raw')], key=lambda r: r['page'])
                                              if r["conf"] is not None) for lv in LEVELS if by[(lv, "raw")]) + "."]
     out += ["", "## What plan() decided and what it cost", ""]
     overall_num = overall_den = 0.0
@@ -450,7 +452,7 @@ DECISIONS = [
 # --- focused check of the degraded chain: per-step CPU and CER on hard pages -----------------
 # `--focus` times each step of plan()'s chain on the hard pages and measures CER the way the
 # acceptance check does: the CLI `tesseract IMG - -l eng --psm 3` (one thread) on the
-# preprocessed page saved as PNM, scored by tests/textmetrics.error_rates. `--impl FILE` loads
+# preprocessed page saved as PNM, scored by testkit/textmetrics.error_rates. `--impl FILE` loads
 # another version of preprocess.py (e.g. `git show REV:ingest/preprocess.py > /tmp/v1.py`) so an
 # old and a new chain are compared on the same pages, the same way, on the same machine.
 # The corpus has hard JPEGs of pages 1-8 only; `--synthetic` adds held-out pages made from the
@@ -559,9 +561,10 @@ def plan_unchanged(impl_path: str | None) -> list[str]:
 
 
 def focus(impl_path: str | None, jobs: int, repeat: int, synthetic: list[int], check_plan: bool) -> None:
-    from tests.textmetrics import error_rates
+    from testkit.textmetrics import error_rates
     module = _load_impl(impl_path)
-    tasks = [(impl_path, "hard", n, repeat) for n in range(1, 9)] + [(impl_path, "synthetic", n, repeat) for n in synthetic]
+    tasks = ([(impl_path, "hard", n, repeat) for n in range(1, 9)]
+             + [(impl_path, "synthetic", n, repeat) for n in synthetic])
     with ProcessPoolExecutor(jobs) as pool:
         rows = list(pool.map(focus_page, tasks, chunksize=1))
     print(f"preprocess.py version {module.PREPROCESS_VERSION} ({impl_path or 'ingest/preprocess.py'})")
@@ -586,11 +589,14 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench" / "PREPROCESS.md"))
     ap.add_argument("--variants", nargs="*", help="only these variants (default: all, plus the policy)")
     ap.add_argument("--levels", nargs="*", default=list(LEVELS))
-    ap.add_argument("--focus", action="store_true", help="only per-step CPU and CER of the degraded chain on hard pages")
+    ap.add_argument("--focus", action="store_true",
+                    help="only per-step CPU and CER of the degraded chain on hard pages")
     ap.add_argument("--impl", help="with --focus: a preprocess.py file to measure instead of ingest/preprocess.py")
     ap.add_argument("--repeat", type=int, default=3, help="with --focus: runs per step, the fastest counts")
-    ap.add_argument("--synthetic", type=int, nargs="*", default=[], help="with --focus: clean pages to degrade as extra hard pages")
-    ap.add_argument("--check-plan", action="store_true", help="with --focus: plan() must return [] on every clean and scanned page")
+    ap.add_argument("--synthetic", type=int, nargs="*", default=[],
+                    help="with --focus: clean pages to degrade as extra hard pages")
+    ap.add_argument("--check-plan", action="store_true",
+                    help="with --focus: plan() must return [] on every clean and scanned page")
     args = ap.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"corpus not found at {CORPUS}")

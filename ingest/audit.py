@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from archive import store
 from archive.db import session_scope
-from archive.models import Event, EventType, Outcome, SourceFile
+from archive.models import Event, SourceFile
+from archive.vocabulary import EventType, FixityResult, Outcome
 from ingest.fixity import resolve_stored_path, sha256_file
 
 
@@ -40,13 +41,14 @@ def check_file(src: SourceFile) -> tuple[str, str, Optional[str]]:
     try:
         digest, size = sha256_file(path)
     except FileNotFoundError:
-        return "missing", f"{src.path}: missing (expected SHA-256 {src.sha256})", None
+        return FixityResult.MISSING.value, f"{src.path}: missing (expected SHA-256 {src.sha256})", None
     except OSError as exc:
-        return "missing", f"{src.path}: unreadable ({exc.strerror or exc}); expected SHA-256 {src.sha256}", None
+        return (FixityResult.MISSING.value,
+                f"{src.path}: unreadable ({exc.strerror or exc}); expected SHA-256 {src.sha256}", None)
     if digest != src.sha256:
-        return "modified", (f"{src.path}: modified: SHA-256 now {digest} ({size} bytes), "
+        return FixityResult.MODIFIED.value, (f"{src.path}: modified: SHA-256 now {digest} ({size} bytes), "
                             f"expected {src.sha256} ({src.size} bytes)"), digest
-    return "ok", f"{src.path}: SHA-256 {digest} matches", digest
+    return FixityResult.OK.value, f"{src.path}: SHA-256 {digest} matches", digest
 
 
 AUDIT_STARTED = "fixity audit started"
@@ -90,7 +92,7 @@ def verify(engine: Engine, doc_ids: Optional[list[int]] = None, *, resume_after:
             stmt = stmt.where(col(SourceFile.last_fixity_at).is_(None) | (col(SourceFile.last_fixity_at) < since))
             for src in session.exec(select(SourceFile).where(col(SourceFile.last_fixity_at) >= since)
                                     .order_by(SourceFile.id)):
-                _tally(report, src, src.last_fixity or "missing")
+                _tally(report, src, src.last_fixity or FixityResult.MISSING.value)
             report.resumed_from = since
             report.already_checked = report.checked
         ids = list(session.exec(stmt))

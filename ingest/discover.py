@@ -6,6 +6,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from natsort import natsorted, ns
 
@@ -37,22 +38,23 @@ class Discovery:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
 
-def discover(paths: list[str | os.PathLike]) -> Discovery:
-    """Apply the grouping rules to every path given, recursing into directories."""
+def discover(paths: list[str | os.PathLike], *, identify: Callable[[Path], str] = detect_format) -> Discovery:
+    """Apply the grouping rules to every path given, recursing into directories. `identify` reads a
+    regular file's format from its content (fixity.detect_format)."""
     result = Discovery()
     seen_dirs: set[tuple[int, int]] = set()
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            _walk(p, result, seen_dirs)
+            _walk(p, result, seen_dirs, identify)
         elif p.exists() or p.is_symlink():
-            _add(p, *_classify(p), result)
+            _add(p, *_classify(p, identify), result)
         else:
             result.failed.append((display_path(p), "no such file or directory"))
     return result
 
 
-def _classify(p: Path) -> tuple[str | None, str | None]:
+def _classify(p: Path, identify: Callable[[Path], str]) -> tuple[str | None, str | None]:
     """(format, error): format is None for a file to skip, error set for a file that failed."""
     try:
         mode = p.stat().st_mode
@@ -60,7 +62,7 @@ def _classify(p: Path) -> tuple[str | None, str | None]:
         # device could be endless.
         if not stat.S_ISREG(mode):
             return None, f"not a regular file ({_kind_of(mode)}): only files can be ingested"
-        fmt = detect_format(p)
+        fmt = identify(p)
     except PermissionError:
         return None, "permission denied: the file cannot be read"
     except FileNotFoundError:
@@ -101,7 +103,7 @@ def _add(p: Path, fmt: str | None, error: str | None, result: Discovery) -> None
         result.groups.append(InputGroup("image", (p,), (fmt,), shown))
 
 
-def _walk(d: Path, result: Discovery, seen: set[tuple[int, int]]) -> None:
+def _walk(d: Path, result: Discovery, seen: set[tuple[int, int]], identify: Callable[[Path], str]) -> None:
     shown = display_path(d)
     try:
         st = d.stat()
@@ -127,7 +129,7 @@ def _walk(d: Path, result: Discovery, seen: set[tuple[int, int]]) -> None:
     result.skipped += [(display_path(e), "hidden file or folder") for e in sorted(listing) if e.name.startswith(".")]
     subdirs = [e for e in entries if e.is_dir()]
     files = [e for e in entries if not e.is_dir()]
-    classified = [(f, *_classify(f)) for f in files]
+    classified = [(f, *_classify(f, identify)) for f in files]
     images = [(f, fmt) for f, fmt, err in classified if fmt in IMAGE_FORMATS]
     others = [(f, fmt, err) for f, fmt, err in classified if fmt not in IMAGE_FORMATS]
     page_folder = images and not subdirs and all(fmt is None and err is None for _, fmt, err in others)
@@ -141,4 +143,4 @@ def _walk(d: Path, result: Discovery, seen: set[tuple[int, int]]) -> None:
     for f, fmt, err in classified:
         _add(f, fmt, err, result)
     for sub in subdirs:
-        _walk(sub, result, seen)
+        _walk(sub, result, seen, identify)

@@ -44,6 +44,22 @@ def _open(path: str | os.PathLike, source: str) -> Image.Image:
     return im
 
 
+def _dpi(im: Image.Image) -> float | None:
+    # The horizontal resolution the file states; 0 or 1 (an unset field in many writers) is none.
+    dpi = im.info.get("dpi")
+    return float(dpi[0]) if dpi and dpi[0] and float(dpi[0]) > 1 else None
+
+
+def file_dpi(path: str | os.PathLike) -> float | None:
+    """An image file's resolution as load_frame reads it, from the header alone (no pixel decoded);
+    None when unstated or when the file cannot be read here (the worker reports the real error)."""
+    try:
+        with Image.open(path) as im:
+            return _dpi(im)
+    except Exception:  # noqa: BLE001 - any unreadable file: no resolution
+        return None
+
+
 def frame_count(path: str | os.PathLike, *, source: str) -> int:
     with _open(path, source) as im:
         return getattr(im, "n_frames", 1)
@@ -58,8 +74,7 @@ def load_frame(path: str | os.PathLike, index: int, *, source: str) -> tuple[Ima
             im.load()
         except (OSError, EOFError, ValueError) as exc:
             raise InputError(f"cannot decode image frame {index + 1}: {exc}", path=source) from None
-        dpi = im.info.get("dpi")
-        dpi_x = float(dpi[0]) if dpi and dpi[0] and float(dpi[0]) > 1 else None
+        dpi_x = _dpi(im)
         frame = im.copy()
     if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
         # Transparent pixels over white, as a page would be printed.

@@ -9,20 +9,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import Callable
 
 from PIL import Image
-from pypdf import PdfReader
-from pypdf.generic import IndirectObject, StreamObject
 
 from archive.errors import ArchiveError
-from ingest import images, pdf, preprocess, tesseract_lib, tools
-from ingest.ocr import DEFAULT_PSM, TesseractEngine
+from archive.vocabulary import PageMethod
+from ingest import images, pdf, preprocess, tesseract_lib, threads, tools
+from ingest.ocr import DEFAULT_PSM, OcrEngine, TesseractEngine
 
 PAGE_TIMEOUT_S = 900  # everything one page may take (Tesseract has its own, shorter timeout)
 _DIRECT_OCR_FORMATS = {"png", "jpeg"}  # single-frame files Tesseract can read as they are
@@ -45,6 +42,7 @@ class PageTask:
     # embedded_image_key's for a PDF page that is one plain scan): the parent looks it up to
     # reuse an earlier OCR result.
     image_key: str | None = None
+    ocr: OcrEngine | None = None  # the engine for a page to OCR; None: Tesseract at `psm`
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ class PageResult:
     number: int
     source_seq: int
     source_index: int
-    method: str  # text-layer | ocr | none
+    method: str  # a PageMethod value
     text: str
     engine: str | None = None
     engine_version: str | None = None
@@ -84,9 +82,9 @@ def process_page(task: PageTask) -> PageResult:
                             task.source):
             result = _process(task)
     except ArchiveError as exc:
-        result = PageResult(task.number, task.source_seq, task.index, "none", "", error=exc.one_line())
+        result = PageResult(task.number, task.source_seq, task.index, PageMethod.NONE.value, "", error=exc.one_line())
     except Exception as exc:  # noqa: BLE001 - a worker must never take the batch down
-        result = PageResult(task.number, task.source_seq, task.index, "none", "",
+        result = PageResult(task.number, task.source_seq, task.index, PageMethod.NONE.value, "",
                             error=f"{task.source}: page {task.number}: unexpected {exc.__class__.__name__}: {exc}")
     return _with_time(result, time.perf_counter() - started)
 
@@ -102,12 +100,12 @@ def _process(task: PageTask) -> PageResult:
         has_images = pdf.page_has_images(reader, task.index)
         usable, why = pdf.text_layer_verdict(text, has_images)
         if usable:
-            _forget_large_objects(reader)  # a figure's image stream, read to see the page has one
+            pdf.forget_large_objects(reader)  # a figure's image stream, read to see the page has one
             # No thumbnail here: the parent renders a document's text-layer pages in one pdftoppm
             # run (with_pdf_thumbnails), where one run per page cost more than reading the text.
-            return PageResult(task.number, task.source_seq, task.index, "text-layer", text,
+            return PageResult(task.number, task.source_seq, task.index, PageMethod.TEXT_LAYER.value, text,
                               engine="pypdf", engine_version=pypdf_version(), note=why)
-        key = embedded_image_key(reader, task.index)
+        key = pdf.embedded_image_key(reader, task.index)
         image = _decode_jpeg(key) if key is not None and key.jpeg is not None else None
         if image is not None:
             dpi, how = key.dpi, "embedded page image"
@@ -116,7 +114,7 @@ def _process(task: PageTask) -> PageResult:
                                              password=task.password)
         # The pixels are decoded now: the reader need not keep the page's image stream (pypdf caches
         # every object it reads, so a worker's memory would otherwise grow with the pages it did).
-        _forget_large_objects(reader)
+        pdf.forget_large_objects(reader)
         return _ocr(task, image, dpi, note=f"{why}; OCR of the {how}",
                     image_sha=key.digest if key is not None and how == "embedded page image" else _image_digest(image))
     image, dpi = images.load_frame(task.path, task.index, source=task.source)
@@ -127,7 +125,7 @@ def _process(task: PageTask) -> PageResult:
 
 def _ocr(task: PageTask, image: Image.Image, dpi: float | None, *, note: str, image_sha: str,
          direct_path: str | None = None) -> PageResult:
-    engine = TesseractEngine(task.psm)
+    engine = task.ocr or TesseractEngine(task.psm)
     steps = preprocess.plan(image, dpi)
     width, height = image.size
     if steps:
@@ -144,8 +142,9 @@ def _ocr(task: PageTask, image: Image.Image, dpi: float | None, *, note: str, im
         second = engine.recognize(prepared, lang=task.lang, source=task.source)
         if (second.confidence or 0) > (ocr.confidence or 0):
             ocr, steps = second, list(retry)
+    method = PageMethod.OCR if ocr.text.strip() else PageMethod.NONE
     return PageResult(
-        task.number, task.source_seq, task.index, "ocr" if ocr.text.strip() else "none", ocr.text,
+        task.number, task.source_seq, task.index, method.value, ocr.text,
         engine=engine.name, engine_version=engine.version(), language=task.lang, psm=task.psm,
         confidence=ocr.confidence, preprocessing=tuple(steps), image_sha256=image_sha,
         width=width, height=height, dpi=dpi, note=note if ocr.text.strip() else f"{note}; no text found",
@@ -168,11 +167,14 @@ THUMBNAIL_DPI = 40  # a 360 px wide thumbnail of a letter-size page needs no mor
 _THUMBNAIL_RUN = 50  # pages rendered per pdftoppm run: bounds the parent's memory on long files
 
 
-def with_pdf_thumbnails(tasks: list[PageTask], results: dict[int, PageResult], jobs: int = 1) -> dict[int, PageResult]:
+def with_pdf_thumbnails(tasks: list[PageTask], results: dict[int, PageResult], jobs: int = 1, *,
+                        render: Callable[..., list[tuple[int, Image.Image]]] | None = None) -> dict[int, PageResult]:
     """Thumbnails for the PDF pages read from their text layer (never rendered for OCR): each run of
-    consecutive such pages of a file rendered small in one pdftoppm call, `jobs` calls at a time
-    (the workers are idle by then). A page that cannot be rendered simply has no thumbnail."""
-    wanted = [t for t in tasks if t.kind == "pdf" and results[t.number].method == "text-layer"
+    consecutive such pages of a file rendered small in one pdftoppm call (`render`, by default
+    tools.rasterize_pdf_pages), `jobs` calls at a time (the workers are idle by then). A page that
+    cannot be rendered simply has no thumbnail."""
+    rasterize = render or tools.rasterize_pdf_pages
+    wanted = [t for t in tasks if t.kind == "pdf" and results[t.number].method == PageMethod.TEXT_LAYER
               and results[t.number].thumbnail is None]
     size = max(1, min(_THUMBNAIL_RUN, -(-len(wanted) // max(1, jobs))))
     runs: list[list[PageTask]] = []
@@ -182,11 +184,11 @@ def with_pdf_thumbnails(tasks: list[PageTask], results: dict[int, PageResult], j
         else:
             runs.append([t])
 
-    def render(run: list[PageTask]) -> list[tuple[int, bytes]]:
+    def render_run(run: list[PageTask]) -> list[tuple[int, bytes]]:
         first = run[0]
         try:
-            rendered = dict(tools.rasterize_pdf_pages(first.path, first.index, run[-1].index, dpi=THUMBNAIL_DPI,
-                                                      source=first.source, password=first.password))
+            rendered = dict(rasterize(first.path, first.index, run[-1].index, dpi=THUMBNAIL_DPI,
+                                      source=first.source, password=first.password))
         except ArchiveError:
             return []
         return [(t.number, thumbnail(rendered[t.index])) for t in run if t.index in rendered]
@@ -196,82 +198,13 @@ def with_pdf_thumbnails(tasks: list[PageTask], results: dict[int, PageResult], j
     out = dict(results)
     # Threads suffice: the time is in pdftoppm processes and in Pillow's encoder, both outside the GIL.
     with ThreadPoolExecutor(max(1, min(jobs, len(runs)))) as pool:
-        for done in pool.map(render, runs):
+        for done in pool.map(render_run, runs):
             for number, jpeg in done:
                 out[number] = replace(out[number], thumbnail=jpeg)
     return out
 
 
-_PIXEL_KEYS = ("/Width", "/Height", "/BitsPerComponent", "/ColorSpace", "/Filter", "/DecodeParms", "/Decode")
-_INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")
-
-
-class EmbeddedImage(NamedTuple):
-    digest: str  # names the image by its stored bytes (see embedded_image_key)
-    dpi: float  # its resolution on the page
-    jpeg: bytes | None  # the JPEG file it is, when stored as one that needs nothing else to decode
-    mode: str  # the Pillow mode its colour space means (L or RGB)
-    size: tuple[int, int]
-
-
-def embedded_image_key(reader: PdfReader, index: int, *, text_free: bool = False) -> EmbeddedImage | None:
-    """The digest and dpi of the scan a PDF page consists of, from the image's stored (encoded) bytes,
-    without decoding a pixel; None unless the page is one plain, page-shaped image XObject.
-
-    A JPEG embedded as it is (DCTDecode, grey or RGB, no decode array, no rotation) gets the
-    plain SHA-256 of its bytes, which is the digest of the JPEG file it was made from, so a
-    page OCR'd as an image file is recognised inside a PDF and the other way round. Any other
-    image's digest also covers the parameters that shape its pixels and the page rotation.
-    `text_free` (the parent's look-up) also requires a page without fonts, whose text layer
-    is therefore empty and which goes to OCR for certain."""
-    try:
-        page = reader.pages[index]
-        resources = page.get("/Resources") or {}
-        if text_free and resources.get("/Font"):
-            return None
-        width_in, height_in = float(page.mediabox.width) / 72, float(page.mediabox.height) / 72
-        if width_in <= 0 or height_in <= 0 or not pdf.one_page_shaped_image(page, width_in, height_in):
-            return None
-        contents = page.get_contents()
-        if _INLINE_IMAGE.search(contents.get_data() if contents is not None else b""):
-            return None  # inline images beside it: the page is rasterized
-        xo = next(iter(resources["/XObject"].values())).get_object()
-        if any(k in xo for k in ("/SMask", "/Mask", "/ImageMask")):
-            return None
-        params = {k: xo.raw_get(k) for k in _PIXEL_KEYS if k in xo}
-        if not all(_direct(v) for v in params.values()):
-            return None  # an indirect colour space or parameter: no stable name for it
-        raw = xo._data  # the stored bytes, still encoded (decrypted if the file was encrypted)
-        rotation = page.rotation % 360
-        dpi = round(int(params["/Width"]) / width_in, 1)
-        plain = (str(params.get("/Filter")) in ("/DCTDecode", "[/DCTDecode]") and rotation == 0
-                 and str(params.get("/ColorSpace")) in ("/DeviceGray", "/DeviceRGB")
-                 and str(params.get("/BitsPerComponent", 8)) == "8"
-                 and "/Decode" not in params and "/DecodeParms" not in params)
-        h = hashlib.sha256()
-        if not plain:
-            h.update(("pdf-image;" + ";".join(f"{k}={v}" for k, v in params.items())
-                      + f";rotate={rotation}\n").encode())
-        h.update(raw)
-        return EmbeddedImage(h.hexdigest(), dpi, bytes(raw) if plain else None,
-                             "L" if str(params.get("/ColorSpace")) == "/DeviceGray" else "RGB",
-                             (int(params["/Width"]), int(params.get("/Height", 0))))
-    except Exception:  # noqa: BLE001 - malformed or unusual page: no key, the page is simply OCR'd
-        return None
-
-
-def embedded_image_keys(reader: PdfReader) -> list[tuple[str, float] | None]:
-    """embedded_image_key (text-free pages only) of every page, for the parent's look-up: reads
-    each page's stored image bytes once and lets them go, so memory stays flat over long files."""
-    keys: list[tuple[str, float] | None] = []
-    for index in range(len(reader.pages)):
-        key = embedded_image_key(reader, index, text_free=True)
-        keys.append((key.digest, key.dpi) if key is not None else None)
-        _forget_large_objects(reader)
-    return keys
-
-
-def _decode_jpeg(key: EmbeddedImage) -> Image.Image | None:
+def _decode_jpeg(key: pdf.EmbeddedImage) -> Image.Image | None:
     """A plain embedded JPEG decoded as the JPEG file it is: the very pixels an image file of these
     bytes gives (pypdf's own route re-encodes the image once more, at a cost and a small change)."""
     try:
@@ -282,29 +215,6 @@ def _decode_jpeg(key: EmbeddedImage) -> Image.Image | None:
         return im
     except Exception:  # noqa: BLE001 - undecodable: the general route reports or rasterizes
         return None
-
-
-def _direct(value) -> bool:
-    if isinstance(value, IndirectObject):
-        return False
-    if isinstance(value, (list, tuple)):
-        return all(_direct(v) for v in value)
-    if isinstance(value, dict):
-        return all(_direct(v) for v in value.values())
-    return True
-
-
-_LARGE_OBJECT_BYTES = 64 * 1024
-
-
-def _forget_large_objects(reader: PdfReader) -> None:
-    """Drop images and large streams from the reader's object cache (re-read from disk if needed)."""
-    cache = getattr(reader, "resolved_objects", None)
-    if not isinstance(cache, dict):
-        return
-    for key in [k for k, v in cache.items() if isinstance(v, StreamObject)
-                and (v.get("/Subtype") in ("/Image", "/Form") or len(getattr(v, "_data", b"") or b"") > _LARGE_OBJECT_BYTES)]:
-        del cache[key]
 
 
 def _image_digest(image: Image.Image) -> str:
@@ -321,7 +231,7 @@ def pypdf_version() -> str:
 
 
 def worker_init() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    threads.limit_this_process()
     Image.MAX_IMAGE_PIXELS = images.MAX_PIXELS
     tesseract_lib.kill_on_hang()  # a worker may die for a page stuck in C; the parent replaces it
 

@@ -1,17 +1,22 @@
-"""PDF pages: opening (and decrypting), the text layer and whether it is usable, and the page image."""
+"""PDF pages: opening (and decrypting), the text layer and whether it is usable, the page image and its
+stored digest; the one module that knows pypdf's object model."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
+import re
 import unicodedata
 import warnings
+from typing import NamedTuple
 
 import pypdf
 from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+from pypdf.generic import IndirectObject, StreamObject
 
 from archive.errors import EncryptedPDF, InputError, ToolError
 from ingest import tools
@@ -42,8 +47,9 @@ def open_pdf(path: str | os.PathLike, *, source: str, password: str | None = Non
                                       f"(a malformed or hostile file)", source), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # A file object, not a path: pypdf then reads objects from disk as it needs them,
-            # where a path makes it load the whole file (a 500-page scan) into memory.
-            reader = PdfReader(open(path, "rb"), strict=False)  # noqa: SIM115 - lives as long as the reader
+            # where a path makes it load the whole file (a 500-page scan) into memory. The file stays
+            # open as long as the reader lives.
+            reader = PdfReader(open(path, "rb"), strict=False)
             if reader.is_encrypted:
                 ok = reader.decrypt(password or "")
                 if not ok:
@@ -229,3 +235,101 @@ def one_page_shaped_image(page: pypdf.PageObject, width_in: float, height_in: fl
         return False
     check_pixels(w, h, source="")  # a decompression bomb is rasterized at a bounded size instead
     return abs((w / h) - (width_in / height_in)) <= 0.03 * (width_in / height_in)
+
+
+_PIXEL_KEYS = ("/Width", "/Height", "/BitsPerComponent", "/ColorSpace", "/Filter", "/DecodeParms", "/Decode")
+_INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")
+
+
+class EmbeddedImage(NamedTuple):
+    digest: str  # names the image by its stored bytes (see embedded_image_key)
+    dpi: float  # its resolution on the page
+    jpeg: bytes | None  # the JPEG file it is, when stored as one that needs nothing else to decode
+    mode: str  # the Pillow mode its colour space means (L or RGB)
+    size: tuple[int, int]
+
+
+def embedded_image_key(reader: PdfReader, index: int, *, text_free: bool = False) -> EmbeddedImage | None:
+    """The digest and dpi of the scan a PDF page consists of, from the image's stored (encoded) bytes,
+    without decoding a pixel; None unless the page is one plain, page-shaped image XObject.
+
+    A JPEG embedded as it is (DCTDecode, grey or RGB, no decode array, no rotation) gets the
+    plain SHA-256 of its bytes, which is the digest of the JPEG file it was made from, so a
+    page OCR'd as an image file is recognised inside a PDF and the other way round. Any other
+    image's digest also covers the parameters that shape its pixels and the page rotation.
+    `text_free` (the parent's look-up) also requires a page without fonts, whose text layer
+    is therefore empty and which goes to OCR for certain."""
+    try:
+        page = reader.pages[index]
+        resources = page.get("/Resources") or {}
+        if text_free and resources.get("/Font"):
+            return None
+        width_in, height_in = float(page.mediabox.width) / 72, float(page.mediabox.height) / 72
+        if width_in <= 0 or height_in <= 0 or not one_page_shaped_image(page, width_in, height_in):
+            return None
+        contents = page.get_contents()
+        if _INLINE_IMAGE.search(contents.get_data() if contents is not None else b""):
+            return None  # inline images beside it: the page is rasterized
+        xo = next(iter(resources["/XObject"].values())).get_object()
+        if any(k in xo for k in ("/SMask", "/Mask", "/ImageMask")):
+            return None
+        params = {k: xo.raw_get(k) for k in _PIXEL_KEYS if k in xo}
+        if not all(_direct(v) for v in params.values()):
+            return None  # an indirect colour space or parameter: no stable name for it
+        raw = _stored_bytes(xo)
+        rotation = page.rotation % 360
+        dpi = round(int(params["/Width"]) / width_in, 1)
+        plain = (str(params.get("/Filter")) in ("/DCTDecode", "[/DCTDecode]") and rotation == 0
+                 and str(params.get("/ColorSpace")) in ("/DeviceGray", "/DeviceRGB")
+                 and str(params.get("/BitsPerComponent", 8)) == "8"
+                 and "/Decode" not in params and "/DecodeParms" not in params)
+        h = hashlib.sha256()
+        if not plain:
+            h.update(("pdf-image;" + ";".join(f"{k}={v}" for k, v in params.items())
+                      + f";rotate={rotation}\n").encode())
+        h.update(raw)
+        return EmbeddedImage(h.hexdigest(), dpi, bytes(raw) if plain else None,
+                             "L" if str(params.get("/ColorSpace")) == "/DeviceGray" else "RGB",
+                             (int(params["/Width"]), int(params.get("/Height", 0))))
+    except Exception:  # noqa: BLE001 - malformed or unusual page: no key, the page is simply OCR'd
+        return None
+
+
+def embedded_image_keys(reader: PdfReader) -> list[tuple[str, float] | None]:
+    """embedded_image_key (text-free pages only) of every page, for the parent's look-up: reads
+    each page's stored image bytes once and lets them go, so memory stays flat over long files."""
+    keys: list[tuple[str, float] | None] = []
+    for index in range(len(reader.pages)):
+        key = embedded_image_key(reader, index, text_free=True)
+        keys.append((key.digest, key.dpi) if key is not None else None)
+        forget_large_objects(reader)
+    return keys
+
+
+def _direct(value) -> bool:
+    if isinstance(value, IndirectObject):
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(_direct(v) for v in value)
+    if isinstance(value, dict):
+        return all(_direct(v) for v in value.values())
+    return True
+
+
+_LARGE_OBJECT_BYTES = 64 * 1024
+
+
+def forget_large_objects(reader: PdfReader) -> None:
+    """Drop images and large streams from the reader's object cache (re-read from disk if needed)."""
+    cache = getattr(reader, "resolved_objects", None)
+    if not isinstance(cache, dict):
+        return
+    for key in [k for k, v in cache.items() if isinstance(v, StreamObject)
+                and (v.get("/Subtype") in ("/Image", "/Form") or len(_stored_bytes(v) or b"") > _LARGE_OBJECT_BYTES)]:
+        del cache[key]
+
+
+def _stored_bytes(stream: StreamObject) -> bytes | None:
+    # pypdf keeps a stream's stored bytes (still encoded, decrypted if the file was encrypted) in
+    # a private attribute, with no public accessor: this is the one place that reads it.
+    return stream._data

@@ -108,7 +108,8 @@ def page_statistics(image: Image.Image) -> dict[str, float]:
 
 
 def plan(image: Image.Image, dpi: float | None) -> list[str]:
-    """Cheap decision from image statistics (no OCR): which steps this page needs. A clean page returns [] and pays nothing."""
+    """Cheap decision from image statistics (no OCR): which steps this page needs. A clean page returns []
+    and pays nothing."""
     if image.mode == "1":
         return []  # already bilevel: nothing left to clean at grey level
     rows = _sample_rows(image)
@@ -123,7 +124,8 @@ def plan(image: Image.Image, dpi: float | None) -> list[str]:
 
 
 def retry_steps(first_confidence: float, steps_done: Sequence[str]) -> list[str] | None:
-    """Optional second chance: given the first OCR's mean confidence (0-100), the steps to try next, or None to keep the first result."""
+    """Optional second chance: given the first OCR's mean confidence (0-100), the steps to try next, or None
+    to keep the first result."""
     # Only a page that went through unprocessed gets a second chance. The caller keeps
     # whichever of the two results has the higher mean confidence. A confidence of 0 means
     # no word at all (ingest passes 0 for None): a blank page, where cleaning could only
@@ -146,7 +148,7 @@ def _box_sum(values: np.ndarray, radius: int, pad_mode: str, dtype: type) -> np.
     return integral[w:, w:] - integral[:-w, w:] - integral[w:, :-w] + integral[:-w, :-w]
 
 
-def _max_filter(values: np.ndarray, radius: int) -> np.ndarray:
+def max_filter(values: np.ndarray, radius: int) -> np.ndarray:
     """Maximum over the (2r+1)^2 window, as two 1-D passes of shifted maxima (edges repeated)."""
     # Pillow's MaxFilter ranks the whole window at every pixel (~140 ms at 100 dpi); the
     # separable form is 4r array maxima (~2 ms).
@@ -163,7 +165,7 @@ def _max_filter(values: np.ndarray, radius: int) -> np.ndarray:
 
 def _dilate(mask: np.ndarray, radius: int) -> np.ndarray:
     """Boolean dilation by a (2r+1)^2 square (zeros beyond the edges)."""
-    return _max_filter(np.pad(mask, radius), radius)[radius:-radius, radius:-radius]
+    return max_filter(np.pad(mask, radius), radius)[radius:-radius, radius:-radius]
 
 
 # Ink pixels that the skew search looks at: enough to place every text line's peak, few
@@ -181,7 +183,7 @@ def estimate_skew(image: Image.Image, dpi: float | None) -> float:
     pixels = np.asarray(small)
     # Ink = clearly darker than the local paper (a 5x5 max), so shadows and uneven
     # lighting do not count as ink. uint8 throughout: the paper is never darker than the pixel.
-    darkness = _max_filter(pixels, 2) - pixels
+    darkness = max_filter(pixels, 2) - pixels
     counts = np.cumsum(np.bincount(darkness.ravel(), minlength=256))
     p995 = int(np.searchsorted(counts, 0.995 * counts[-1]))  # 99.5th percentile, from the histogram
     threshold = max(10.0, 0.5 * p995)
@@ -228,7 +230,8 @@ def _denoise(image: Image.Image, dpi: float) -> tuple[Image.Image, float]:
     return _gray(image).filter(ImageFilter.GaussianBlur(1.0)), dpi
 
 
-def _binarize_sauvola(image: Image.Image, dpi: float, k: float = 0.2, window_in: float = 0.12) -> tuple[Image.Image, float]:
+def _binarize_sauvola(image: Image.Image, dpi: float, k: float = 0.2,
+                      window_in: float = 0.12) -> tuple[Image.Image, float]:
     # Sauvola: threshold = local mean * (1 + k * (local std / 128 - 1)). Being local, it
     # follows side shadows and uneven lighting, and faint bleed-through stays under it. The
     # surface is smooth at window scale, so it is computed at ~50 dpi and enlarged as 8-bit
@@ -252,7 +255,8 @@ def _binarize_sauvola(image: Image.Image, dpi: float, k: float = 0.2, window_in:
 _INK_LUT = [0] * 128 + [255] * 128  # below 128 is ink, as in the binarized page
 
 
-def _despeckle(image: Image.Image, dpi: float, blob_in: float = 0.05, gap_in: float = 0.04) -> tuple[Image.Image, float]:
+def _despeckle(image: Image.Image, dpi: float, blob_in: float = 0.05,
+               gap_in: float = 0.04) -> tuple[Image.Image, float]:
     # Removes ink blobs that fit in a blob_in-wide box and have no other ink within gap_in
     # around that box: dust and speckles in margins and between lines, which Tesseract would
     # read as stray punctuation. A period, comma or i-dot has its letter within a word

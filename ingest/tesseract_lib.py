@@ -4,8 +4,9 @@ The `tesseract` command loads its language model for every page it reads: about 
 6-8% of a page's OCR. A worker process instead keeps one engine per language and feeds it page
 after page. The engine, its version and its settings are the very ones the command uses, and so
 is the image reading for files (Leptonica's pixRead), so the TSV is the same byte for byte
-(tests/test_tesseract_lib.py compares the two). Only ingest/tools.py calls this module; where the
-library cannot be loaded it falls back to the command.
+(tests/test_tesseract_lib.py compares the two). ingest/tools.py runs Tesseract through this module,
+and falls back to the command where the library cannot be loaded; worker_init (ingest/pages.py) only
+arms the watchdog below.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import threading
 from PIL import Image
 
 from archive.errors import ToolError, ToolMissing
+from ingest import threads
 
 # Tesseract's TSV renderer writes this header before the rows that GetTsvText returns.
 TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
@@ -56,7 +58,7 @@ _RAW_MODES = {"L": 1, "RGB": 3}  # Pillow modes handed over as they are, with th
 # The deadline Tesseract honours covers recognition, not layout analysis, and no Python signal
 # handler runs while a C call lasts. In a worker process, a watchdog thread (ctypes releases the
 # GIL) therefore kills the process this long after the deadline: the parent replaces the worker,
-# and a page that kills two workers is recorded as failed (ingest/pipeline.py).
+# and a page that kills two workers is recorded as failed (ingest/scheduler.py).
 HARD_STOP_GRACE_S = 60.0
 _hard_stop = False
 
@@ -86,9 +88,8 @@ def _bind(names: tuple[str, ...], signatures: dict) -> ctypes.CDLL:
 def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL] | None:
     if os.environ.get("ARCHIVE_TESSERACT", "").lower() == "cli":
         return None  # forced: benchmarks and tests that count or replace the command
-    # One thread per engine, as for the command: we parallelise across pages ourselves. OpenMP
-    # reads this when the library loads, so it is set first.
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+    # One thread per engine, as for the command; OpenMP reads the limit when the library loads.
+    threads.limit_this_process()
     try:
         # Leptonica 1.83 renamed its library from liblept to libleptonica.
         tess, lept = _bind(("tesseract",), _SIGNATURES), _bind(("leptonica", "lept"), _LEPT_SIGNATURES)

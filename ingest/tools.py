@@ -1,23 +1,24 @@
-"""The one place that runs external programs (Tesseract, as a command or its library; poppler's pdftoppm): versions, timeouts, errors."""
+"""The one place that runs external programs (Tesseract, as a command or its library; poppler's pdftoppm):
+versions, timeouts, errors."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import os
-import signal
-import threading
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
 from archive.errors import ToolError, ToolMissing
-from ingest import tesseract_lib
+from ingest import tesseract_lib, threads
 
 TESSERACT_TIMEOUT_S = 300  # per page; a page that takes longer is reported, not waited on forever
 RASTERIZE_TIMEOUT_S = 120
@@ -100,14 +101,6 @@ def pdftoppm() -> Tool:
     return Tool("poppler pdftoppm", m.group(1) if m else "unknown")
 
 
-def _one_thread_env() -> dict[str, str]:
-    # One Tesseract thread per process: we parallelise across pages ourselves, and
-    # OpenMP threads inside each of N processes only fight over the same cores.
-    env = dict(os.environ)
-    env["OMP_THREAD_LIMIT"] = "1"
-    return env
-
-
 _PNM_MODES = frozenset({"1", "L", "RGB"})  # modes Netpbm stores as they are
 
 
@@ -125,8 +118,14 @@ def run_tesseract_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm:
             image = path  # palette, 16-bit, CMYK...: let Leptonica read the file as the command does
         return tesseract_lib.run_tsv(image, lang=lang, psm=psm, timeout=timeout, source=source,
                                      dpi=dpi if isinstance(image, Image.Image) else None)
-    if path is not None:
-        image = path
+    return run_tesseract_command(path if path is not None else image, lang=lang, psm=psm, source=source,
+                                 timeout=timeout)
+
+
+def run_tesseract_command(image: Image.Image | str | os.PathLike, *, lang: str, psm: int, source: str,
+                          timeout: int = TESSERACT_TIMEOUT_S) -> str:
+    """The `tesseract` command's TSV for decoded pixels (written to a temporary file) or an image
+    file, run with one OpenMP thread (ingest.threads)."""
     exe = _which("tesseract")
     with tempfile.TemporaryDirectory(prefix="archive-ocr-") as tmp:
         if isinstance(image, Image.Image):
@@ -140,7 +139,7 @@ def run_tesseract_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm:
         out_base = os.path.join(tmp, "out")
         cmd = [exe, in_path, out_base, "-l", lang, "--psm", str(psm), "tsv"]
         try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=_one_thread_env())
+            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=threads.one_thread_env())
         except subprocess.TimeoutExpired:
             raise ToolError(f"Tesseract took longer than {timeout} s on this page", path=source) from None
         if proc.returncode != 0:
@@ -156,7 +155,8 @@ def rasterize_pdf_page(pdf: str | os.PathLike, index: int, *, dpi: int, source: 
 
 
 def rasterize_pdf_pages(pdf: str | os.PathLike, first: int, last: int, *, dpi: int, source: str,
-                        password: str | None = None, timeout: int = RASTERIZE_TIMEOUT_S) -> list[tuple[int, Image.Image]]:
+                        password: str | None = None,
+                        timeout: int = RASTERIZE_TIMEOUT_S) -> list[tuple[int, Image.Image]]:
     """Render PDF pages first..last (0-based, inclusive) to 8-bit grayscale images in one pdftoppm
     run (it parses the file once: 45 small pages in one run cost a quarter of 45 runs)."""
     exe = _which("pdftoppm")

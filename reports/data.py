@@ -13,15 +13,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from archive import queries
-from archive.models import (
-    Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile,
-)
+from archive.models import Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile
+from archive.vocabulary import FixityResult
 
 # Large IN lists are split: SQLite caps bound parameters (32,766 on current builds, 999 on old ones).
 _CHUNK = 500
 
 # Order of the fixity states, worst first: a document's fixity is that of its worst file.
-_FIXITY_RANK = {"missing": 0, "modified": 1, "ok": 2}
+_FIXITY_RANK = {FixityResult.MISSING.value: 0, FixityResult.MODIFIED.value: 1, FixityResult.OK.value: 2}
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ class DocumentRecord:
         if not self.sources or len(checked) < len(self.sources):
             # A file never checked since ingest leaves the document "not checked" unless a
             # checked file already failed: a failure is always worth showing.
-            failed = [s for s in checked if s.last_fixity != "ok"]
+            failed = [s for s in checked if s.last_fixity != FixityResult.OK]
             if not failed:
                 return Fixity("not checked", max((s.last_fixity_at for s in checked if s.last_fixity_at),
                                                  default=None))

@@ -9,6 +9,7 @@ from typing import Iterable, Optional
 
 from lxml import etree
 
+from archive.vocabulary import PageMethod, RelationKind
 from reports.safety import clean_text
 
 FILE_NAME = "catalog-dc.xml"
@@ -23,7 +24,8 @@ MEDIA_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg
                "tiff": "image/tiff", "tif": "image/tiff", "gif": "image/gif", "bmp": "image/bmp",
                "webp": "image/webp", "jp2": "image/jp2", "pnm": "image/x-portable-anymap"}
 
-RELATION_WORDS = {"identical-text": "Same text as", "near-duplicate": "Rescan or near-duplicate of"}
+RELATION_WORDS = {RelationKind.IDENTICAL_TEXT.value: "Same text as",
+                  RelationKind.NEAR_DUPLICATE.value: "Rescan or near-duplicate of"}
 
 
 def document_identifier(doc_id: int) -> str:
@@ -96,8 +98,8 @@ def _descriptions(doc: dict) -> list[str]:
     if not doc.get("date") and doc.get("date_not_before"):
         out.append(f"Undated; not before {doc['date_not_before']} (inferred)")
     pages = doc.get("pages") or []
-    ocr = sum(1 for p in pages if p.get("method") == "ocr")
-    layer = sum(1 for p in pages if p.get("method") == "text-layer")
+    ocr = sum(1 for p in pages if p.get("method") == PageMethod.OCR)
+    layer = sum(1 for p in pages if p.get("method") == PageMethod.TEXT_LAYER)
     if pages:
         how = []
         if layer:

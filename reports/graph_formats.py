@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from xml.sax.saxutils import escape as _escape, quoteattr as _quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 # Characters XML 1.0 forbids (OCR text can hold form feeds and other controls).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

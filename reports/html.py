@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from PIL import Image
 
 from archive import __version__
+from archive.vocabulary import AgentKind
 from reports import graph as graphs
 from reports.data import Catalog, DocumentRecord, PageBody, iter_page_bodies
 from reports.registry import WRITERS, ReportContext
@@ -140,7 +141,7 @@ def _assertion_view(a, who, record: DocumentRecord, field: str, page_numbers: se
     # Link to the highlighted words when they were marked in the page text, else to the page.
     anchor = f"ev-{a.id}" if a.id in marked else (f"page-{a.page}" if a.page in page_numbers else None)
     return {
-        "id": a.id, "person": who.kind == "person", "agent": who.label, "agent_kind": who.kind,
+        "id": a.id, "person": who.kind == AgentKind.PERSON, "agent": who.label, "agent_kind": who.kind,
         "method": a.method, "confidence": a.confidence, "page": a.page, "anchor": anchor,
         "evidence": a.evidence, "note": a.note, "time": a.created_at,
         "value": shown, "is_current": value == current, "superseded": a.superseded,

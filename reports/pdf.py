@@ -10,6 +10,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from archive import __version__
+from archive.vocabulary import AgentKind, Outcome
 from reports.data import Catalog, DocumentRecord, iter_page_bodies
 from reports.registry import ReportContext
 from reports.safety import clean_text
@@ -159,7 +160,7 @@ class _Catalogue(FPDF):
 def _provenance_note(record: DocumentRecord, field: str) -> str:
     notes = []
     for a, who in record.current_assertions(field)[:2]:
-        if who.kind == "person":
+        if who.kind == AgentKind.PERSON:
             notes.append(f"set by {who.label}" + (f": {a.note}" if a.note else ""))
         elif a.evidence:
             where = f"p. {a.page}, " if a.page else ""
@@ -276,7 +277,7 @@ def _document(pdf: _Catalogue, record: DocumentRecord, catalog: Catalog, first_t
             kinds.setdefault(ev.type, []).append((ev, who))
         for etype, evs in kinds.items():
             first, last = evs[0][0].time, evs[-1][0].time
-            failed = sum(1 for ev, _ in evs if ev.outcome != "success")
+            failed = sum(1 for ev, _ in evs if ev.outcome != Outcome.SUCCESS)
             agents = sorted({who.label for _, who in evs})
             when = f"{first:%Y-%m-%d %H:%M}" + (f" to {last:%Y-%m-%d %H:%M}" if last != first else "")
             pdf.para(f"{etype} ×{len(evs)}" + (f" ({failed} not successful)" if failed else "")

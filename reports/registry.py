@@ -43,7 +43,7 @@ class Writer:
     name: str
     description: str
     main_file: str  # the file a person opens first, relative to the output folder
-    label: str  # what a reader of the catalogue calls it  # the file a person opens first, relative to the output folder
+    label: str  # what a reader of the catalogue calls it
     module: str
     function: str = "write"
 

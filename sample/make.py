@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from testkit.pdfwrite import pdf_bytes, pdf_string
+
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 LEAFLET = [
@@ -109,11 +111,6 @@ def render_page(lines: list[str], *, dpi: int = 300, seed: int = 0, degrade: boo
     return page
 
 
-def _pdf_escape(text: str) -> bytes:
-    raw = text.encode("cp1252", "replace")
-    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-
 def write_text_pdf(path: Path, pages: list[list[str]], *, font_size: float = 11) -> None:
     """A minimal born-digital PDF (one Times-Roman text line per input line) with a real text layer."""
     objects: list[bytes] = []
@@ -127,10 +124,10 @@ def write_text_pdf(path: Path, pages: list[list[str]], *, font_size: float = 11)
     kids = []
     for lines in pages:
         ops = [b"BT", f"/F1 {font_size} Tf".encode(), b"72 720 Td", f"{font_size * 1.45:.1f} TL".encode()]
-        for i, line in enumerate(lines):
+        for line in lines:
             if line.strip().isdigit():
                 ops += [b"ET", b"BT", f"/F1 {font_size} Tf 300 40 Td".encode()]
-            ops.append(b"(" + _pdf_escape(line) + b") Tj T*")
+            ops.append(b"(" + pdf_string(line, "cp1252", "replace") + b") Tj T*")
         ops.append(b"ET")
         stream = b"\n".join(ops)
         content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
@@ -139,16 +136,7 @@ def write_text_pdf(path: Path, pages: list[list[str]], *, font_size: float = 11)
     assert add(b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids)
                + b"] /Count %d >>" % len(kids)) == pages_id
     catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
-    Path(path).write_bytes(bytes(out))
+    Path(path).write_bytes(pdf_bytes(objects, root=catalog))
 
 
 def _ground_truth(folder: Path, pages: list[list[str]]) -> None:

@@ -94,7 +94,7 @@ def pg_server():
 def _create_pg_database(server_url: str) -> str:
     import psycopg
     name = "t_" + uuid.uuid4().hex[:12]
-    for attempt in range(50):
+    for _attempt in range(50):
         try:
             with psycopg.connect(server_url + "/postgres", autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{name}"')
@@ -108,6 +108,12 @@ def make_db_url(backend: str, request, tmp_path: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'archive.db'}"
     return _create_pg_database(request.getfixturevalue("pg_server"))
+
+
+@pytest.fixture
+def postgres_db_url(request, tmp_path) -> str:
+    """A fresh, empty database on the PostgreSQL server (started on first use), whatever the backends."""
+    return make_db_url("postgres", request, tmp_path)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -135,11 +141,6 @@ def run_cli():
         return CliRunner().invoke(cli, ["--db", db_url, *args], input=input, catch_exceptions=False)
 
     return run
-
-
-def archive_exe() -> str:
-    exe = ROOT / ".venv" / "bin" / "archive"
-    return str(exe) if exe.exists() else (shutil.which("archive") or "archive")
 
 
 # --- the shared corpus, ingested once per backend for the whole session ------------------------

@@ -16,6 +16,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from testkit.pdfwrite import pdf_bytes, pdf_string
+
 # Words for generated pages: distinct per document so that search and dedup see different texts.
 _WORDS = ("archive pamphlet leaflet committee meeting printed union workers street council "
           "library notice public history press edition members district annual report").split()
@@ -30,27 +32,6 @@ def page_lines(seed: int, n: int = 6) -> list[str]:
     return lines
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-
-def pdf_bytes(objects: list[bytes], *, root: int = 1, xref: bool = True) -> bytes:
-    """Serialize numbered objects (1..n) into a PDF with a correct cross-reference table."""
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for num, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % num + body + b"\nendobj\n")
-    start = out.tell()
-    if xref:
-        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-        for off in offsets:
-            out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, start))
-    return out.getvalue()
-
-
 def text_pdf(pages: list[list[str]]) -> bytes:
     """A PDF whose pages carry the given lines as real text (Helvetica, WinAnsi)."""
     n = len(pages)
@@ -60,11 +41,11 @@ def text_pdf(pages: list[list[str]]) -> bytes:
                f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode(),
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
     for i, lines in enumerate(pages):
-        ops = ["BT", "/F1 12 Tf", "14 TL", "72 720 Td"]
+        ops = [b"BT", b"/F1 12 Tf", b"14 TL", b"72 720 Td"]
         for line in lines:
-            ops.append(f"({_escape(line)}) Tj T*")
-        ops.append("ET")
-        stream = "\n".join(ops).encode("latin-1")
+            ops.append(b"(" + pdf_string(line) + b") Tj T*")
+        ops.append(b"ET")
+        stream = b"\n".join(ops)
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
                        f"/Resources << /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>".encode())
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")

@@ -12,8 +12,18 @@ from rapidfuzz import fuzz
 from provenance import bibliography as bib
 from provenance.citations import FoundCitation, find_citations
 from sample.make import render_page, write_text_pdf
-from tests.citation_docs import (CITES_BY_BODY, CITES_BY_PERSON, CITES_BY_TITLE, DOCS, HARVARD, HELD_FEDERATION,
-                                 HELD_HARTLEY_1971, HELD_HARTLEY_1975, HELD_LEAFLET, Doc)
+from tests.citation_docs import (
+    CITES_BY_BODY,
+    CITES_BY_PERSON,
+    CITES_BY_TITLE,
+    DOCS,
+    HARVARD,
+    HELD_FEDERATION,
+    HELD_HARTLEY_1971,
+    HELD_HARTLEY_1975,
+    HELD_LEAFLET,
+    Doc,
+)
 
 
 # ---------------------------------------------------------------- scoring against what a careful reader records
@@ -165,7 +175,8 @@ def test_bare_op_cit_takes_the_author_the_sentence_names():
              "2 Edith Carr, The Printing Trades (York: Borthwick Press, 1977), 88.\n3 Op. cit., p. 40.\n"]
     notes = find_citations(pages)
     assert [(c.note_number, c.author, c.year, c.locator) for c in notes] == [
-        ("1", "Walter Penrose", "1956", "33"), ("2", "Edith Carr", "1977", "88"), ("3", "Walter Penrose", "1956", "p. 40")]
+        ("1", "Walter Penrose", "1956", "33"), ("2", "Edith Carr", "1977", "88"),
+        ("3", "Walter Penrose", "1956", "p. 40")]
     assert notes[2].entry_index == 0
     in_text = find_citations(["“one” (Penrose, The Chapel 33). “two” (Carr 88). As Penrose put it, “three” "
                               "(op. cit., p. 40)."])

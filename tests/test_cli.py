@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.textmetrics import error_rates
+from testkit.textmetrics import error_rates
 
 pytestmark = pytest.mark.tesseract
 
@@ -64,7 +64,8 @@ def test_verify_catches_modified_and_missing_files(run_cli, db_url, sample_copy)
     assert [m["path"] for m in report["missing"]] == [str(sample_copy / "leaflet-scan" / "page-002.jpg")]
     assert "bulletin.pdf" in bad.stderr and "page-002.jpg" in bad.stderr
     doc = report["modified"][0]["document"]
-    checks = [e for e in json.loads(run_cli(db_url, "history", str(doc), "--json").stdout) if e["type"] == "fixity check"]
+    history = json.loads(run_cli(db_url, "history", str(doc), "--json").stdout)
+    checks = [e for e in history if e["type"] == "fixity check"]
     assert [c["outcome"] for c in checks] == ["success", "failure"]
 
 

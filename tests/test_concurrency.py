@@ -10,9 +10,9 @@ import subprocess
 import pytest
 
 from archive.db import make_engine
-from tests.conftest import archive_exe
+from tests.helpers.cli import archive_exe
+from tests.helpers.consistency import check_consistent
 from tests.hostile import make_batch
-from tests.test_crash import check_consistent
 
 pytestmark = [pytest.mark.slow, pytest.mark.tesseract]
 

@@ -52,7 +52,8 @@ def test_metadata_field_matches_manifest(corpus_archive, exported, manifest, doc
         want = {fold(expected["title"]),
                 fold(f"{expected['title']} {expected['subtitle']}") if expected["subtitle"] else None}
         got = fold(doc["title"])
-        assert got in want or fold(f"{doc['title']} {doc.get('subtitle') or ''}") in want, (doc["title"], doc["subtitle"])
+        assert got in want or fold(f"{doc['title']} {doc.get('subtitle') or ''}") in want, \
+            (doc["title"], doc["subtitle"])
     else:
         assert fold(doc[field]) == fold(expected[field]), f"{field}: got {doc[field]!r}, want {expected[field]!r}"
 

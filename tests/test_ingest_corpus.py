@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from archive import queries
 from archive.db import make_engine
-from tests.textmetrics import error_rates, ground_truth_pages
+from testkit.textmetrics import error_rates, ground_truth_pages
 
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
 

@@ -14,9 +14,10 @@ from sqlmodel import Session
 
 from archive import queries
 from archive.db import make_engine
-from bench.imagepdf import write_image_pdf
-from ingest import tesseract_lib, tools
+from ingest import tools
 from ingest.pipeline import IngestOptions, ingest
+from testkit.pdfwrite import PdfObjects, write_image_pdf
+from tests.helpers.ocr import CountingTesseract
 
 pytestmark = pytest.mark.tesseract
 
@@ -40,38 +41,32 @@ def _page_image(path: Path, lines: tuple[str, str]) -> Path:
     return path
 
 
-def _forget_engine_choice() -> None:
-    tesseract_lib._libraries.cache_clear()
-    tools.tesseract.cache_clear()
-
-
 @pytest.fixture
-def counted_tesseract(tmp_path, monkeypatch, request):
-    """Put a wrapper named tesseract first on PATH that logs every recognition it runs."""
+def counted(tmp_path) -> CountingTesseract:
+    """The real Tesseract as the injected OCR engine, counting every recognition it runs."""
+    if not shutil.which("tesseract"):
+        pytest.skip("Tesseract is not installed")
+    return CountingTesseract(tmp_path / "tesseract-calls.log")
+
+
+def test_the_tesseract_command_runs_with_one_thread(tmp_path, monkeypatch):
+    """Where the library cannot be loaded, the command runs with one OpenMP thread per process:
+    we run one process per core ourselves."""
     real = shutil.which("tesseract")
     if not real:
         pytest.skip("Tesseract is not installed")
     bindir = tmp_path / "bin"
     bindir.mkdir()
-    log = tmp_path / "tesseract-calls.log"
+    log = tmp_path / "threads.log"
     wrapper = bindir / "tesseract"
-    wrapper.write_text(f'#!/bin/sh\ncase "$1" in --*) ;; *) echo "threads=$OMP_THREAD_LIMIT $1" >> "{log}" ;; esac\n'
-                       f'exec "{real}" "$@"\n')
+    wrapper.write_text(f'#!/bin/sh\necho "threads=$OMP_THREAD_LIMIT" >> "{log}"\nexec "{real}" "$@"\n')
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}")
-    # Counting needs the command: ingest otherwise runs Tesseract in process (ingest/tesseract_lib.py).
-    monkeypatch.setenv("ARCHIVE_TESSERACT", "cli")
-    _forget_engine_choice()
-    request.addfinalizer(_forget_engine_choice)
-
-    def calls() -> int:
-        lines = log.read_text().splitlines() if log.exists() else []
-        log.unlink(missing_ok=True)
-        # One OpenMP thread per Tesseract process: we run one process per core ourselves.
-        assert all(line.startswith("threads=1 ") for line in lines), lines
-        return len(lines)
-
-    return calls
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    page = _page_image(tmp_path / "page.jpg", LINES[0])
+    tsv = tools.run_tesseract_command(page, lang="eng", psm=3, source="page.jpg")
+    assert "committee" in tsv
+    assert log.read_text().splitlines() == ["threads=1"]
 
 
 @pytest.fixture
@@ -88,10 +83,10 @@ def _pages(engine, doc_id: int):
         return queries.pages(s, doc_id)
 
 
-def test_known_page_images_are_not_ocrd_again(tmp_path, pages_dir, counted_tesseract):
+def test_known_page_images_are_not_ocrd_again(tmp_path, pages_dir, counted):
     engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
-    first = ingest(engine, [str(pages_dir)], IngestOptions(jobs=2))
-    assert len(first.ingested) == 1 and counted_tesseract() == 3
+    first = ingest(engine, [str(pages_dir)], IngestOptions(jobs=2), ocr=counted)
+    assert len(first.ingested) == 1 and counted.calls() == 3
     before = {p.image_sha256: p for p in _pages(engine, first.ingested[0]["document"])}
 
     # The same images in another folder, in another order, with a new page among them.
@@ -100,9 +95,9 @@ def test_known_page_images_are_not_ocrd_again(tmp_path, pages_dir, counted_tesse
     for src, name in zip(sorted(pages_dir.iterdir()), ("page-003.jpg", "page-001.jpg", "page-004.jpg")):
         shutil.copyfile(src, again / name)
     _page_image(again / "page-002.jpg", LINES[3])
-    second = ingest(engine, [str(again)], IngestOptions(jobs=2))
+    second = ingest(engine, [str(again)], IngestOptions(jobs=2), ocr=counted)
     assert len(second.ingested) == 1
-    assert counted_tesseract() == 1, "only the new page image is OCR'd"
+    assert counted.calls() == 1, "only the new page image is OCR'd"
     pages = _pages(engine, second.ingested[0]["document"])
     reused = [p for p in pages if p.note and "reused" in p.note]
     assert len(reused) == 3
@@ -111,65 +106,54 @@ def test_known_page_images_are_not_ocrd_again(tmp_path, pages_dir, counted_tesse
     assert "Leaflets" in pages[1].text  # the new page, OCR'd in its place in the order
 
 
-def test_scans_embedded_in_a_pdf_reuse_earlier_ocr(tmp_path, pages_dir, counted_tesseract):
+def test_scans_embedded_in_a_pdf_reuse_earlier_ocr(tmp_path, pages_dir, counted):
     engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
-    first = ingest(engine, [str(pages_dir)], IngestOptions(jobs=2))
-    assert counted_tesseract() == 3
+    first = ingest(engine, [str(pages_dir)], IngestOptions(jobs=2), ocr=counted)
+    assert counted.calls() == 3
     # The same JPEGs embedded byte for byte in a PDF, plus one new page: only that one is OCR'd.
     new = _page_image(tmp_path / "new.jpg", LINES[3])
     scans = sorted(pages_dir.iterdir())
     made = tmp_path / "made-from-the-scans.pdf"
     write_image_pdf([scans[2], new, scans[0], scans[1]], made)
-    second = ingest(engine, [str(made)], IngestOptions(jobs=2))
+    second = ingest(engine, [str(made)], IngestOptions(jobs=2), ocr=counted)
     assert len(second.ingested) == 1
-    assert counted_tesseract() == 1
+    assert counted.calls() == 1
     pages = _pages(engine, second.ingested[0]["document"])
     assert [bool(p.note and "reused" in p.note) for p in pages] == [True, False, True, True]
     held = {p.image_sha256: p.text for p in _pages(engine, first.ingested[0]["document"])}
     assert pages[0].text == held[pages[0].image_sha256]
     # And a second PDF holding those embedded scans again is not OCR'd at all.
     write_image_pdf([new, scans[1]], tmp_path / "another.pdf")
-    third = ingest(engine, [str(tmp_path / "another.pdf")], IngestOptions(jobs=1))
-    assert len(third.ingested) == 1 and counted_tesseract() == 0
+    third = ingest(engine, [str(tmp_path / "another.pdf")], IngestOptions(jobs=1), ocr=counted)
+    assert len(third.ingested) == 1 and counted.calls() == 0
 
 
 def _text_and_bulk_pdf(path: Path, bulk_pages: int, bulk_bytes: int) -> None:
     """A born-digital first page, then pages each carrying a large raw image the first never uses."""
-    offsets: list[int] = []
     n = 1 + bulk_pages
     with open(path, "wb") as fh:
-        def obj(body: bytes, stream: bytes | None = None) -> None:
-            offsets.append(fh.tell())
-            fh.write(f"{len(offsets)} 0 obj\n".encode() + body)
-            if stream is not None:
-                fh.write(b"\nstream\n" + stream + b"\nendstream")
-            fh.write(b"\nendobj\n")
-
-        fh.write(b"%PDF-1.4\n")
-        obj(b"<< /Type /Catalog /Pages 2 0 R >>")
+        pdf = PdfObjects(fh)
+        pdf.add(b"<< /Type /Catalog /Pages 2 0 R >>")
         kids = " ".join(f"{4 + 3 * i} 0 R" for i in range(n))
-        obj(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
-        obj(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+        pdf.add(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
+        pdf.add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
         side = int(bulk_bytes ** 0.5)
         for i in range(n):
             if i == 0:
                 text = (b"BT /F1 14 Tf 72 700 Td (The annual report of the printing fund was read and) Tj "
                         b"0 -20 Td (adopted by the members present at the general meeting.) Tj ET")
-                obj(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
-                    f"/Contents {5 + 3 * i} 0 R >>".encode())
-                obj(f"<< /Length {len(text)} >>".encode(), text)
-                obj(b"<< >>")  # keeps the numbering regular
+                pdf.add(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+                        f"/Contents {5 + 3 * i} 0 R >>".encode())
+                pdf.add(f"<< /Length {len(text)} >>".encode(), text)
+                pdf.add(b"<< >>")  # keeps the numbering regular
                 continue
             draw = b"q 612 0 0 792 0 0 cm /Im0 Do Q"
-            obj(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 "
-                f"{6 + 3 * i} 0 R >> >> /Contents {5 + 3 * i} 0 R >>".encode())
-            obj(f"<< /Length {len(draw)} >>".encode(), draw)
-            obj(f"<< /Type /XObject /Subtype /Image /Width {side} /Height {side} /ColorSpace /DeviceGray "
-                f"/BitsPerComponent 8 /Length {side * side} >>".encode(), bytes([200]) * (side * side))
-        xref = fh.tell()
-        fh.write(f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode())
-        fh.write(b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets))
-        fh.write(f"trailer\n<< /Size {len(offsets) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+            pdf.add(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /Im0 "
+                    f"{6 + 3 * i} 0 R >> >> /Contents {5 + 3 * i} 0 R >>".encode())
+            pdf.add(f"<< /Length {len(draw)} >>".encode(), draw)
+            pdf.add(f"<< /Type /XObject /Subtype /Image /Width {side} /Height {side} /ColorSpace /DeviceGray "
+                    f"/BitsPerComponent 8 /Length {side * side} >>".encode(), bytes([200]) * (side * side))
+        pdf.finish()
 
 
 def _bytes_read() -> int:
@@ -179,7 +163,7 @@ def _bytes_read() -> int:
     raise AssertionError("no rchar in /proc/self/io")
 
 
-def test_pdf_pages_are_read_as_needed_and_text_layers_skip_ocr(tmp_path, counted_tesseract):
+def test_pdf_pages_are_read_as_needed_and_text_layers_skip_ocr(tmp_path, counted):
     if not Path("/proc/self/io").exists():
         pytest.skip("needs Linux /proc/self/io to count the bytes read")
     from ingest.pages import PageTask, process_page
@@ -189,20 +173,20 @@ def test_pdf_pages_are_read_as_needed_and_text_layers_skip_ocr(tmp_path, counted
     assert size > 45_000_000
     before = _bytes_read()
     result = process_page(PageTask(source=str(big), path=str(big), kind="pdf", fmt="pdf", index=0,
-                                   number=1, source_seq=0))
+                                   number=1, source_seq=0, ocr=counted))
     read = _bytes_read() - before
     assert result.method == "text-layer" and "printing fund" in result.text
     assert read < size / 20, f"read {read} bytes of a {size}-byte PDF to get its first page"
-    assert counted_tesseract() == 0, "a text-layer page never reaches Tesseract"
+    assert counted.calls() == 0, "a text-layer page never reaches Tesseract"
 
     # Through the whole pipeline too: the born-digital page is taken from its text layer.
     engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
     small = tmp_path / "minutes.pdf"
     _text_and_bulk_pdf(small, bulk_pages=0, bulk_bytes=0)
-    summary = ingest(engine, [str(small)], IngestOptions(jobs=2))
+    summary = ingest(engine, [str(small)], IngestOptions(jobs=2), ocr=counted)
     pages = _pages(engine, summary.ingested[0]["document"])
     assert [p.method for p in pages] == ["text-layer"] and pages[0].engine == "pypdf"
-    assert counted_tesseract() == 0
+    assert counted.calls() == 0
 
 
 def test_one_and_two_jobs_give_identical_pages(tmp_path, pages_dir):
@@ -214,32 +198,35 @@ def test_one_and_two_jobs_give_identical_pages(tmp_path, pages_dir):
         summary = ingest(engine, [str(pages_dir), str(made)], IngestOptions(jobs=jobs))
         assert len(summary.ingested) == 2 and not summary.failed
         docs = sorted(summary.ingested, key=lambda d: d["paths"][0])
-        seen.append([[(p.number, p.method, p.text, p.image_sha256, p.preprocessing) for p in _pages(engine, d["document"])]
-                     for d in docs])
+        seen.append([[(p.number, p.method, p.text, p.image_sha256, p.preprocessing)
+                      for p in _pages(engine, d["document"])] for d in docs])
     assert seen[0] == seen[1]
     assert all(p[2].strip() for doc in seen[0] for p in doc)
 
 
-def test_jobs_default_to_the_core_count(tmp_path, monkeypatch):
-    import ingest.pipeline as pipeline
+def test_jobs_default_to_the_core_count(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ingest.pages import worker_init
+    from ingest.scheduler import make_executor
     made = []
 
-    class Recording(pipeline.ProcessPoolExecutor):
-        def __init__(self, max_workers=None, **kw):
-            made.append(max_workers)
-            super().__init__(max_workers, **kw)
+    def recording(jobs):  # the default executor, recorded
+        executor = make_executor(jobs, initializer=worker_init)
+        if isinstance(executor, ProcessPoolExecutor):
+            made.append(jobs)
+        return executor
 
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", Recording)
     minutes = tmp_path / "minutes.pdf"
     _text_and_bulk_pdf(minutes, bulk_pages=0, bulk_bytes=0)
     engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
-    summary = ingest(engine, [str(minutes)], IngestOptions())  # jobs=0: the default
+    summary = ingest(engine, [str(minutes)], IngestOptions(), new_executor=recording)  # jobs=0: the default
     assert summary.ingested
     cores = len(os.sched_getaffinity(0))
     assert made == ([cores] if cores > 1 else [])  # one core: the in-process serial executor
 
 
-def test_text_layer_thumbnails_come_from_one_render_per_run_of_pages(corpus, monkeypatch):
+def test_text_layer_thumbnails_come_from_one_render_per_run_of_pages(corpus):
     """The parent renders a document's text-layer pages small, one pdftoppm run per run of
     consecutive pages, instead of one run per page."""
     import io
@@ -254,19 +241,18 @@ def test_text_layer_thumbnails_come_from_one_render_per_run_of_pages(corpus, mon
         calls.append((first, last))
         return real(path, first, last, **kw)
 
-    monkeypatch.setattr(tools, "rasterize_pdf_pages", counted)
     tasks = [PageTask(source="digital.pdf", path=pdf_path, kind="pdf", fmt="pdf", index=i, number=i + 1, source_seq=0)
              for i in range(10)]
     own = b"\xff\xd8own"
     results = {t.number: PageResult(t.number, 0, t.index, "text-layer", "text") for t in tasks}
     results[6] = PageResult(6, 0, 5, "ocr", "text", thumbnail=own)  # already has the OCR image's thumbnail
-    out = pages_mod.with_pdf_thumbnails(tasks, results)
+    out = pages_mod.with_pdf_thumbnails(tasks, results, render=counted)
     assert calls == [(0, 4), (6, 9)]
     assert out[6].thumbnail == own
     # With two workers idle, a long run is split in two renders that run side by side.
     calls.clear()
     plain = {t.number: PageResult(t.number, 0, t.index, "text-layer", "text") for t in tasks}
-    split = pages_mod.with_pdf_thumbnails(tasks, plain, jobs=2)
+    split = pages_mod.with_pdf_thumbnails(tasks, plain, jobs=2, render=counted)
     assert sorted(calls) == [(0, 4), (5, 9)] and all(split[n].thumbnail for n in plain)
     assert split[7].thumbnail == out[7].thumbnail
     for n in (1, 2, 3, 4, 5, 7, 8, 9, 10):

@@ -110,7 +110,7 @@ def test_max_filter_matches_a_brute_force_window_maximum():
     values = rng.integers(0, 256, (23, 31)).astype(np.uint8)
     padded = np.pad(values, 2, mode="edge")
     windows = np.lib.stride_tricks.sliding_window_view(padded, (5, 5))
-    assert np.array_equal(preprocess._max_filter(values, 2), windows.max(axis=(2, 3)))
+    assert np.array_equal(preprocess.max_filter(values, 2), windows.max(axis=(2, 3)))
 
 
 def test_deskew_matches_the_recorded_skew_of_hard_pages(corpus, manifest):
@@ -204,7 +204,7 @@ def test_apply_reports_effective_dpi_and_rejects_unknown_steps():
 def test_preprocessing_lowers_tesseract_cer_on_hard_pages(corpus):
     from ingest import tools
     from ingest.ocr import parse_tsv
-    from tests.textmetrics import error_rates
+    from testkit.textmetrics import error_rates
 
     if shutil.which("tesseract") is None:
         pytest.skip("Tesseract is not installed (apt-get install tesseract-ocr)")

@@ -47,7 +47,8 @@ def test_a_person_outranks_extraction_and_history_says_why(run_cli, db_url, bull
     history = j(run_cli(db_url, "history", str(bulletin), "--json"))
     changes = [e for e in history if e["type"] == "metadata modification" and e["detail"].startswith("title:")]
     assert changes[-1]["agent"] == "Ada Archivist"
-    assert '"Notes on the Millbrook Collection" -> "Notes on the Millbrook Collection (second state)"' in changes[-1]["detail"]
+    assert ('"Notes on the Millbrook Collection" -> "Notes on the Millbrook Collection (second state)"'
+            in changes[-1]["detail"])
     assert "title page of the second printing" in changes[-1]["detail"]
     text = run_cli(db_url, "show", str(bulletin), "--provenance").stdout
     assert "set by Ada Archivist" in text and "title page of the second printing" in text

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from archive import queries
 from archive.db import make_engine
 from archive.models import Document, Page
-from tests.conftest import archive_exe
+from tests.helpers.cli import archive_exe
 
 pytestmark = [pytest.mark.slow, pytest.mark.tesseract]
 
@@ -172,12 +172,11 @@ SUBSET = ["ocrmypdf/invalid.pdf", "pypdf-samples/017-unreadable-meta-data/unread
 
 
 @pytest.mark.postgres
-def test_subset_on_postgresql(realworld, request, tmp_path):
+def test_subset_on_postgresql(realworld, request):
     """A smaller subset through the CLI on a real PostgreSQL server, then full-text search there."""
     if "postgres" not in os.environ.get("ARCHIVE_TEST_BACKENDS", "sqlite,postgres"):
         pytest.skip("PostgreSQL is not among ARCHIVE_TEST_BACKENDS")
-    from tests.conftest import make_db_url
-    url = make_db_url("postgres", request, tmp_path)
+    url = request.getfixturevalue("postgres_db_url")
     proc = subprocess.run([archive_exe(), "--db", url, "ingest", "--jobs", "2", "--json",
                            *[str(realworld / f) for f in SUBSET]], capture_output=True, timeout=600)
     assert proc.returncode == 1, proc.stderr
@@ -197,7 +196,9 @@ def test_missing_jbig2dec_is_named_and_the_page_still_read(realworld, monkeypatc
     """Without jbig2dec pypdf cannot decode a JBIG2 scan: the page is rendered by poppler
     instead and the page note names the missing decoder and how to install it."""
     import dataclasses
+
     import pypdf.filters
+
     from ingest import pdf
     config = dataclasses.replace(pypdf.filters.get_configuration(), jbig2dec_binary=None)
     monkeypatch.setattr(pypdf.filters, "get_configuration", lambda: config)

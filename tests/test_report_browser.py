@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from reports.build import build_reports
-from tests.test_reports_sample import HOSTILE_TITLE, build_collection
+from tests.helpers.collection import HOSTILE_TITLE, build_collection
 
 # The browser checks what the HTML does; the reads behind it run on both backends in the other
 # report tests, so one backend is enough here (and keeps the suite's time down).
@@ -26,7 +26,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}: run scripts/bootstrap.sh (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is in the test extras: pip install -e '.[test]'")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright is in the test extras: pip install -e '.[test]'")
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -83,7 +84,8 @@ def _shot(page, name: str, backend_url: str) -> None:
 
 
 def visible_titles(page) -> list[str]:
-    return page.eval_on_selector_all("#documents tbody tr:not([hidden]) td.title a", "els => els.map(e => e.textContent)")
+    return page.eval_on_selector_all("#documents tbody tr:not([hidden]) td.title a",
+                                     "els => els.map(e => e.textContent)")
 
 
 def test_index_loads_filters_and_sorts(browser, engine, db_url, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from reports import dublin_core
-from tests.test_reports_sample import build_collection
+from tests.helpers.collection import build_collection
 
 
 def test_report_all_formats_with_json_summary(db_url, engine, run_cli, tmp_path):

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from archive.models import Document
 from reports import csv_export
 from reports.build import build_reports
-from tests.test_reports_sample import HOSTILE_TITLE, build_collection
+from tests.helpers.collection import HOSTILE_TITLE, build_collection
 
 
 def test_csv_round_trips_through_the_csv_module(engine, tmp_path):

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from archive.models import Citation, Document, Page, SourceFile
 from archive.queries import DocumentFilter
 from reports.data import iter_page_bodies, load_catalog
-from tests.test_reports_sample import build_collection
+from tests.helpers.collection import build_collection
 
 
 def _count_statements(engine, fn):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 from lxml import etree
 from sqlmodel import Session
 
 from archive import queries
 from reports import dublin_core
 from reports.build import build_reports
-from tests.test_reports_sample import HOSTILE_TITLE, HOSTILE_SUBTITLE, build_collection
+from tests.helpers.collection import HOSTILE_SUBTITLE, HOSTILE_TITLE, build_collection
 
 DC = {"dc": dublin_core.DC_NS, "oai_dc": dublin_core.OAI_DC_NS, "c": dublin_core.COLLECTION_NS}
 

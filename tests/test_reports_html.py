@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 
 from reports.build import build_reports
 from reports.safety import OutputDir, UnsafeOutputPath
-from tests.test_reports_sample import HOSTILE_TITLE, build_collection
+from tests.helpers.collection import HOSTILE_TITLE, build_collection
 
 EXPECTED = {"index.html", "organizations.html", "publishers.html", "works.html", "citations.html", "citations.svg",
             "ocr-quality.html", "static/catalog.css", "static/catalog.js"}

@@ -7,7 +7,7 @@ import io
 from pypdf import PdfReader
 
 from reports.build import build_reports
-from tests.test_reports_sample import build_collection
+from tests.helpers.collection import build_collection
 
 
 def test_pdf_has_a_page_per_document(engine, tmp_path):
@@ -21,6 +21,7 @@ def test_pdf_has_a_page_per_document(engine, tmp_path):
     assert "set by Jane Archivist" in text  # a person's assertion, with who set it
     assert "1" * 64 in text.replace("\n", "")  # fixity: the SHA-256 of the source file
     # Every document starts a page of its own.
-    starts = [i for i, page in enumerate(reader.pages) for doc_id in (ids[k] for k in ("described", "hostile", "rescan", "leaflet"))
+    doc_ids = [ids[k] for k in ("described", "hostile", "rescan", "leaflet")]
+    starts = [i for i, page in enumerate(reader.pages) for doc_id in doc_ids
               if f"DOCUMENT {doc_id}\n" in page.extract_text() + "\n"]
     assert len(set(starts)) == 4

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
 from provenance.citations import FoundCitation, find_citations
 from provenance.resolve import Candidate, Match, external_key, external_keys, resolve
-from tests.test_citations import ground_truth, pdf_text_pages
+from tests.helpers.corpus_text import ground_truth, pdf_text_pages
 
 
 def cit(author=None, title=None, year=None, locator=None, kind="in-text") -> FoundCitation:

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from provenance.similarity import NEAR_DUPLICATE_THRESHOLD, NUM_PERM, is_near_duplicate, signature, similarity
-from tests.test_citations import TROT_SAMPLE, ground_truth, ocr_file, ocr_pages, pdf_text_pages
+from tests.helpers.corpus_text import TROT_SAMPLE, ground_truth, ocr_file, ocr_pages, pdf_text_pages
 
 WORDS = ("pamphlet union branch library reading circle strike committee printer press league society paper "
          "collection archive date title author accession loan member meeting handbill bulletin report").split()

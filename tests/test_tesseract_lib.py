@@ -80,8 +80,8 @@ def test_ingest_in_process_prints_nothing_of_tesseracts_own(corpus, tmp_path):
     into the worker's stderr, which is the user's terminal; they must go nowhere."""
     page = corpus / "on-trotskyites/hard/page-002.jpg"  # prepared pixels: Tesseract estimates the dpi
     db = tmp_path / "a.db"
-    proc = subprocess.run([sys.executable, "-c", "from archive.cli import main; main()", "-q", "--db", f"sqlite:///{db}", "ingest",
-                           "--jobs", "2", str(page)], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run([sys.executable, "-c", "from archive.cli import main; main()", "-q", "--db", f"sqlite:///{db}",
+                           "ingest", "--jobs", "2", str(page)], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     code = ("from sqlmodel import Session; from archive.db import make_engine; from archive import queries;"

@@ -18,7 +18,7 @@ from archive.cli import common
 
 class ArchiveGroup(click.Group):
     def invoke(self, ctx: click.Context):
-        from archive.errors import ArchiveError, EXIT_FAILURES
+        from archive.errors import EXIT_FAILURES, ArchiveError
         try:
             return super().invoke(ctx)
         except ArchiveError as exc:

@@ -10,6 +10,7 @@ from typing import Any, Optional
 import click
 from sqlalchemy.engine import Engine
 
+
 @dataclass
 class State:
     db_url: Optional[str]

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from archive import queries
 from archive.cli.common import Progress, State, emit_json, pass_state, say
 from archive.errors import EXIT_FAILURES, EXIT_OK, UsageError
+from archive.vocabulary import AgentKind
 
 FILTER_OPTIONS = [
     click.option("--organization", help="Only documents whose organization contains this text."),
@@ -59,7 +60,8 @@ def post_ingest(state: State) -> None:
 @pass_state
 def ingest(state: State, paths: tuple[str, ...], jobs: int, lang: str, password: str | None, as_json: bool) -> None:
     """Ingest scans: PDFs, multi-page TIFFs, folders of page images, lone images."""
-    from ingest.pipeline import IngestOptions, ingest as run_ingest
+    from ingest.pipeline import IngestOptions
+    from ingest.pipeline import ingest as run_ingest
     progress = Progress(state, "ingest")
     try:
         summary = run_ingest(state.engine, list(paths), IngestOptions(jobs=jobs, lang=lang, password=password),
@@ -122,7 +124,8 @@ def show(state: State, doc: str, as_json: bool, provenance: bool, with_text: boo
         emit_json(data)
         return
     click.echo(f"Document {data['id']}: {data['title'] or '(untitled)'}  [{data['label']}]")
-    for key in ("title", "subtitle", "authors", "organization", "publisher", "place", "date", "date_not_before", "language"):
+    for key in ("title", "subtitle", "authors", "organization", "publisher", "place", "date", "date_not_before",
+                "language"):
         value = data[key]
         if value in (None, [], ""):
             value = "—"
@@ -133,7 +136,7 @@ def show(state: State, doc: str, as_json: bool, provenance: bool, with_text: boo
             for a in data["metadata_provenance"].get(key, []):
                 if a["superseded"]:
                     continue
-                if a["agent_kind"] == "person":
+                if a["agent_kind"] == AgentKind.PERSON:
                     click.echo(f"      set by {a['agent']} at {a['time']}" + (f": {a['note']}" if a["note"] else ""))
                 else:
                     where = f"page {a['page']}" if a["page"] else "no page"
