@@ -25,11 +25,8 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.proctree import measure  # noqa: E402
 from sample.archive_gen import ArchiveGenerator, generate  # noqa: E402
+from testkit.pgserver import PostgresServer  # noqa: E402
 
 WORK = Path("/tmp/archive-bench/scale")
 ARCHIVE = str(ROOT / ".venv" / "bin" / "archive")
@@ -81,50 +79,6 @@ def _one(url: str, spare: list[Path], repeat: int, jobs: int) -> dict:
             "peak_mib": round(max(r.tree_peak_kib for r in runs) / 1024, 1)}
 
 
-# --- PostgreSQL: a throwaway server ------------------------------------------------------------------
-
-def _pg_bin(name: str) -> str:
-    found = shutil.which(name)
-    if found:
-        return found
-    for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (d / name).exists():
-            return str(d / name)
-    raise SystemExit(f"PostgreSQL's {name} is not installed (scripts/bootstrap.sh installs it)")
-
-
-class Postgres:
-    """initdb + pg_ctl in a temporary directory, as the unprivileged postgres user when run as root."""
-
-    def __enter__(self):
-        self.base = Path(tempfile.mkdtemp(prefix="archive-bench-pg-"))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        if self.as_user:
-            shutil.chown(self.base, "postgres", "postgres")
-        subprocess.run(self.as_user + [_pg_bin("initdb"), "-D", str(self.base / "data"), "-U", "postgres", "-A",
-                                       "trust", "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
-        subprocess.run(self.as_user + [_pg_bin("pg_ctl"), "-D", str(self.base / "data"), "-l",
-                                       str(self.base / "log"), "-w", "-o",
-                                       f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1",
-                                       "start"], check=True, capture_output=True)
-        return self
-
-    def database(self, name: str) -> str:
-        import psycopg
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
-
-    def __exit__(self, *exc):
-        subprocess.run(self.as_user + [_pg_bin("pg_ctl"), "-D", str(self.base / "data"), "-m", "fast", "stop"],
-                       capture_output=True)
-        shutil.rmtree(self.base, ignore_errors=True)
-
-
 # --- queries ---------------------------------------------------------------------------------------
 
 def _percentiles(samples: list[float]) -> dict:
@@ -161,7 +115,8 @@ def _queries(url: str, rounds: int = 40) -> dict:
             lambda b: queries.list_documents(s, queries.DocumentFilter(organization=b), limit=50, with_text=False),
             [rng.choice(BODIES) for _ in range(rounds)])
         out["list --from --to"] = timed(
-            lambda y: queries.list_documents(s, queries.DocumentFilter(date_from=str(y), date_to=str(y + 5)), limit=50, with_text=False),
+            lambda y: queries.list_documents(s, queries.DocumentFilter(date_from=str(y), date_to=str(y + 5)),
+                                             limit=50, with_text=False),
             [rng.randrange(1890, 1985) for _ in range(rounds)])
         out["cites"] = timed(lambda d: queries.cites(s, d), cited)
         out["cited-by"] = timed(lambda d: queries.cited_by(s, d), cited)
@@ -172,7 +127,7 @@ def _queries(url: str, rounds: int = 40) -> dict:
 
 # --- the run ---------------------------------------------------------------------------------------
 
-def run_backend(backend: str, sizes: list[int], files: list[Path], args, pg: Postgres | None) -> dict:
+def run_backend(backend: str, sizes: list[int], files: list[Path], args, pg: PostgresServer | None) -> dict:
     def url(name: str) -> str:
         if pg:
             return pg.database(name)
@@ -225,17 +180,19 @@ def render(results: list[dict], args, started: float) -> str:
             lines.append(f"| {int(n):,} | {v['wall_s']:.2f} | {v['cpu_s']:.2f} | {v['peak_mib']} | "
                          f"{v['wall_s'] / zero['wall_s']:.2f}x | {v['cpu_s'] / zero['cpu_s']:.2f}x |")
         e, f = r["batch_empty"], r["batch_full"]
+
+        def per_doc(m: dict, key: str) -> str:
+            return f"{m[key] / m['documents'] * 1000:.0f} ms"
         lines += ["", f"A batch of {e['documents']:,} documents: into an empty archive {e['wall_s']:.0f} s wall "
-                  f"({e['wall_s'] / e['documents'] * 1000:.0f} ms a document, CPU {e['cpu_s'] / e['documents'] * 1000:.0f} ms); "
-                  f"into {f['held']:,} held {f['wall_s']:.0f} s ({f['wall_s'] / f['documents'] * 1000:.0f} ms, CPU "
-                  f"{f['cpu_s'] / f['documents'] * 1000:.0f} ms): **{f['wall_s'] / e['wall_s']:.2f}x** wall, "
-                  f"**{f['cpu_s'] / e['cpu_s']:.2f}x** CPU.", "",
+                  f"({per_doc(e, 'wall_s')} a document, CPU {per_doc(e, 'cpu_s')}); into {f['held']:,} held "
+                  f"{f['wall_s']:.0f} s ({per_doc(f, 'wall_s')}, CPU {per_doc(f, 'cpu_s')}): "
+                  f"**{f['wall_s'] / e['wall_s']:.2f}x** wall, **{f['cpu_s'] / e['cpu_s']:.2f}x** CPU.", "",
                   "Building the archive (batches of 500): " + "; ".join(
-                      f"to {int(n):,}: {v['added']:,} added in {v['wall_s']:.0f} s ({v['wall_s'] / max(v['added'], 1) * 1000:.0f} ms a document)"
-                      for n, v in r["build"].items()), "",
-                  "`archive relink --all`: " + "; ".join(
-                      f"at {int(n):,} documents {v['wall_s']:.1f} s wall, {v['cpu_s']:.1f} s CPU, peak {v['peak_mib']} MiB"
-                      for n, v in r["relink"].items())]
+                      f"to {int(n):,}: {v['added']:,} added in {v['wall_s']:.0f} s "
+                      f"({v['wall_s'] / max(v['added'], 1) * 1000:.0f} ms a document)" for n, v in r["build"].items()),
+                  "", "`archive relink --all`: " + "; ".join(
+                      f"at {int(n):,} documents {v['wall_s']:.1f} s wall, {v['cpu_s']:.1f} s CPU, "
+                      f"peak {v['peak_mib']} MiB" for n, v in r["relink"].items())]
         rl = sorted(r["relink"].items(), key=lambda kv: int(kv[0]))
         if len(rl) >= 2:
             (n1, v1), (n2, v2) = rl[0], rl[-1]
@@ -270,7 +227,7 @@ def main() -> None:
                if r["backend"] not in args.backends.split(",")]
     for backend in args.backends.split(","):
         if backend == "postgres":
-            with Postgres() as pg:
+            with PostgresServer(durable=True) as pg:
                 results.append(run_backend(backend, sizes, files, args, pg))
         else:
             results.append(run_backend(backend, sizes, files, args, None))

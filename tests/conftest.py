@@ -5,11 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
-import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -51,63 +46,24 @@ def realworld() -> Path:
 
 # --- PostgreSQL: a real server on loopback in a temporary directory --------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pg_bin(name: str) -> str:
-    found = shutil.which(name)
-    if found:
-        return found
-    for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (d / name).exists():
-            return str(d / name)
-    pytest.fail(f"PostgreSQL's {name} is not installed: run scripts/bootstrap.sh (apt-get install postgresql)")
-
-
 @pytest.fixture(scope="session")
 def pg_server():
-    """Start PostgreSQL as an unprivileged user (initdb refuses root) on 127.0.0.1; yields a base URL."""
-    base = Path(tempfile.mkdtemp(prefix="archive-pg-"))
-    data = base / "data"
-    port = _free_port()
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        as_user = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(base, "postgres", "postgres")
-    subprocess.run(as_user + [_pg_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                              "--no-sync"], check=True, capture_output=True)
-    log = base / "server.log"
-    subprocess.run(as_user + [_pg_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o",
-                              f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                              f"-c max_connections=100", "start"], check=True, capture_output=True)
-    url = f"postgresql://postgres@127.0.0.1:{port}"
+    """A PostgreSQL server of our own on 127.0.0.1 for the session (testkit.pgserver); yields a base URL."""
+    from testkit.pgserver import PostgresMissing, PostgresServer
     try:
-        yield url
+        server = PostgresServer().__enter__()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
     finally:
-        subprocess.run(as_user + [_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
-
-
-def _create_pg_database(server_url: str) -> str:
-    import psycopg
-    name = "t_" + uuid.uuid4().hex[:12]
-    for _attempt in range(50):
-        try:
-            with psycopg.connect(server_url + "/postgres", autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
-            break
-        except psycopg.OperationalError:
-            time.sleep(0.2)
-    return f"{server_url}/{name}"
+        server.__exit__(None, None, None)
 
 
 def make_db_url(backend: str, request, tmp_path: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'archive.db'}"
-    return _create_pg_database(request.getfixturevalue("pg_server"))
+    return request.getfixturevalue("pg_server").database()
 
 
 @pytest.fixture
@@ -186,7 +142,7 @@ def corpus_archive(request, corpus, manifest, tmp_path_factory) -> CorpusArchive
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('corpus') / 'archive.db'}"
     else:
-        url = _create_pg_database(request.getfixturevalue("pg_server"))
+        url = request.getfixturevalue("pg_server").database()
     inputs = corpus_inputs(corpus, manifest, heavy=backend == "sqlite")
     engine = make_engine(url)
     summary = ingest(engine, [str(p) for p, _ in inputs.values()], IngestOptions(jobs=2))

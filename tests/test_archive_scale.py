@@ -25,8 +25,9 @@ def snapshot(engine) -> dict:
     with Session(engine) as s:
         label = {i: lab for i, lab in s.exec(select(Document.id, Document.label))}
         works = {w.id: (w.key, w.author, w.title, w.year) for w in s.exec(select(ExternalWork))}
-        cites = sorted((label[c.document_id], c.page or 0, c.span_start or 0, c.raw, label.get(c.target_document_id) or "",
-                        works.get(c.external_work_id) or (), c.confidence or 0.0, c.match_evidence or "")
+        cites = sorted((label[c.document_id], c.page or 0, c.span_start or 0, c.raw,
+                        label.get(c.target_document_id) or "", works.get(c.external_work_id) or (),
+                        c.confidence or 0.0, c.match_evidence or "")
                        for c in s.exec(select(Citation)))
         rels = sorted((label[r.document_id], label[r.other_id], r.kind, r.score, label.get(r.canonical_id))
                       for r in s.exec(select(DocumentRelation)))

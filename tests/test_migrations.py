@@ -11,7 +11,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, create_engine, inspect,
 from sqlmodel import Session, SQLModel
 
 from archive import db, migrations, queries
-from archive.db import make_engine, session_scope
+from archive.db import make_engine
 from archive.models import Document
 
 
@@ -51,10 +51,13 @@ def _add_document(engine, words: str) -> int:
     """A document with a source file, a page and an event, written with the columns the database has
     (the models may be ahead of it: this runs at older revisions)."""
     from datetime import datetime, timezone
-    now = datetime.now(timezone.utc).replace(tzinfo=None) if engine.dialect.name == "sqlite" else datetime.now(timezone.utc)
+    now = datetime.now(timezone.utc)
+    if engine.dialect.name == "sqlite":
+        now = now.replace(tzinfo=None)
     with engine.begin() as conn:
         meta = MetaData()
-        t = {name: Table(name, meta, autoload_with=conn) for name in ("document", "sourcefile", "page", "agent", "event")}
+        t = {name: Table(name, meta, autoload_with=conn)
+             for name in ("document", "sourcefile", "page", "agent", "event")}
         doc_id = conn.execute(t["document"].insert().values(
             fingerprint="f" * 64, label="migrated.pdf", created_at=now, page_count=1, text=words, text_sha256="",
             authors_json="[]", date_approximate=False)).inserted_primary_key[0]

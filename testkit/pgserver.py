@@ -1,0 +1,78 @@
+"""A throwaway PostgreSQL server for the tests and the benchmarks: initdb and pg_ctl in a temporary
+directory, as the unprivileged `postgres` user when run as root (initdb refuses root), listening on
+127.0.0.1 only, on a free port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+
+class PostgresMissing(RuntimeError):
+    pass
+
+
+def pg_bin(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (d / name).exists():
+            return str(d / name)
+    raise PostgresMissing(f"PostgreSQL's {name} is not installed: "
+                          "run scripts/bootstrap.sh (apt-get install postgresql)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PostgresServer:
+    """`with PostgresServer() as pg:` a running server; pg.url is its base URL (no database name),
+    pg.database() creates a fresh database and returns its URL. `durable=False` turns fsync off."""
+
+    def __init__(self, *, durable: bool = False, max_connections: int = 100):
+        self.options = f"-c max_connections={max_connections}" + ("" if durable else " -c fsync=off")
+
+    def __enter__(self) -> "PostgresServer":
+        self.base = Path(tempfile.mkdtemp(prefix="archive-pg-"))
+        self.port = free_port()
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.base, "postgres", "postgres")
+        data = self.base / "data"
+        subprocess.run(self.as_user + [pg_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E",
+                                       "UTF8", "--no-sync"], check=True, capture_output=True)
+        subprocess.run(self.as_user + [pg_bin("pg_ctl"), "-D", str(data), "-l", str(self.base / "server.log"), "-w",
+                                       "-t", "60", "-o", f"-p {self.port} -k {self.base} "
+                                       f"-c listen_addresses=127.0.0.1 {self.options}", "start"],
+                       check=True, capture_output=True)
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}"
+        return self
+
+    def database(self, name: str | None = None) -> str:
+        """A new, empty database (an existing one of that name is dropped first)."""
+        import psycopg
+        name = name or "t_" + uuid.uuid4().hex[:12]
+        for _attempt in range(50):
+            try:
+                with psycopg.connect(self.url + "/postgres", autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                    conn.execute(f'CREATE DATABASE "{name}"')
+                break
+            except psycopg.OperationalError:
+                time.sleep(0.2)
+        return f"{self.url}/{name}"
+
+    def __exit__(self, *exc) -> None:
+        subprocess.run(self.as_user + [pg_bin("pg_ctl"), "-D", str(self.base / "data"), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(self.base, ignore_errors=True)
