@@ -4,20 +4,25 @@ it with every document.
 The resolver (provenance.resolve) links a citation only when its author or issuing body agrees with the
 document's creator (a surname at fuzzy ratio >= 88, a corporate name at >= 90), or its title agrees with
 the document's title (>= 88) where no creator contradicts it. Two names or titles that similar share
-their words, up to OCR slips, and in the same order. So:
+their words, up to OCR slips, in the same order. So:
 - a surname is keyed as its word together with its deletion neighbourhood (the word with any one
   letter left out, and any two for words of 10 letters or more): two words one substitution apart, or
   one letter added or dropped, share a key, and so do long words with two slips (symmetric-delete
   matching);
-- a corporate name or a title is keyed by its pairs of consecutive significant words (and of words one
-  apart), each word of a pair by its first three and its last four letters (a slip leaves one of the
-  two as printed; short words by themselves and their deletions), and by its single word where it has
-  one. A pair is far rarer than a word ('workers education' against 'workers'), so a common word alone
-  retrieves nothing.
+- a corporate name or a title is keyed by its significant words taken together: its single word, its
+  two words, or, from three on, each run of three consecutive words (and each run of four with one
+  word left out, for a word OCR ran together or split). A run of three is about as rare as the name
+  ('Lemfield Weavers' League'), where a pair is not ('Weavers' League' in every town), and a name
+  that agrees at the scorer's ratio keeps such a run. Within a run each word is keyed by its first
+  three letters or its last four (at least one word of the run by its first): one slip leaves one
+  of them as printed, and neither depends on the word's length. Words of five letters or fewer also by
+  themselves and their one-letter deletions; a name with a word one slip from a stopword ('thc') is
+  keyed with and without it.
 The keys are stored for documents and for citations (indexed), so both directions are one join:
 - a citation's candidates are the documents sharing any of its keys;
 - a new or changed document reaches the held citations sharing any of its keys.
-The scorer then decides among the candidates exactly as it would among all documents.
+The scorer then decides among the candidates exactly as it would among all documents
+(tests/test_archive_scale.py measures what the keys retrieve of what the scorer links).
 
 Namespaces keep the join as narrow as the scorer's rules:
 - ``n:`` surnames: of a document's authors; of the persons a citation names (and the last word of a
@@ -33,7 +38,7 @@ A citation without an author carries its title's keys under both ``t:`` and ``T:
 from __future__ import annotations
 
 import re
-from itertools import combinations
+from itertools import combinations, product
 from typing import Iterable, Optional
 
 from provenance import bibliography as bib
@@ -67,40 +72,74 @@ def _slips(word: str) -> set[str]:
 
 
 def _tokens(word: str) -> tuple[set[str], set[str]]:
-    """How a word of a name or title is keyed within a pair: (heads, tails). Its first three letters and
-    its last four: one slip leaves one of them as printed, and neither depends on the word's length, so
-    a letter dropped or added changes nothing else. Six-letter words also give their last three (their
-    head and tail would overlap), shorter words themselves and their one-letter deletions."""
-    if len(word) < 4:
-        return {word}, set()
+    """How a word of a name or title is keyed within a run: (heads, tails), see the docstring."""
     heads, tails = {word[:3] + ">"}, {"<" + word[-4:]}
     if len(word) <= 6:
-        tails.add("<" + word[-3:])
+        tails.add("<" + word[-3:])     # head and tail of a six-letter word overlap
     if len(word) <= 5:
-        heads |= _slips(word)
+        heads |= _slips(word)           # a slip there can touch both
     return heads, tails
+
+
+def _edits(word: str) -> set[str]:
+    """Every word one slip (a letter replaced, added or dropped) from this one."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    out = {word[:i] + word[i + 1:] for i in range(len(word))}
+    out |= {word[:i] + c + word[i + 1:] for i in range(len(word)) for c in letters}
+    out |= {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in letters}
+    return out
+
+
+_STOP_SLIPS = frozenset(v for w in _TITLE_STOP for v in _edits(w) if len(v) >= _MIN_WORD)
 
 
 def _words(text: str, stop: set[str] = frozenset()) -> list[str]:
     return [w for w in bib.norm_words(text).split() if len(w) >= _MIN_WORD and w not in stop]
 
 
-def sequence_keys(words: list[str]) -> set[str]:
-    """Keys of a corporate name or a title from its significant words, in order (see the docstring):
-    pairs of neighbours, and of words one apart (a slip can make a stopword look significant: 'the'
-    read as 'thc'); a single word with its neighbourhood."""
+def _readings(words: list[str]) -> list[list[str]]:
+    """The words as printed, and without those a slip away from a stopword ('thc', 'anmd', 'iin'): such
+    a word may be a slipped stopword or a word of its own ('land', 'tith[e]'); both readings are keyed."""
+    plain = [w for w in words if w not in _STOP_SLIPS]
+    return [words, plain] if plain != words and plain else [words]
+
+
+def _runs(n: int, main: int) -> list[tuple[int, ...]]:
+    """Which words (by position) form each run: all, up to three; else runs of three, and runs of four
+    with one inner word left out; only runs that start in the main title (the first `main` words)."""
+    if n <= 3:
+        return [tuple(range(n))]
+    runs = [(i, i + 1, i + 2) for i in range(n - 2)]
+    runs += [(i, j, k) for i in range(n - 3) for j, k in ((i + 1, i + 3), (i + 2, i + 3))]
+    return [r for r in runs if r[0] < main]
+
+
+def sequence_keys(words: list[str], main: Optional[int] = None) -> set[str]:
+    """Keys of a corporate name or a title from its significant words, in order (see the docstring).
+    With `main`, the first `main` words are the main title and the rest its subtitle: the keys are
+    the main title's, and those of the runs that start in it and reach into the subtitle (a cited title
+    agrees with the main title, or with main title and subtitle together; subtitles alone are
+    formulaic: 'A History of the ... Union')."""
+    if not words:
+        return set()
+    if main is not None and 0 < main < len(words):
+        return sequence_keys(words[:main]) | _run_keys(words, [r for r in _runs(len(words), main) if r[-1] >= main])
     if len(words) == 1:
         return neighbourhood(words[0]) | _slips(words[0])
-    keys: set[str] = set()
+    return _run_keys(words, _runs(len(words), len(words)))
+
+
+def _run_keys(words: list[str], runs: list[tuple[int, ...]]) -> set[str]:
     tokens = [_tokens(w) for w in words]
-    for i in range(len(words) - 1):
-        for j in (i + 1, i + 2):
-            if j < len(words):
-                (hi, ti), (hj, tj) = tokens[i], tokens[j]
-                # head with head, head with tail, tail with head: a pair is found unless both its
-                # words slipped near their start (two tails alone say little: '-ers -tion')
-                keys.update(f"{x} {y}" for x in hi for y in hj | tj)
-                keys.update(f"{x} {y}" for x in ti for y in hj)
+    keys: set[str] = set()
+    for run in runs:
+        # every word by its head or its tail, but at least one by its head: tails alone say little
+        # ('-kers -ague')
+        for by_tail in product((False, True), repeat=len(run)):
+            if all(by_tail):
+                continue
+            parts = [tokens[i][1] if tail else tokens[i][0] for i, tail in zip(run, by_tail)]
+            keys.update(" ".join(combo) for combo in product(*parts))
     return keys
 
 
@@ -121,14 +160,22 @@ def body_keys(name: Optional[str]) -> set[str]:
     """Keys of a corporate name: its word pairs, and the whole name."""
     if not name:
         return set()
-    return sequence_keys(_words(name, _TITLE_STOP) or _words(name)) | _whole(name)
+    words = _words(name, _TITLE_STOP) or _words(name)
+    return set().union(*(sequence_keys(r) for r in _readings(words))) | _whole(name)
 
 
-def title_keys(title: Optional[str]) -> set[str]:
+def title_keys(title: Optional[str], subtitle: Optional[str] = None) -> set[str]:
+    """Keys of a title and its subtitle: given apart (a document's), or in one string whose main title
+    ends at the first ': ' or '. ' (a cited title, as the resolver splits it)."""
     if not title:
         return set()
-    key = title_key(title)
-    return sequence_keys(_words(key, _TITLE_STOP) or _words(key))
+    if subtitle is None:
+        title, subtitle = (re.split(r"[:.]\s", title, maxsplit=1) + [""])[:2]
+    keys: set[str] = set()
+    for main in _readings(_words(title_key(title), _TITLE_STOP) or _words(title_key(title))):
+        for rest in _readings(_words(title_key(subtitle), _TITLE_STOP)) if subtitle else [[]]:
+            keys |= sequence_keys(main + rest, len(main)) if main else sequence_keys(rest)
+    return keys
 
 
 def _prefixed(prefix: str, keys: Iterable[str]) -> set[str]:
@@ -141,9 +188,7 @@ def document_keys(cand: Candidate) -> set[str]:
     for full in cand.authors:
         surnames |= surname_keys(bib.surname(full))
     bodies = body_keys(cand.organization) | body_keys(cand.publisher)
-    titles = title_keys(cand.title)
-    if cand.subtitle:
-        titles |= title_keys(f"{cand.title or ''} {cand.subtitle}")
+    titles = title_keys(cand.title or "", cand.subtitle or "")
     creatorless = not cand.authors and not cand.organization
     return _prefixed("n:", surnames) | _prefixed("o:", bodies) | _prefixed("t:" if creatorless else "T:", titles)
 

@@ -45,6 +45,7 @@ class Match:
     evidence: str
 
 
+@lru_cache(maxsize=1 << 12)
 def _year4(y: str | None) -> int | None:
     m = re.search(bib.YEAR_RE, y or "")
     return int(m.group(0)) if m else None

@@ -171,9 +171,10 @@ def _retrieval(slips: int, seed: int) -> tuple[int, int]:
         cand = resolve.Candidate(1, w.title, w.subtitle, (w.person,) if w.person else (), w.body, w.publisher,
                                  str(w.year))
         creator = w.person.split()[-1] if w.person else w.body
+        title = f"{w.title}: {w.subtitle}" if w.subtitle and rng.random() < 0.5 else w.title   # as entries give it
         cited = FoundCitation(page=1, start=0, end=1, raw="", kind="in-text",
                               author=_garble(creator, rng, slips) if creator else None,
-                              title=_garble(w.title, rng, slips) if rng.random() < 0.7 or not creator else None,
+                              title=_garble(title, rng, slips) if rng.random() < 0.7 or not creator else None,
                               year=str(w.year), locator=None)
         if resolve.resolve(cited, [cand]):
             linked += 1
@@ -181,19 +182,13 @@ def _retrieval(slips: int, seed: int) -> tuple[int, int]:
     return linked, retrieved
 
 
-@pytest.mark.parametrize("slips", [0, 1])
-def test_keys_retrieve_every_document_the_scorer_links_with_a_slip_per_word(slips):
-    linked, retrieved = _retrieval(slips, seed=11 + slips)
-    assert linked > 300
-    assert retrieved == linked, f"{linked - retrieved} of {linked} links the keys would not retrieve"
-
-
-def test_keys_retrieve_nearly_every_link_with_slips_in_two_words():
-    """Two slips can hit both words of a pair near their start, which no key of the pair survives
-    (measured: 376 of 380 and 389 of 392 links retrieved, seeds 13 and 99)."""
-    linked, retrieved = _retrieval(2, seed=13)
-    assert linked > 250
-    assert retrieved >= 0.98 * linked, f"{linked - retrieved} of {linked} links the keys would not retrieve"
+@pytest.mark.parametrize("slips", [0, 1, 2])
+def test_keys_retrieve_every_document_the_scorer_links_despite_ocr_slips(slips):
+    """Slips in as many words of the cited creator and title (a letter replaced, dropped or added)."""
+    for seed in (11, 99):
+        linked, retrieved = _retrieval(slips, seed=seed + slips)
+        assert linked > 300
+        assert retrieved == linked, f"{linked - retrieved} of {linked} links the keys would not retrieve"
 
 
 # --- archives made before the indexes ---------------------------------------------------------------
