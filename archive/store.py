@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from archive import __version__
 from archive.errors import UsageError
+from archive.fields import METADATA_FIELDS
 from archive.models import (
     Agent, AgentKind, Assertion, Citation, CitationKey, Document, DocumentKey, DocumentRelation, Event, EventType,
     ExternalWork, Outcome, Page, SimilarityKey, SourceFile, utcnow,
@@ -110,8 +111,6 @@ def set_authors(document: Document, authors: list[str]) -> None:
 
 # --- field-level metadata -------------------------------------------------------------------
 
-METADATA_FIELDS = ("title", "subtitle", "authors", "organization", "publisher", "place", "date",
-                   "date_not_before", "language")
 
 
 def add_assertion(session: Session, document: Document, field: str, value, who: Agent, *,
