@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from provenance import bibliography as bib
+from provenance.citations import bibliography as bib
 from provenance.citations import find_citations
 
 

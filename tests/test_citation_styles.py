@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from provenance import bibliography as bib
+from provenance.citations import bibliography as bib
 from provenance.citations import FoundCitation, find_citations
 from sample.make import render_page, write_text_pdf
 from tests.citation_docs import (CITES_BY_BODY, CITES_BY_PERSON, CITES_BY_TITLE, DOCS, HARVARD, HELD_FEDERATION,

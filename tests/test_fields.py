@@ -2,7 +2,7 @@
 
 from archive import store
 from archive.fields import FIELD_LABELS, METADATA_FIELDS
-from provenance import samework
+from provenance.matching import samework
 from provenance.metadata import FIELDS
 from reports import html, pdf
 

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from archive import __version__, store
 from archive.db import session_scope
 from archive.models import AgentKind, Citation, CitationKey, Document, DocumentKey, Page
-from provenance import blocking, resolve
+from provenance.matching import blocking, resolve
 from provenance.citations import FoundCitation
 
 RESOLVER = "archive-tracker citation resolver"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from provenance.dates import ParsedDate, find_dates
-from provenance.meta_imprint import EDITION_RE, Part, Statement, find_statements, segments
-from provenance.meta_text import (NOT_NAME_WORDS, Line, body_name_like, fold, is_noise, is_page_number, is_place,
+from provenance.metadata.dates import ParsedDate, find_dates
+from provenance.metadata.imprint import EDITION_RE, Part, Statement, find_statements, segments
+from provenance.metadata.words import (NOT_NAME_WORDS, Line, body_name_like, fold, is_noise, is_page_number, is_place,
                                   is_press, person_name_like, split_people, top_body, trim_span)
 
 _BYLINE_RE = re.compile(

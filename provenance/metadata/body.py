@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from provenance.dates import ParsedDate, find_dates
-from provenance.meta_imprint import VERB_RE
-from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_page_number, normalize,
+from provenance.metadata.dates import ParsedDate, find_dates
+from provenance.metadata.imprint import VERB_RE
+from provenance.metadata.words import (Line, body_name_like, fold, is_noise, is_page_number, normalize,
                                   sentence_like)
 
 _REFS_HEADING_RE = re.compile(

@@ -1,4 +1,17 @@
-"""Field-level descriptive metadata (title, authors, issuing body, publisher, place, date) from page text."""
+"""Field-level descriptive metadata (title, authors, issuing body, publisher, place, date) from page text.
+
+``extract_metadata(pages)`` is the entry; it collects candidates from the parts and keeps the most
+confident value of each field, with its evidence:
+
+- ``front``: the title block of the first page (title, subtitle, byline, statements in it);
+- ``lines``: what one line of a title block is (title text, byline, imprint, date, address ...);
+- ``imprint``: publication statements, imprint and colophon lines, copyright;
+- ``body``: evidence outside the title block (the colophon, a body speaking of itself, event years,
+  the language), with lists of works cited left out;
+- ``dates``: dates as printed, with precision and approximation;
+- ``words``: the word-shape tests the rules share (personal names, corporate bodies, places, noise);
+- ``values``: the value types (``FieldValue``, ``Evidence``) and the field list (from ``archive.fields``).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +20,15 @@ import re
 from dataclasses import replace
 from typing import Sequence
 
-from provenance.dates import ParsedDate
-from provenance.meta_body import (best_self_reference, standalone_lines, detect_language, latest_event_year,
+from provenance.metadata.dates import ParsedDate
+from provenance.metadata.body import (best_self_reference, standalone_lines, detect_language, latest_event_year,
                                   reference_lines, self_references)
-from provenance.meta_front import TitleBlock, join_text, merge_statement_lines, read_title_block
-from provenance.meta_lines import ADDRESS_RE
-from provenance.meta_imprint import Statement, find_statements, segments
-from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_press, normalize, org_head, page_lines,
+from provenance.metadata.front import TitleBlock, join_text, merge_statement_lines, read_title_block
+from provenance.metadata.lines import ADDRESS_RE
+from provenance.metadata.imprint import Statement, find_statements, segments
+from provenance.metadata.words import (Line, body_name_like, fold, is_noise, is_press, normalize, org_head, page_lines,
                                   sentence_like, top_body)
-from provenance.meta_types import FIELDS, Evidence, FieldValue
+from provenance.metadata.values import FIELDS, Evidence, FieldValue
 
 __all__ = ["EXTRACTOR_VERSION", "Evidence", "FieldValue", "FIELDS", "extract_metadata"]
 

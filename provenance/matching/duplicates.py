@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 from archive import __version__, store
 from archive.db import session_scope
 from archive.models import AgentKind, Document, SimilarityKey
-from provenance import similarity
-from provenance.linking import chunks, quality_ranks
+from provenance.matching import similarity
+from provenance.matching.linking import chunks, quality_ranks
 
 DETECTOR = "archive-tracker duplicate detector"
 _PARTIAL_SAMPLES = 2   # sampled shingles two texts must share to be compared as a partial copy

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import re
 
-from provenance import bibliography as bib
-from provenance.cite_layout import Line, join_lines, numbered_groups
+from provenance.citations import bibliography as bib
+from provenance.citations.layout import Line, join_lines, numbered_groups
 
 _NOTE_START_RE = re.compile(r"^\s*(?P<n>\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})(?:[.)]?\s+|(?=[A-Z“\"]|[il1|][bpD]id))(?P<t>\S.*)$")
 _GARBLED_MARK_RE = re.compile(r"^\s*[?!'’*°§†‡|=®©«»~^]\s*(?=[A-Z“\"]|[l1|]bid\b)")   # a note number OCR read as a sign

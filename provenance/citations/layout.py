@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from provenance import bibliography as bib
+from provenance.citations import bibliography as bib
 
 _PAGE_NUMBER_RE = re.compile(r"^\W{0,3}(?:\d{1,4}|[ivxlcdm]{1,7})\W{0,3}$", re.I)
 

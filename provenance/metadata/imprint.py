@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from provenance.dates import ParsedDate, find_dates
-from provenance.meta_text import body_name_like, is_place, is_press, split_people
+from provenance.metadata.dates import ParsedDate, find_dates
+from provenance.metadata.words import body_name_like, is_place, is_press, split_people
 
 
 @dataclass

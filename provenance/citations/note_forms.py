@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from provenance.bib_names import CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, norm_words
-from provenance.bib_parse import ParsedWork, parse_entry, pub_fields, strip_end
+from provenance.citations.names import CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, norm_words
+from provenance.citations.entries import ParsedWork, parse_entry, pub_fields, strip_end
 
 _MONTH_NAMES = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from provenance.bib_names import (CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, fold, is_person, norm_words,
+from provenance.citations.names import (CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, fold, is_person, norm_words,
                                   ocr_years, person_names, surname)
-from provenance.bib_notes import author_date_refs, parse_note, reads_as_notes
-from provenance.bib_parse import ABBREV, ND_RE, ParsedWork, looks_like_place, parse_entry, segments
+from provenance.citations.note_forms import author_date_refs, parse_note, reads_as_notes
+from provenance.citations.entries import ABBREV, ND_RE, ParsedWork, looks_like_place, parse_entry, segments
 
 __all__ = ["author_date_refs", "CONNECTORS", "NOTES_HEADING_RE", "ORG_WORDS", "ParsedWork", "SAME_AUTHOR_RE", "YEAR_RE",
            "clean_spaces", "continues_entry", "fold", "is_heading", "is_person", "looks_like_entry",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from provenance import bibliography as bib
+from provenance.citations import bibliography as bib
 
 _NUM = r"(?:\d+[a-z]?|[ivxlc]{1,7})"
 _RANGE = rf"{_NUM}(?:\s*[-–—]\s*{_NUM})?"

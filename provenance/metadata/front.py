@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from provenance.meta_imprint import COPY_RE, VERB_RE
-from provenance.meta_lines import ADDRESS_RE, BYLINE_START_RE, HeadLine, classify, lone_place
-from provenance.meta_text import Line, body_name_like, is_press, sentence_like
+from provenance.metadata.imprint import COPY_RE, VERB_RE
+from provenance.metadata.lines import ADDRESS_RE, BYLINE_START_RE, HeadLine, classify, lone_place
+from provenance.metadata.words import Line, body_name_like, is_press, sentence_like
 
 MAX_HEADER_LINES = 16
 

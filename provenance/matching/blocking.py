@@ -36,9 +36,9 @@ import re
 from itertools import combinations
 from typing import Iterable, Optional
 
-from provenance import bibliography as bib
+from provenance.citations import bibliography as bib
 from provenance.citations import FoundCitation
-from provenance.resolve import Candidate, query_fields, title_key
+from provenance.matching.resolve import Candidate, query_fields, title_key
 
 # Bump when the rules below change: stored keys of an older version are rebuilt (provenance.linking).
 KEYS_VERSION = 1

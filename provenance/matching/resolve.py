@@ -9,7 +9,7 @@ from typing import Sequence
 
 from rapidfuzz import fuzz
 
-from provenance import bibliography as bib
+from provenance.citations import bibliography as bib
 from provenance.citations import FoundCitation
 
 # A link is made only at or above this confidence: author (or issuing body) AND title or year must agree,
