@@ -18,10 +18,11 @@ from typing import Sequence
 
 from provenance.citations import bibliography as bib
 from provenance.citations.join import link
-from provenance.citations.layout import bibliography_entries, lines_of, page_number_line
+from provenance.citations.layout import bibliography_entries
 from provenance.citations.notes import find_notes
 from provenance.citations.numeric import bracket_citations
 from provenance.citations.paren import PAREN_RE, across_pages, in_text, known_authors
+from provenance.text import page_number_line, raw_lines
 
 FINDER_VERSION = "citations-2.0"
 
@@ -47,7 +48,7 @@ class FoundCitation:
 
 def find_citations(pages: Sequence[str]) -> list[FoundCitation]:
     """Every citation in the document, in reading order (in-text, notes, bibliography entries)."""
-    page_lines = [lines_of(t, i) for i, t in enumerate(pages)]
+    page_lines = [raw_lines(t, i) for i, t in enumerate(pages)]
     excluded: list[list[tuple[int, int]]] = [[] for _ in pages]
     items: list[tuple[int, int, dict]] = []   # (page, start, fields)
 

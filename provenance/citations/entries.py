@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from provenance.citations.names import CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, norm_words, ocr_years
+from provenance.citations.names import CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, ocr_years
+from provenance.text import norm_words
 
 _MONTHS = r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Spring|Summer|Autumn|Fall|Winter"
 ND_RE = r"n\.\s?d\."

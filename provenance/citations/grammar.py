@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from provenance.citations import bibliography as bib
+from provenance.text import IBID_IN_PARENTHESIS, OP_CIT
 
 _NUM = r"(?:\d+[a-z]?|[ivxlc]{1,7})"
 _RANGE = rf"{_NUM}(?:\s*[-–—]\s*{_NUM})?"
@@ -32,9 +33,9 @@ _REPRINT_RE = re.compile(rf"\[{bib.YEAR_RE}\]\s*(?={bib.YEAR_RE})|{bib.YEAR_RE}/
 _QUOTED_IN_RE = re.compile(r"^(?P<n>[^,]+?),?\s+(?:as\s+)?(?:quoted|qtd\.?|cited)\s+in\s+(?P<rest>.+)$", re.I)
 _PREFIX_RE = re.compile(r"^(?:(?:see also|see|cf\.?|compare|e\.g\.,?|also)\s+)?"
                         r"(?:(?:as\s+)?(?:quoted|qtd\.?|cited)\s+in\s+)?", re.I)
-_OPCIT_RE = re.compile(rf"^(?P<n>[^,]+?),?\s+(?:op|loc)\.?\s*cit\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
-_BARE_OPCIT_RE = re.compile(rf"^(?:op|loc)\.?\s*cit\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
-_IBID_RE = re.compile(rf"^(?:[il1|]bid|ibidem|id)\.?(?:\s*,?\s*(?:at\s+)?(?P<l>{LOC}))?\.?$", re.I)
+_OPCIT_RE = re.compile(rf"^(?P<n>[^,]+?),?\s+{OP_CIT}\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
+_BARE_OPCIT_RE = re.compile(rf"^{OP_CIT}\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
+_IBID_RE = re.compile(rf"^{IBID_IN_PARENTHESIS}\.?(?:\s*,?\s*(?:at\s+)?(?P<l>{LOC}))?\.?$", re.I)
 
 # Words that precede a number in parentheses without naming an author: "(Local 48)", "(May 1937)".
 _NOT_NAMES = {

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 
-from provenance.citations.names import CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, norm_words
 from provenance.citations.entries import ParsedWork, parse_entry, pub_fields, strip_end
+from provenance.citations.names import CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces
+from provenance.text import IBID_OPENING_NOTE, OP_CIT, norm_words
 
 _MONTH_NAMES = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 
 # 'Ibid.' and what OCR makes of it: 'lbid.', 'ipid,', 'IDid.' (never a word of running text)
-_IBID_RE = re.compile(r"^\s*(?:ibidem|ibid\b|id\b|(?:[il1|!t][bpdh][il1!]d|[bp]id)(?=[.,;:]))\.?,*\s*(?P<rest>.*)$",
-                      re.I)
-_OPCIT_RE = re.compile(r"\b(op\.?\s*cit|loc\.?\s*cit)\b\.?,?\s*(?P<rest>.*)$", re.I)
+_IBID_RE = re.compile(rf"^\s*{IBID_OPENING_NOTE}\.?,*\s*(?P<rest>.*)$", re.I)
+_OPCIT_RE = re.compile(rf"\b{OP_CIT}\b\.?,?\s*(?P<rest>.*)$", re.I)
 _NOTE_PREFIX_RE = re.compile(r"^(?:see also|see|cf\.|compare|quoted in|qtd\. in|cited in|on this,? see)\s+", re.I)
 
 

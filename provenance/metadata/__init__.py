@@ -26,8 +26,8 @@ from provenance.metadata.body import (best_self_reference, standalone_lines, det
 from provenance.metadata.front import TitleBlock, join_text, merge_statement_lines, read_title_block
 from provenance.metadata.lines import ADDRESS_RE
 from provenance.metadata.imprint import Statement, find_statements, segments
-from provenance.metadata.words import (Line, body_name_like, fold, is_noise, is_press, normalize, org_head, page_lines,
-                                  sentence_like, top_body)
+from provenance.metadata.words import body_name_like, is_noise, is_press, org_head, sentence_like, top_body
+from provenance.text import Line, fold, norm_words, page_lines
 from provenance.metadata.values import FIELDS, Evidence, FieldValue
 
 __all__ = ["EXTRACTOR_VERSION", "Evidence", "FieldValue", "FIELDS", "extract_metadata"]
@@ -55,7 +55,7 @@ class _Collector:
         else:
             value = [re.sub(r"\s+", " ", v).strip() for v in value]
         if normalized is None:
-            normalized = normalize(" ; ".join(value) if isinstance(value, list) else value)
+            normalized = norm_words(" ; ".join(value) if isinstance(value, list) else value, ascii_as_is=True)
         self.cands[fld].append(FieldValue(fld, value, normalized, round(confidence, 3), method, ev,
                                           qualifiers or {}))
 
@@ -99,7 +99,7 @@ def _resolve_short(name: str, bodies: list[str]) -> str | None:
     """'the League' -> the full name of a body already seen with that head noun; a named body as is."""
     ws = name.split()
     head = org_head(name)
-    if head is not None and len(ws) <= 2 and fold(ws[0]).strip(".") == head:
+    if head is not None and len(ws) <= 2 and fold(ws[0], ascii_as_is=True).strip(".") == head:
         for b in bodies:
             if org_head(b) == head and len(b.split()) > len(ws):
                 return b

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from provenance.metadata.imprint import COPY_RE, VERB_RE
 from provenance.metadata.lines import ADDRESS_RE, BYLINE_START_RE, HeadLine, classify, lone_place
-from provenance.metadata.words import Line, body_name_like, is_press, sentence_like
+from provenance.metadata.words import body_name_like, is_press, sentence_like
+from provenance.text import Line
 
 MAX_HEADER_LINES = 16
 
