@@ -209,7 +209,7 @@ def replace_citations(session: Session, document_id: int, citations: list[Citati
     return citations
 
 
-# --- retrieval keys (provenance.blocking, provenance.similarity) --------------------------------
+# --- retrieval keys (provenance.matching.blocking, provenance.matching.similarity) --------------------------------
 
 KEY_TABLES = {DocumentKey: "document_id", CitationKey: "citation_id", SimilarityKey: "document_id"}
 _IDS_PER_STATEMENT = 500  # within every backend's limit on bound parameters

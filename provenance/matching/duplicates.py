@@ -1,6 +1,6 @@
 """Rescans and near-duplicates: documents holding the same text, found by index.
 
-Each document's MinHash signature, LSH band keys and sampled shingles (provenance.similarity) are
+Each document's MinHash signature, LSH band keys and sampled shingles (provenance.matching.similarity) are
 stored when it is described; a document is compared only with those sharing its text hash or one of its
 keys, never with the whole archive, and no document's text is read unless a partial copy is to be
 measured exactly. The comparison of a retrieved pair is the one an all-pairs scan makes

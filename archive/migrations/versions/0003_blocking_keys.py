@@ -2,7 +2,7 @@
 
 Why: an ingest must cost the same whatever the size of the archive. Citation resolution and
 duplicate detection used to compare every new document and citation with every held one; now they
-retrieve candidates by indexed keys (provenance.blocking, provenance.similarity):
+retrieve candidates by indexed keys (provenance.matching.blocking, provenance.matching.similarity):
 - documentkey / citationkey: words of creator names and titles (with their OCR-slip variants), of
   held documents and of citations, so both directions of linking are one indexed join;
 - similaritykey: MinHash LSH bands and sampled shingles of each document's text;
