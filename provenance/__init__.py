@@ -14,6 +14,7 @@ The parts, and what each owns:
 - ``provenance.pipeline``: the steps that write, in one place, and the one entry (``update``, with
   ``describe`` and ``undescribed``) that ingest, ``extract``, ``relink`` and ``set`` use.
 
-Imports point down this list's reverse: pipeline -> matching -> metadata, citations -> text
-(``.importlinter`` checks it). It reads through ``archive.queries`` and writes through ``archive.store``.
+Imports point one way: pipeline -> matching -> metadata and citations (independent of each other)
+-> text; ``.importlinter`` checks it. It reads through ``archive.queries`` and writes through
+``archive.store``.
 """
