@@ -97,7 +97,7 @@ class Document(SQLModel, table=True):
     # so the documents an interrupted ingest left undescribed are found by index.
     described_at: Optional[datetime] = Field(default=None, sa_column=_ts(nullable=True, index=True))
     # Version of the blocking and similarity keys stored for the document and its citations
-    # (provenance.blocking.KEYS_VERSION); None or older: rebuilt by the next describe or relink.
+    # (provenance.matching.blocking.KEYS_VERSION); None or older: rebuilt by the next describe or relink.
     keys_version: Optional[int] = Field(default=None, index=True)
 
 
@@ -234,7 +234,7 @@ class DocumentRelation(SQLModel, table=True):
 
 
 class DocumentKey(SQLModel, table=True):
-    """A blocking key of a held document (provenance.blocking): words of a creator's name or title.
+    """A blocking key of a held document (provenance.matching.blocking): words of a creator's name or title.
     The key tables are clustered on (key, owner) (SQLite: WITHOUT ROWID), so a look-up by key reads
     one range and the rows are stored once."""
 
@@ -253,7 +253,7 @@ class CitationKey(SQLModel, table=True):
 
 
 class SimilarityKey(SQLModel, table=True):
-    """A near-duplicate key of a document's text (provenance.similarity): a MinHash LSH band, or a
+    """A near-duplicate key of a document's text (provenance.matching.similarity): a MinHash LSH band, or a
     sampled word shingle (for partial copies)."""
 
     __table_args__ = (Index("ix_similaritykey_document_id", "document_id"), {"sqlite_with_rowid": False})

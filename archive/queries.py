@@ -14,7 +14,15 @@ from sqlmodel import Session, col, select
 
 from archive.errors import NotFound, QueryError
 from archive.models import (
-    Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile,
+    Agent,
+    Assertion,
+    Citation,
+    Document,
+    DocumentRelation,
+    Event,
+    ExternalWork,
+    Page,
+    SourceFile,
 )
 
 
@@ -214,7 +222,8 @@ def document_json(session: Session, doc: Document, *, include_text: bool = True)
     for a, who in asserts:
         provenance.setdefault(a.field, []).append({
             "value": json.loads(a.value_json), "normalized": a.normalized, "confidence": a.confidence,
-            "method": a.method, "page": a.page, "span": [a.span_start, a.span_end] if a.span_start is not None else None,
+            "method": a.method, "page": a.page,
+            "span": [a.span_start, a.span_end] if a.span_start is not None else None,
             "evidence": a.evidence, "agent": who.label, "agent_kind": who.kind, "note": a.note,
             "time": a.created_at.isoformat(), "qualifiers": json.loads(a.qualifiers_json or "{}"),
             "superseded": a.superseded})
@@ -339,4 +348,5 @@ def citation_graph(session: Session, *, external: bool = False) -> dict:
         for w in external_works(session):
             nodes.append({"id": f"work-{w['id']}", "work": w["id"], "kind": "external-work",
                           "label": " ".join(x for x in (w["author"], w["title"], w["year"]) if x)})
-    return {"nodes": nodes, "edges": [{"source": s, "target": t, "citations": n} for (s, t), n in sorted(edges.items())]}
+    return {"nodes": nodes,
+            "edges": [{"source": s, "target": t, "citations": n} for (s, t), n in sorted(edges.items())]}

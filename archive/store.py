@@ -12,9 +12,24 @@ from sqlmodel import Session, col, select
 
 from archive import __version__
 from archive.errors import UsageError
+from archive.fields import METADATA_FIELDS
 from archive.models import (
-    Agent, AgentKind, Assertion, Citation, CitationKey, Document, DocumentKey, DocumentRelation, Event, EventType,
-    ExternalWork, Outcome, Page, SimilarityKey, SourceFile, utcnow,
+    Agent,
+    AgentKind,
+    Assertion,
+    Citation,
+    CitationKey,
+    Document,
+    DocumentKey,
+    DocumentRelation,
+    Event,
+    EventType,
+    ExternalWork,
+    Outcome,
+    Page,
+    SimilarityKey,
+    SourceFile,
+    utcnow,
 )
 
 PROJECT_AGENT = "archive-tracker"
@@ -62,7 +77,8 @@ def event(session: Session, type: EventType | str, who: Agent, outcome: Outcome 
 
 
 def add_document(session: Session, document: Document, sources: list[SourceFile],
-                 pages: list[tuple[Page, int, Agent, str, str]], events: Iterable[tuple[str, Agent, str, str, Optional[int]]]) -> Document:
+                 pages: list[tuple[Page, int, Agent, str, str]],
+                 events: Iterable[tuple[str, Agent, str, str, Optional[int]]]) -> Document:
     """Insert a document with its source files, pages and events. `pages` holds
     (page, source sequence, agent, outcome, event detail); `events` holds (type, agent, outcome, detail,
     source sequence or None). Raises IntegrityError when the same input was committed meanwhile."""
@@ -110,8 +126,6 @@ def set_authors(document: Document, authors: list[str]) -> None:
 
 # --- field-level metadata -------------------------------------------------------------------
 
-METADATA_FIELDS = ("title", "subtitle", "authors", "organization", "publisher", "place", "date",
-                   "date_not_before", "language")
 
 
 def add_assertion(session: Session, document: Document, field: str, value, who: Agent, *,
@@ -210,7 +224,7 @@ def replace_citations(session: Session, document_id: int, citations: list[Citati
     return citations
 
 
-# --- retrieval keys (provenance.blocking, provenance.similarity) --------------------------------
+# --- retrieval keys (provenance.matching.blocking, provenance.matching.similarity) --------------------------------
 
 KEY_TABLES = {DocumentKey: "document_id", CitationKey: "citation_id", SimilarityKey: "document_id"}
 _IDS_PER_STATEMENT = 500  # within every backend's limit on bound parameters

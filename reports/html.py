@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from PIL import Image
 
 from archive import __version__
+from archive.fields import FIELD_LABELS
 from archive.vocabulary import AgentKind
 from reports import graph as graphs
 from reports.data import Catalog, DocumentRecord, PageBody, iter_page_bodies
@@ -23,9 +24,7 @@ from reports.safety import clean_text, doc_page_name
 
 STATIC_FILES = ("catalog.css", "catalog.js")
 # The metadata fields shown on a document page, in catalogue order, with their labels.
-FIELDS = [("title", "Title"), ("subtitle", "Subtitle"), ("authors", "Authors"), ("organization", "Organization"),
-          ("publisher", "Publisher"), ("place", "Place"), ("date", "Date"), ("date_not_before", "Not before"),
-          ("language", "Language")]
+FIELDS = list(FIELD_LABELS)
 _JPEG, _PNG = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
 
 

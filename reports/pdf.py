@@ -10,6 +10,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from archive import __version__
+from archive.fields import FIELD_LABELS
 from archive.vocabulary import AgentKind, Outcome
 from reports.data import Catalog, DocumentRecord, iter_page_bodies
 from reports.registry import ReportContext
@@ -26,9 +27,8 @@ FONT_FILES = {("serif", ""): "DejaVuSerif.ttf", ("serif", "B"): "DejaVuSerif-Bol
               ("mono", ""): "DejaVuSansMono.ttf"}
 CORE_FONTS = {"serif": "Times", "sans": "Helvetica", "mono": "Courier"}
 INK, MUTED, ACCENT, RULE = (29, 27, 24), (107, 100, 91), (122, 46, 29), (200, 190, 172)
-FIELDS = [("subtitle", "Subtitle"), ("authors", "Authors"), ("organization", "Organization"),
-          ("publisher", "Publisher"), ("place", "Place"), ("date", "Date"), ("date_not_before", "Not before"),
-          ("language", "Language")]
+# The fields listed under a document's heading; the title is the heading itself.
+FIELDS = [(name, label) for name, label in FIELD_LABELS if name != "title"]
 
 
 def _find_fonts() -> Optional[dict[tuple[str, str], Path]]:

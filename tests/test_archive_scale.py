@@ -14,8 +14,8 @@ from archive import migrations
 from archive.db import make_engine
 from archive.models import Citation, Document, DocumentRelation, ExternalWork
 from ingest.pipeline import IngestOptions, ingest
-from provenance import blocking, linking, resolve
 from provenance.citations import FoundCitation
+from provenance.matching import blocking, linking, resolve
 from provenance.pipeline import undescribed, update
 from sample.archive_gen import ArchiveGenerator, generate
 

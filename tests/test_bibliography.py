@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from provenance import bibliography as bib
+from provenance.citations import bibliography as bib
 from provenance.citations import find_citations
+from provenance.text import is_works_cited_heading
 
 
 def _entries(pages):
@@ -17,13 +18,13 @@ def _entries(pages):
 @pytest.mark.parametrize("line", ["Works Cited", "REFERENCES", "Bibliography", "Sources:", "Select Bibliography",
                                   "  Works Consulted  "])
 def test_headings_recognised(line):
-    assert bib.is_heading(line)
+    assert is_works_cited_heading(line)
 
 
 @pytest.mark.parametrize("line", ["Works cited in this chapter are listed below.", "Sources of the strike",
                                   "References to the League appear throughout.", "Notes"])
 def test_prose_is_not_a_heading(line):
-    assert not bib.is_heading(line)
+    assert not is_works_cited_heading(line)
 
 
 def test_mla_entry_fields():

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from provenance import bibliography as bib
 from provenance.citations import FoundCitation, find_citations
+from provenance.citations import bibliography as bib
 from sample.make import render_page, write_text_pdf
 from tests.citation_docs import (
     CITES_BY_BODY,

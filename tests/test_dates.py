@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.dates import find_dates, parse_date, roman_to_int
+from provenance.metadata.dates import find_dates, parse_date, roman_to_int
 
 # (printed form, iso, precision, approximate)
 FORMS = [
@@ -124,7 +124,7 @@ def test_numbers_that_count_things_are_not_years(text, years):
 
 
 def test_range_ends_are_read_not_trimmed_as_specks():
-    from provenance.meta_text import trim_span
+    from provenance.metadata.words import trim_span
     for text in ("1898 - 1948", "1902 — 1952"):
         s, e = trim_span(text, 0, len(text))
         assert text[s:e] == text

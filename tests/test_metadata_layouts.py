@@ -686,7 +686,7 @@ def test_event_date_on_a_flyer_is_only_a_lower_bound():
 
 
 def test_local_number_is_not_a_year():
-    from provenance.dates import find_dates
+    from provenance.metadata.dates import find_dates
     assert [pd.iso for pd, _, _ in find_dates("Local 1912 of the Teamsters, 1971")] == ["1971"]
     got = found(["The Teamster\nNewsletter of Teamsters Local 1912\n\nThe local met on Tuesday and voted to "
                  "accept the offer made by the firm last month, by a large majority.\n"])

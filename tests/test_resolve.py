@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from provenance.citations import FoundCitation, find_citations
-from provenance.resolve import Candidate, Match, external_key, external_keys, resolve
+from provenance.matching.resolve import Candidate, Match, external_key, external_keys, resolve
 from tests.helpers.corpus_text import ground_truth, pdf_text_pages
 
 

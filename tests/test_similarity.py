@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from provenance.similarity import NEAR_DUPLICATE_THRESHOLD, NUM_PERM, is_near_duplicate, signature, similarity
+from provenance.matching.similarity import NEAR_DUPLICATE_THRESHOLD, NUM_PERM, is_near_duplicate, signature, similarity
 from tests.helpers.corpus_text import TROT_SAMPLE, ground_truth, ocr_file, ocr_pages, pdf_text_pages
 
 WORDS = ("pamphlet union branch library reading circle strike committee printer press league society paper "
@@ -96,7 +96,7 @@ def test_rescans_are_near_duplicates(corpus, manifest):
 def test_partial_copy_containment_separates_excerpts_from_other_texts():
     import random
 
-    from provenance import similarity as sim
+    from provenance.matching import similarity as sim
     rnd = random.Random(7)
     vocab = [f"w{i}" for i in range(3000)]
     whole = " ".join(rnd.choice(vocab) for _ in range(6000))

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from archive import queries
 from archive.cli.common import Progress, State, emit_json, pass_state, say
 from archive.errors import EXIT_FAILURES, EXIT_OK, UsageError
+from archive.fields import METADATA_FIELDS
 from archive.vocabulary import AgentKind
 
 FILTER_OPTIONS = [
@@ -124,8 +125,7 @@ def show(state: State, doc: str, as_json: bool, provenance: bool, with_text: boo
         emit_json(data)
         return
     click.echo(f"Document {data['id']}: {data['title'] or '(untitled)'}  [{data['label']}]")
-    for key in ("title", "subtitle", "authors", "organization", "publisher", "place", "date", "date_not_before",
-                "language"):
+    for key in METADATA_FIELDS:
         value = data[key]
         if value in (None, [], ""):
             value = "—"

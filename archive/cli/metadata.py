@@ -11,6 +11,7 @@ from archive import queries, store
 from archive.cli.common import Progress, State, emit_json, pass_state, say
 from archive.db import session_scope
 from archive.errors import UsageError
+from archive.fields import METADATA_FIELDS
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -32,7 +33,7 @@ def parse_value(field: str, value: str):
 
 @click.command("set")
 @click.argument("doc")
-@click.argument("field", type=click.Choice(store.METADATA_FIELDS))
+@click.argument("field", type=click.Choice(METADATA_FIELDS))
 @click.argument("value")
 @click.option("--by", "by", required=True, metavar="NAME", help="The person making this assertion.")
 @click.option("--note", default=None, help="Why: the source or reasoning.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
-
 from sqlmodel import SQLModel
 
 from archive import models

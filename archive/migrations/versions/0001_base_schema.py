@@ -3,14 +3,13 @@
 to_tsvector('english', page.text), which archive.queries.search uses)
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24 20:18:03.621933
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None

@@ -15,7 +15,6 @@ from __future__ import annotations
 import sqlalchemy as sa  # noqa: F401  (the template imports it for every migration)
 from alembic import op
 
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None

@@ -2,7 +2,7 @@
 
 Why: an ingest must cost the same whatever the size of the archive. Citation resolution and
 duplicate detection used to compare every new document and citation with every held one; now they
-retrieve candidates by indexed keys (provenance.blocking, provenance.similarity):
+retrieve candidates by indexed keys (provenance.matching.blocking, provenance.matching.similarity):
 - documentkey / citationkey: words of creator names and titles (with their OCR-slip variants), of
   held documents and of citations, so both directions of linking are one indexed join;
 - similaritykey: MinHash LSH bands and sampled shingles of each document's text;
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0003'
 down_revision = '0002'
@@ -75,4 +74,4 @@ def downgrade() -> None:
                            ("citation", ("creator_key",))):
         for column in columns:
             op.drop_index(f"ix_{table}_{column}", table_name=table)
-            op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+            op.drop_column(table, column)   # ALTER TABLE ... DROP COLUMN, no batch copy

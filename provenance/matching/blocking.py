@@ -1,7 +1,7 @@
 """Blocking keys: which held documents a citation could name, found by index instead of by comparing
 it with every document.
 
-The resolver (provenance.resolve) links a citation only when its author or issuing body agrees with the
+The resolver (provenance.matching.resolve) links a citation only when its author or issuing body agrees with the
 document's creator (a surname at fuzzy ratio >= 88, a corporate name at >= 90), or its title agrees with
 the document's title (>= 88) where no creator contradicts it. Two names or titles that similar share
 their words, up to OCR slips, in the same order. So:
@@ -41,11 +41,11 @@ import re
 from itertools import combinations, product
 from typing import Iterable, Optional
 
-from provenance import bibliography as bib
 from provenance.citations import FoundCitation
-from provenance.resolve import Candidate, query_fields, title_key
+from provenance.citations import bibliography as bib
+from provenance.matching.resolve import Candidate, query_fields, title_key
 
-# Bump when the rules below change: stored keys of an older version are rebuilt (provenance.linking).
+# Bump when the rules below change: stored keys of an older version are rebuilt (provenance.matching.linking).
 KEYS_VERSION = 1
 
 _MIN_WORD = 3          # shorter words are keyed only as part of the whole name

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-FIELDS = ("title", "subtitle", "authors", "organization", "publisher", "place", "date", "date_not_before",
-          "language")
+from archive.fields import METADATA_FIELDS
+
+FIELDS = METADATA_FIELDS
 
 
 @dataclass(frozen=True)

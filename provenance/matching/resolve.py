@@ -9,8 +9,8 @@ from typing import Sequence
 
 from rapidfuzz import fuzz
 
-from provenance import bibliography as bib
 from provenance.citations import FoundCitation
+from provenance.citations import bibliography as bib
 
 # A link is made only at or above this confidence: author (or issuing body) AND title or year must agree,
 # or a long title must agree exactly where the citation names no author. Author alone is never enough:

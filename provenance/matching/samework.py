@@ -11,9 +11,14 @@ from sqlmodel import Session, col, select
 
 from archive import __version__, queries, store
 from archive.db import session_scope
+from archive.fields import METADATA_FIELDS
 from archive.models import Agent, AgentKind, Assertion, Document, DocumentRelation
 
-SHARED_FIELDS = ("title", "subtitle", "authors", "organization", "publisher", "place", "date")
+# What a copy can lack is what is printed in one place only: the title page, masthead, imprint or
+# colophon that a partial rescan or an excerpt leaves out. language and date_not_before are not
+# stated there but inferred from the body text (its words; the latest year it speaks of), which each
+# copy infers from its own text; an inference taken from another copy would be a guess on a guess.
+SHARED_FIELDS = tuple(f for f in METADATA_FIELDS if f not in ("date_not_before", "language"))
 CONFIDENCE = 0.5  # below any value a document states itself
 _TITLE_AGREEMENT = 90
 
@@ -107,7 +112,8 @@ def _fill(session: Session, who: Agent, target: Document, source: Document, rel:
 
 def _has_person_assertion(session: Session, doc: Document, field: str) -> bool:
     return session.exec(select(Assertion.id).join(Agent, Agent.id == Assertion.agent_id).where(
-        Assertion.document_id == doc.id, Assertion.field == field, Agent.kind == AgentKind.PERSON.value)).first() is not None
+        Assertion.document_id == doc.id, Assertion.field == field, Agent.kind == AgentKind.PERSON.value)
+    ).first() is not None
 
 
 def _quals(session: Session, doc: Document, field: str) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from provenance import bibliography as bib
+from provenance.citations import bibliography as bib
+from provenance.text import IBID_IN_PARENTHESIS, OP_CIT
 
 _NUM = r"(?:\d+[a-z]?|[ivxlc]{1,7})"
 _RANGE = rf"{_NUM}(?:\s*[-–—]\s*{_NUM})?"
@@ -32,9 +33,9 @@ _REPRINT_RE = re.compile(rf"\[{bib.YEAR_RE}\]\s*(?={bib.YEAR_RE})|{bib.YEAR_RE}/
 _QUOTED_IN_RE = re.compile(r"^(?P<n>[^,]+?),?\s+(?:as\s+)?(?:quoted|qtd\.?|cited)\s+in\s+(?P<rest>.+)$", re.I)
 _PREFIX_RE = re.compile(r"^(?:(?:see also|see|cf\.?|compare|e\.g\.,?|also)\s+)?"
                         r"(?:(?:as\s+)?(?:quoted|qtd\.?|cited)\s+in\s+)?", re.I)
-_OPCIT_RE = re.compile(rf"^(?P<n>[^,]+?),?\s+(?:op|loc)\.?\s*cit\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
-_BARE_OPCIT_RE = re.compile(rf"^(?:op|loc)\.?\s*cit\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
-_IBID_RE = re.compile(rf"^(?:[il1|]bid|ibidem|id)\.?(?:\s*,?\s*(?:at\s+)?(?P<l>{LOC}))?\.?$", re.I)
+_OPCIT_RE = re.compile(rf"^(?P<n>[^,]+?),?\s+{OP_CIT}\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
+_BARE_OPCIT_RE = re.compile(rf"^{OP_CIT}\.?(?:\s*,?\s*(?P<l>{LOC}))?\.?$", re.I)
+_IBID_RE = re.compile(rf"^{IBID_IN_PARENTHESIS}\.?(?:\s*,?\s*(?:at\s+)?(?P<l>{LOC}))?\.?$", re.I)
 
 # Words that precede a number in parentheses without naming an author: "(Local 48)", "(May 1937)".
 _NOT_NAMES = {
@@ -187,7 +188,8 @@ def parse_part(s: str, known: set[str]) -> Work | None:
                 return Work(author=left, title=t[0], year=t[1], locator=t[2])
     m = _NAME_YEAR_RE.match(s)
     if m and _valid_name(m.group("n")) and _name_allowed(m.group("n"), known):
-        return _split_known(Work(author=m.group("n").strip(" ,"), year=_year(m.group("y")), locator=m.group("l")), known)
+        work = Work(author=m.group("n").strip(" ,"), year=_year(m.group("y")), locator=m.group("l"))
+        return _split_known(work, known)
     m = _NAME_LOC_RE.match(s)
     if m and _valid_name(m.group("n")) and _name_allowed(m.group("n"), known) and not _is_acronym(m.group("n"), known):
         return _split_known(Work(author=m.group("n").strip(" ,"), locator=m.group("l").strip()), known)

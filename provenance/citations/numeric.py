@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from provenance import bibliography as bib
+from provenance.citations import bibliography as bib
 
 _BRACKET_RE = re.compile(r"\[(?P<c>[^\[\]\n]{1,60}(?:\n[^\[\]\n]{1,40})?)\](?:\s*[-–]\s*\[(?P<to>\d{1,3})\])?")
 _NUMBERS_RE = re.compile(r"^(?P<n>\d{1,3}(?:\s*[-–]\s*\d{1,3})?(?:\s*,\s*\d{1,3}(?:\s*[-–]\s*\d{1,3})?)*)"

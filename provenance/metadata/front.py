@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from provenance.meta_imprint import COPY_RE, VERB_RE
-from provenance.meta_lines import ADDRESS_RE, BYLINE_START_RE, HeadLine, classify, lone_place
-from provenance.meta_text import Line, body_name_like, is_press, sentence_like
+from provenance.metadata.imprint import COPY_RE, STATEMENT_START_RE, VERB_RE
+from provenance.metadata.lines import ADDRESS_RE, BYLINE_START_RE, HeadLine, classify, lone_place
+from provenance.metadata.words import body_name_like, is_press, sentence_like
+from provenance.text import Line
 
 MAX_HEADER_LINES = 16
 
-_STATEMENT_START_RE = re.compile(r"^\W{0,3}(?:©|\(c\)|copyright|published|issued|printed|produced|"
-                                 r"(?:\w+\s+)?by\s+[A-Z])", re.I)
+# "A Guide to ...", "An Appeal ...": a line naming the genre of the work, which the title follows or is.
 _GENRE_RE = re.compile(
     r"^(?:A|An)\s+(?:\w+\s+){0,2}(?:Handbook|Guide|History|Study|Catalogue|Catalog|Report|Survey|Reply|"
     r"Statement|Programme|Program|Critique|Manual|Introduction|Collection|Record|Account|Memoir|Appeal|Letter|"
@@ -64,7 +64,7 @@ def header_lines(lines: list[Line], page_text: str) -> list[Line]:
             break
         nxt = content[i + 1] if i + 1 < len(content) else None
         if sentence_like(ln.text) and (nxt is None or sentence_like(nxt.text) or len(ln.text) > 60) \
-                and not _STATEMENT_START_RE.match(ln.text):
+                and not STATEMENT_START_RE.match(ln.text):
             break
         out.append(ln)
     return out

@@ -6,17 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from provenance.dates import ParsedDate, find_dates
-from provenance.meta_imprint import VERB_RE
-from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_page_number, normalize,
-                                  sentence_like)
+from provenance.metadata.dates import ParsedDate, find_dates
+from provenance.metadata.imprint import VERB_RE
+from provenance.metadata.words import body_name_like, is_noise, sentence_like
+from provenance.text import Line, fold, is_page_number, is_reference_section_heading, norm_words
 
-_REFS_HEADING_RE = re.compile(
-    r"^\s*(?:works\s+cited|works\s+consulted|literature\s+cited|sources\s+cited|references(?:\s+cited)?|"
-    r"(?:suggested|select(?:ed)?|recommended)\s+reading(?:\s+list)?|reading\s+list|"
-    r"references\s+and\s+(?:further\s+reading|notes)|"
-    r"select(?:ed)?\s+bibliography|bibliography|sources|further\s+reading|notes|endnotes|"
-    r"notes\s+and\s+references)\s*:?\s*$", re.I)
 # A publication statement: no entry of a list of works starts so ("Published by the X, Leeds, 1979.").
 _COLOPHON_START_RE = re.compile(rf"^\W{{0,2}}(?:©|\(c\)\s*(?:1[4-9]|20)\d\d|Copyright\b|{VERB_RE.pattern}"
                                 r"\s+(?:by|for|in|at|on|\d))", re.I)
@@ -30,7 +24,7 @@ def reference_lines(plines: list[list[Line]]) -> set[tuple[int, int]]:
     for lines in plines:
         i = 0
         while i < len(lines):
-            if not _REFS_HEADING_RE.match(lines[i].text):
+            if not is_reference_section_heading(lines[i].text):
                 i += 1
                 continue
             out.add((lines[i].page, lines[i].index))
@@ -167,7 +161,7 @@ def best_self_reference(hits: list[SelfRef]) -> tuple[SelfRef, int] | None:
     """The body that speaks of itself most: two statements, or one that points at this very text."""
     by_name: dict[str, list[SelfRef]] = {}
     for h in hits:
-        by_name.setdefault(normalize(h.name), []).append(h)
+        by_name.setdefault(norm_words(h.name, ascii_as_is=True), []).append(h)
     best = None
     for _, hs in by_name.items():
         n = len(hs)
@@ -240,7 +234,7 @@ _STOPWORDS = {
 
 def detect_language(pages: Sequence[str]) -> tuple[str, float] | None:
     """ISO 639-1 code of the text's language by function-word counts, with a confidence."""
-    words = re.findall(r"[a-zà-ÿ]+", fold(" ".join(pages)))
+    words = re.findall(r"[a-zà-ÿ]+", fold(" ".join(pages), ascii_as_is=True))
     if len(words) < 30:
         return None
     scores = {}

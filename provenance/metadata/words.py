@@ -1,11 +1,10 @@
-"""Page text as lines with offsets, and the word-shape tests metadata rules share (names, bodies, noise)."""
+"""The word-shape tests metadata rules share: personal names, corporate bodies, places, noise, spans."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
-from typing import Sequence
+
+from provenance.text import fold
 
 # Head nouns of corporate bodies: parties, leagues, societies, libraries, centres, union locals ...
 ORG_NOUNS = {
@@ -16,7 +15,7 @@ ORG_NOUNS = {
     "campaign", "local", "museum", "archive", "archives", "bureau", "agency", "board", "commission",
     "organization", "organisation", "co-operative", "cooperative", "circle", "caucus", "assembly", "lodge",
     "chapter", "branch", "fellowship", "mission", "church", "project", "initiative", "secretariat",
-    "ministry", "office", "school", "academy", "workshop", "cooperative", "syndicate", "confederation",
+    "ministry", "office", "school", "academy", "workshop", "syndicate", "confederation",
     "international", "tendency", "bloc", "order", "sodality", "company", "corporation",
 }
 # Bodies whose business is publishing: named as publisher, they are not the issuing organization.
@@ -45,64 +44,17 @@ NOT_NAME_WORDS = {
     "communist", "democratic", "people", "peoples", "press", "books", "day", "week", "city", "county",
     # genre and occasion words of titles: "Jubilee Souvenir", "Conference Report", "Strike Bulletin"
     "souvenir", "jubilee", "centenary", "anniversary", "programme", "program", "rules", "minutes",
-    "constitution", "manifesto", "appeal", "statement", "bulletin", "newsletter", "news", "notes", "songs",
+    "constitution", "manifesto", "appeal", "statement", "bulletin", "newsletter", "news", "songs",
     "poems", "letters", "conference", "congress", "festival", "gala", "bazaar", "memorial", "tribute",
-    "edition", "supplement", "review", "record", "voice", "yearbook", "almanac", "calendar", "today",
+    "supplement", "review", "record", "voice", "yearbook", "almanac", "calendar", "today",
     # subject words of titles joined by "and": "Direct Action and Rent Strikes" names no one
     "action", "rights", "struggle", "struggles", "housing", "rent", "rents", "tenants", "homes", "control",
     "freedom", "liberation", "justice", "reform", "revolution", "socialism", "democracy", "class", "women",
     "children", "youth", "education", "health", "wages", "pay", "jobs", "unemployment", "community",
-    "strikes", "unions", "politics", "history", "movement", "culture", "society", "state", "land",
+    "strikes", "unions", "politics", "movement", "culture", "society", "state", "land",
 }
 STREET_WORDS = {"street", "st", "road", "rd", "avenue", "ave", "lane", "square", "place", "row", "way",
                 "terrace", "drive", "hall", "house", "building", "floor", "p.o.", "box", "suite", "room"}
-
-
-@dataclass(frozen=True)
-class Line:
-    """One printed line: its page (1-based), index on the page, and the span of its stripped text."""
-
-    page: int
-    index: int
-    start: int
-    end: int
-    text: str
-
-    @property
-    def words(self) -> list[str]:
-        return self.text.split()
-
-
-def page_lines(pages: Sequence[str]) -> list[list[Line]]:
-    """Every page split into lines whose start/end point into that page's text (leading spaces dropped)."""
-    out: list[list[Line]] = []
-    for pno, text in enumerate(pages, start=1):
-        lines: list[Line] = []
-        pos = 0
-        for i, raw in enumerate(text.split("\n")):
-            lead = len(raw) - len(raw.lstrip())
-            stripped = raw.strip()
-            s = pos + lead
-            lines.append(Line(pno, i, s, s + len(stripped), stripped))
-            pos += len(raw) + 1
-        out.append(lines)
-    return out
-
-
-def fold(text: str) -> str:
-    """Casefolded, accents and typographic quotes and dashes unified."""
-    if text.isascii():  # nothing to decompose or unify: most lines, at a fraction of the cost
-        return text.casefold()
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.translate(str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "–": "-", "—": "-",
-                                         "ﬁ": "fi", "ﬂ": "fl"}))
-    return text.casefold()
-
-
-def normalize(text: str) -> str:
-    """The matching form of a value: casefolded, punctuation removed, spaces collapsed."""
-    return " ".join(re.findall(r"[a-z0-9]+", fold(text).replace("'", "")))
 
 
 def is_noise(text: str) -> bool:
@@ -117,10 +69,6 @@ def is_noise(text: str) -> bool:
     if not words:
         return True
     return letters / max(1, len(t.replace(" ", ""))) < 0.5
-
-
-def is_page_number(text: str) -> bool:
-    return bool(re.fullmatch(r"[-–—\s]*(?:\d{1,4}|[ivxlc]{1,6})[-–—\s]*", text.strip(), re.I))
 
 
 # OCR specks at the ends of a short line: a stray quote, dash, bar or colon with maybe one letter.
@@ -178,7 +126,7 @@ _ADJECTIVE_NOUNS = {"co-operative", "cooperative", "international", "local", "or
 
 def org_head(text: str) -> str | None:
     """The corporate-body noun in text ('society', 'press' ...), or None."""
-    ws = [w.strip(".'") for w in tokens(fold(text))]
+    ws = [w.strip(".'") for w in tokens(fold(text, ascii_as_is=True))]
     for k in range(len(ws) - 1, -1, -1):
         w = ws[k]
         # Words that are adjectives before a noun ("Co-operative Idea", "International Brigade")
@@ -194,7 +142,7 @@ def org_head(text: str) -> str | None:
 
 def is_press(name: str) -> bool:
     """A publishing house rather than an issuing body: 'Harrow Lane Press', 'Kestrel Books'."""
-    ws = [w.strip(".,'") for w in tokens(fold(name))]
+    ws = [w.strip(".,'") for w in tokens(fold(name, ascii_as_is=True))]
     if not ws:
         return False
     if ws[-1] in PRESS_NOUNS or (len(ws) >= 2 and ws[-2] in PRESS_NOUNS and ws[-1] in {"ltd", "inc", "co"}):
@@ -226,7 +174,7 @@ def body_name_like(text: str) -> bool:
                          first, flags=re.I if caps_only else 0)[0]
     head_words = [w for w in head_part.split() if caps_only or not re.fullmatch(r"\(?[A-Z]{2,5}\)?", w)] \
         or head_part.split()
-    last = fold(head_words[-1]).strip(".,'’\"“”()") if head_words else ""
+    last = fold(head_words[-1], ascii_as_is=True).strip(".,'’\"“”()") if head_words else ""
     if last not in ORG_NOUNS and last not in PRESS_NOUNS:
         return False
     # "Lindgren, Paul. Ephemera and the Historian": a sentence break inside is not a name.
@@ -234,7 +182,7 @@ def body_name_like(text: str) -> bool:
         return False
     caps = 0
     for w in ws:
-        lw = fold(w).strip(".,'\"“”")
+        lw = fold(w, ascii_as_is=True).strip(".,'\"“”")
         if lw in LOWER_JOINERS:
             continue
         if not _cap(w):
@@ -253,7 +201,7 @@ def person_name_like(text: str) -> bool:
         return False
     real = 0
     for w in ws:
-        lw = fold(w)
+        lw = fold(w, ascii_as_is=True)
         if lw in NAME_PARTICLES:
             continue
         if re.fullmatch(r"[A-Z]\.(?:-?[A-Z]\.)*", w):
@@ -318,13 +266,14 @@ def is_place(text: str) -> bool:
     ws = t.split()
     if not 1 <= len(ws) <= 4 or re.search(r"\d", t):
         return False
-    if org_head(t) or any(fold(w).strip(".,") in STREET_WORDS for w in ws):
+    if org_head(t) or any(fold(w, ascii_as_is=True).strip(".,") in STREET_WORDS for w in ws):
         return False
     if person_name_like(t) and len(ws) >= 3:
         return False
-    if any(fold(w).strip(".,") in _TIME_WORDS for w in ws):
+    if any(fold(w, ascii_as_is=True).strip(".,") in _TIME_WORDS for w in ws):
         return False                     # "May Day", "Easter Monday": times, not places
-    return all(w[0].isupper() or fold(w) in {"on", "upon", "de", "la", "le", "am", "in", "sur"} for w in ws)
+    small = {"on", "upon", "de", "la", "le", "am", "in", "sur"}
+    return all(w[0].isupper() or fold(w, ascii_as_is=True) in small for w in ws)
 
 
 def top_body(name: str) -> str:
@@ -333,10 +282,11 @@ def top_body(name: str) -> str:
     if len(parts) < 2:
         # "Executive Committee of the Harwick Dyers' Union": a unit named through its parent.
         m = re.match(r"^(?P<unit>[^,]+?)\s+of\s+(?:the\s+)?(?P<parent>[A-Z].+)$", name)
-        if m and fold(m.group("unit")).split()[-1] in SUBUNIT_NOUNS and body_name_like(m.group("parent")):
+        if m and fold(m.group("unit"), ascii_as_is=True).split()[-1] in SUBUNIT_NOUNS \
+                and body_name_like(m.group("parent")):
             return m.group("parent")
         return name
-    head = fold(parts[0]).split()
+    head = fold(parts[0], ascii_as_is=True).split()
     if head and (head[0] in SUBUNIT_NOUNS or any(w in SUBUNIT_NOUNS for w in head[-2:])):
         for p in parts[1:]:
             if body_name_like(p):

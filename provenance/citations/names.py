@@ -1,10 +1,11 @@
-"""Names and text forms shared by reference parsing: folding, years, persons and bodies, surnames."""
+"""Names and text forms shared by reference parsing: years, persons and bodies, surnames (folding: provenance.text)."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
+
+from provenance.text import norm_words
 
 YEAR_RE = r"(?:1[4-9]\d\d|20\d\d)"
 
@@ -23,21 +24,6 @@ ORG_WORDS = {
 CONNECTORS = {"and", "&", "of", "for", "the", "to", "in", "on", "at", "de", "van", "von", "der", "den", "du",
               "la", "le", "y", "et", "al.", "al", "a", "an", "des", "da", "dos", "del", "di", "from", "with", "by"}
 
-
-
-@lru_cache(maxsize=1 << 16)
-def fold(text: str) -> str:
-    """Lower-case, strip accents, unify quotes and dashes: the form all comparisons use."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.translate(str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
-    return text.casefold()
-
-
-@lru_cache(maxsize=1 << 16)
-def norm_words(text: str) -> str:
-    """Folded text with punctuation removed and spaces collapsed."""
-    return " ".join(re.findall(r"[a-z0-9]+", fold(text).replace("'", "")))
 
 
 def clean_spaces(text: str) -> str:

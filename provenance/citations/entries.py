@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from provenance.bib_names import CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, norm_words, ocr_years
+from provenance.citations.names import CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, ocr_years
+from provenance.text import norm_words
 
 _MONTHS = r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Spring|Summer|Autumn|Fall|Winter"
 ND_RE = r"n\.\s?d\."
@@ -33,13 +34,16 @@ class ParsedWork:
 
 
 # 'Ward A', 'Osei H, Lin P': Vancouver authors, surname then initials without periods
-_VANCOUVER_AUTHORS = re.compile(r"[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)* [A-Z]{1,3}(?:, [A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)* [A-Z]{1,3})*"
+_VANCOUVER_AUTHORS = re.compile(r"[A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)* [A-Z]{1,3}"
+                                r"(?:, [A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)* [A-Z]{1,3})*"
                                 r"(?:,? et al)?")
 # 'J. Hartley', 'A. Ward and P. Lin': given names (initials) first, as IEEE and many notes print them
 _GIVEN_FIRST = r"(?:[A-Z]\.[\s\-]?){1,3}\s?[A-Z][\w'’\-]+"
-_GIVEN_FIRST_AUTHORS = re.compile(rf"^(?P<a>{_GIVEN_FIRST}(?:(?:,\s*|,?\s+and\s+|\s*&\s*){_GIVEN_FIRST})*(?:,?\s+et al\.)?)"
+_GIVEN_FIRST_AUTHORS = re.compile(rf"^(?P<a>{_GIVEN_FIRST}(?:(?:,\s*|,?\s+and\s+|\s*&\s*){_GIVEN_FIRST})*"
+                                  r"(?:,?\s+et al\.)?)"
                                   rf",\s+(?P<rest>\S.*)$")
-_EDITOR_RE = re.compile(r"(?:\s*\((?:eds?|editors?|comps?|trans)\.?\)|,\s*(?:eds?|editors?|comps?|compilers?)\.?)\s*$", re.I)
+_EDITOR_RE = re.compile(r"(?:\s*\((?:eds?|editors?|comps?|trans)\.?\)|,\s*(?:eds?|editors?|comps?|compilers?)\.?)\s*$",
+                        re.I)
 # A volume, issue or page span of a periodical: 'vol. 12', '12(2)', '1977;26(3):71-4', '3 (1971): 4-9'
 _PERIODICAL_RE = re.compile(r"\bvol\.\s*\d|\bno\.\s*\d|\d\s*\(\d+\)|;\s*\d|\d\s*:\s*\d|\(\d{4}\)\s*:", re.I)
 _DESCRIPTOR_RE = re.compile(r"^\[[^\]]*\]\.?$")   # '[Leaflet].', '[Pamphlet].': the form, not a publisher

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import re
 
-from provenance.bib_names import CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, norm_words
-from provenance.bib_parse import ParsedWork, parse_entry, pub_fields, strip_end
+from provenance.citations.entries import ParsedWork, parse_entry, pub_fields, strip_end
+from provenance.citations.names import CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces
+from provenance.text import IBID_OPENING_NOTE, OP_CIT, norm_words
 
 _MONTH_NAMES = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 
 # 'Ibid.' and what OCR makes of it: 'lbid.', 'ipid,', 'IDid.' (never a word of running text)
-_IBID_RE = re.compile(r"^\s*(?:ibidem|ibid\b|id\b|(?:[il1|!t][bpdh][il1!]d|[bp]id)(?=[.,;:]))\.?,*\s*(?P<rest>.*)$",
-                      re.I)
-_OPCIT_RE = re.compile(r"\b(op\.?\s*cit|loc\.?\s*cit)\b\.?,?\s*(?P<rest>.*)$", re.I)
+_IBID_RE = re.compile(rf"^\s*{IBID_OPENING_NOTE}\.?,*\s*(?P<rest>.*)$", re.I)
+_OPCIT_RE = re.compile(rf"\b{OP_CIT}\b\.?,?\s*(?P<rest>.*)$", re.I)
 _NOTE_PREFIX_RE = re.compile(r"^(?:see also|see|cf\.|compare|quoted in|qtd\. in|cited in|on this,? see)\s+", re.I)
 
 
-_DATE_RE = re.compile(r"(?:\d{1,2}\s+)?(?:" + _MONTH_NAMES + r")[a-z]*\.?(?:\s+\d{1,2},?)?\s+(?P<y>" + YEAR_RE + r")", re.I)
+_DATE_RE = re.compile(r"(?:\d{1,2}\s+)?(?:" + _MONTH_NAMES + r")[a-z]*\.?(?:\s+\d{1,2},?)?\s+(?P<y>" + YEAR_RE + r")",
+                      re.I)
 # 'For the debate see Ruth Morgan, ...': a discursive opening before the work cited
 _SEE_RE = re.compile(r"\b(?:[Ss]ee(?:\s+(?:also|especially|further|generally))?|[Cc]f\.|[Cc]ompare)\s+(?=[A-Z“\"])")
 _QUOTED_IN_RE = re.compile(r",?\s+\b(?:quoted|cited|qtd\.?|reprinted)\s+in\s+(?=[A-Z“\"])")
@@ -88,8 +89,8 @@ def _full_or_short(body: str) -> ParsedWork | None:
         title = strip_end(qm.group("t"))
         after = qm.group("r")
     else:
-        tm = re.match(r"^(?P<t>[^(]+?)(?:\s*\((?P<pub>[^)]*)\)|,\s*(?=(?:(?:pp?|ch|chap|vol|sec|nn?)\.\s*)?\d)|\.\s*$|$)"
-                      r"(?P<r>.*)$", rest)
+        tm = re.match(r"^(?P<t>[^(]+?)(?:\s*\((?P<pub>[^)]*)\)|,\s*(?=(?:(?:pp?|ch|chap|vol|sec|nn?)\.\s*)?\d)"
+                      r"|\.\s*$|$)(?P<r>.*)$", rest)
         if not tm:
             return None
         title = strip_end(tm.group("t"))
@@ -152,7 +153,8 @@ _SURNAME = r"(?:[A-Z]['’])?[A-Z][\w\-]+(?:['’]s(?=\w))?[\w\-]*"            #
 _RUN = rf"{_SURNAME}['’]?(?:\s+(?:(?:and|&|of|for|the)\s+)?{_SURNAME}['’]?){{0,5}}(?:\s+et\s+al\.?)?"
 _YEAR_LOC = r"(?P<y>" + YEAR_RE + r")[a-z]?(?:\s*[,:]\s*(?P<l>(?:pp?\.\s*)?[\divxlc]+(?:\s*[-–]\s*\d+)?))?"
 _NARRATIVE_RE = re.compile(rf"(?<![\w'’(])(?P<a>{_RUN}?)(?:['’]s)?\s+\({_YEAR_LOC}\)")     # Hartley (1971: 45)
-_INLINE_RE = re.compile(rf"\b(?:see(?:\s+also)?|in|cf\.)\s+(?P<a>{_RUN}?),?\s+{_YEAR_LOC}\b(?![\-–]?\d)")  # in Ellison 1982
+# 'in Ellison 1982'
+_INLINE_RE = re.compile(rf"\b(?:see(?:\s+also)?|in|cf\.)\s+(?P<a>{_RUN}?),?\s+{_YEAR_LOC}\b(?![\-–]?\d)")
 _PAREN_PART_RE = re.compile(rf"^(?:(?:see(?:\s+also)?|cf\.|e\.g\.,?)\s+)?(?P<a>{_RUN}),?\s+{_YEAR_LOC}$")
 _NOT_AUTHORS = {"in", "see", "the", "from", "after", "before", "since", "until", "during", "on", "for", "and",
                 "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",

@@ -1,44 +1,11 @@
-"""Page lines, page numbers and the reference-list sections (Works Cited, References) of a document."""
+"""The reference-list sections (Works Cited, References) of a document, read line by line, and their entries."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from provenance import bibliography as bib
-
-_PAGE_NUMBER_RE = re.compile(r"^\W{0,3}(?:\d{1,4}|[ivxlcdm]{1,7})\W{0,3}$", re.I)
-
-
-@dataclass
-class Line:
-    """One printed line of a page, with its character offsets in the page text."""
-
-    page: int   # 0-based
-    start: int
-    end: int
-    text: str
-
-
-def lines_of(text: str, page: int) -> list[Line]:
-    """The page's lines with their offsets (page is 0-based)."""
-    out, pos = [], 0
-    for raw in text.split("\n"):
-        out.append(Line(page, pos, pos + len(raw), raw))
-        pos += len(raw) + 1
-    return out
-
-
-def page_number_line(lines: list[Line]) -> int | None:
-    """Index of the page number when it is the page's last printed line."""
-    filled = [i for i, ln in enumerate(lines) if ln.text.strip()]
-    if not filled or not _PAGE_NUMBER_RE.match(lines[filled[-1]].text.strip()):
-        return None
-    # '1976.' after a line ending 'Freedom Press,' finishes a sentence: it is no page number (ingest may
-    # already have dropped the real one)
-    if len(filled) > 1 and re.search(r"[,:;(\-]$", lines[filled[-2]].text.rstrip()):
-        return None
-    return filled[-1]
+from provenance.citations import bibliography as bib
+from provenance.text import Line, is_notes_heading, is_works_cited_heading
 
 
 def join_lines(ls: list[Line], first_offset: int = 0) -> tuple[int, int, str]:
@@ -94,11 +61,11 @@ def bibliography_entries(page_lines: list[list[Line]], pnum: list[int | None],
     flat: list[Line] = [ln for pi, ls in enumerate(page_lines) for li, ln in enumerate(ls) if li != pnum[pi]]
     i = 0
     while i < len(flat):
-        if not bib.is_heading(flat[i].text):
+        if not is_works_cited_heading(flat[i].text):
             i += 1
             continue
         j = i + 1
-        while j < len(flat) and not bib.is_heading(flat[j].text) and not bib.NOTES_HEADING_RE.match(flat[j].text):
+        while j < len(flat) and not is_works_cited_heading(flat[j].text) and not is_notes_heading(flat[j].text):
             j += 1
         region = flat[i + 1:j]
         before = len(entries)
@@ -110,7 +77,8 @@ def bibliography_entries(page_lines: list[list[Line]], pnum: list[int | None],
         _settle_places(entries[before:])
         if len(entries) > before:
             first = flat[i]
-            excluded[first.page].append((first.start, len("\n".join(l.text for l in page_lines[first.page]))))
+            page_text = "\n".join(line.text for line in page_lines[first.page])
+            excluded[first.page].append((first.start, len(page_text)))
             if last_end is not None and last_end.page != first.page:
                 for p in range(first.page + 1, last_end.page + 1):
                     excluded[p].append((0, last_end.end if p == last_end.page else 10 ** 9))

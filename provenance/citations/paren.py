@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from provenance import bibliography as bib
-from provenance.cite_grammar import Work, parse_part
-from provenance.cite_join import entry_for, matches_entry, same_name
+from provenance.citations import bibliography as bib
+from provenance.citations.grammar import Work, parse_part
+from provenance.citations.join import entry_for, matches_entry, same_name
 
 # a parenthesis of up to four lines; OCR may put a blank line before a short last piece ('Group,' / '' / 'n.d.)')
-PAREN_RE = re.compile(r"\((?P<c>[^()\n]{1,300}(?:\n(?![ \t]*\n)[^()\n]{0,300}){0,3}(?:\n[ \t]*\n[^()\n]{1,30}(?=\)))?)\)")
+PAREN_RE = re.compile(r"\((?P<c>[^()\n]{1,300}(?:\n(?![ \t]*\n)[^()\n]{0,300}){0,3}"
+                      r"(?:\n[ \t]*\n[^()\n]{1,30}(?=\)))?)\)")
 _CLOSE_QUOTES = "”’\"'»"
 _OPEN_FOR = {"”": "“", "’": "‘", '"': '"', "'": "'", "»": "«"}
 

@@ -6,8 +6,9 @@ import re
 
 from rapidfuzz import fuzz
 
-from provenance import bibliography as bib
-from provenance.cite_grammar import Work
+from provenance.citations import bibliography as bib
+from provenance.citations.grammar import Work
+
 
 def matches_entry(w: Work, entries: list[dict]) -> bool:
     return bool(entries) and entry_for(w, entries) is not None

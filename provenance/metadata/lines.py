@@ -5,10 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from provenance.dates import ParsedDate, find_dates
-from provenance.meta_imprint import EDITION_RE, Part, Statement, find_statements, segments
-from provenance.meta_text import (NOT_NAME_WORDS, Line, body_name_like, fold, is_noise, is_page_number, is_place,
-                                  is_press, person_name_like, split_people, top_body, trim_span)
+from provenance.metadata.dates import ParsedDate, find_dates
+from provenance.metadata.imprint import EDITION_RE, Part, Statement, find_statements, segments
+from provenance.metadata.words import (
+    NOT_NAME_WORDS,
+    body_name_like,
+    is_noise,
+    is_place,
+    is_press,
+    person_name_like,
+    split_people,
+    top_body,
+    trim_span,
+)
+from provenance.text import Line, fold, is_page_number
 
 _BYLINE_RE = re.compile(
     r"^(?P<role>(?:(?:compiled|edited|written|prepared|selected|researched|collected|assembled|translated|"
@@ -80,7 +90,7 @@ class HeadLine:
 
 def _not_body_title(text: str) -> bool:
     """'A History of the X Society' is a title about a body; 'Harwick Local History Society' is one."""
-    ws = [fold(w).strip(".,:;'\"") for w in text.split()]
+    ws = [fold(w, ascii_as_is=True).strip(".,:;'\"") for w in text.split()]
     if re.match(r"(?:A|An)\s", text):
         return True
     return any(w in _TITLE_WORDS and nxt in ("of", "to", "for") for w, nxt in zip(ws, ws[1:]))
@@ -333,6 +343,6 @@ _MULTIWORD_PLACE_RE = re.compile(r"^(?:[A-Z][\w'-]+\s+(?:upon|on|under|in|by|le|
 def lone_place(text: str) -> str | None:
     """A line that is only a place name ("London", "LONDON:", "Newcastle upon Tyne"), or None."""
     t = text.strip().rstrip(":,. ")
-    if not is_place(t) or any(fold(w) in NOT_NAME_WORDS for w in t.split()):
+    if not is_place(t) or any(fold(w, ascii_as_is=True) in NOT_NAME_WORDS for w in t.split()):
         return None
     return t if (len(t.split()) == 1 and len(t) >= 3) or _MULTIWORD_PLACE_RE.match(t) else None

@@ -1,13 +1,13 @@
 """Archive-wide citation resolution: each citation linked to the held document it names, or grouped
 with the other citations of the same outside work.
 
-It costs what changed, not the size of the archive. Blocking keys (provenance.blocking) are stored for
+It costs what changed, not the size of the archive. Blocking keys (provenance.matching.blocking) are stored for
 every document and citation, so an ingest resolves
 - the citations of the new or changed documents, each against the documents its keys retrieve, and
 - the held citations that the new or changed documents' keys reach (a new document can be what an
   old citation names; a changed one may no longer be);
 and regroups the outside works of the creators those citations name (a work's key depends only on the
-citations of the same creator: resolve.external_keys). The scorer (provenance.resolve) decides among the
+citations of the same creator: resolve.external_keys). The scorer (provenance.matching.resolve) decides among the
 retrieved candidates exactly as among all documents; `exhaustive=True` hands it every document instead,
 which the tests use to show that the two agree.
 """
@@ -25,8 +25,8 @@ from sqlmodel import Session, col, select
 from archive import __version__, store
 from archive.db import session_scope
 from archive.models import AgentKind, Citation, CitationKey, Document, DocumentKey, Page
-from provenance import blocking, resolve
 from provenance.citations import FoundCitation
+from provenance.matching import blocking, resolve
 
 RESOLVER = "archive-tracker citation resolver"
 Progress = Callable[[str, int, int], None]

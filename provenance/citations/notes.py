@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import re
 
-from provenance import bibliography as bib
-from provenance.cite_layout import Line, join_lines, numbered_groups
+from provenance.citations import bibliography as bib
+from provenance.citations.layout import join_lines, numbered_groups
+from provenance.text import Line, is_notes_heading, is_works_cited_heading
 
 _NOTE_START_RE = re.compile(r"^\s*(?P<n>\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3})(?:[.)]?\s+|(?=[A-Z“\"]|[il1|][bpD]id))(?P<t>\S.*)$")
 _GARBLED_MARK_RE = re.compile(r"^\s*[?!'’*°§†‡|=®©«»~^]\s*(?=[A-Z“\"]|[l1|]bid\b)")   # a note number OCR read as a sign
@@ -131,11 +132,11 @@ def find_notes(page_lines: list[list[Line]], pnum: list[int | None], excluded: l
 
 def _notes_heading(lines: list[Line], i: int) -> bool:
     """'Notes', or 'References' over numbered items that read as notes ('1. Ibid., 4.')."""
-    if bib.NOTES_HEADING_RE.match(lines[i].text):
+    if is_notes_heading(lines[i].text):
         return True
-    if not bib.is_heading(lines[i].text):
+    if not is_works_cited_heading(lines[i].text):
         return False
-    end = next((j for j in range(i + 1, len(lines)) if bib.is_heading(lines[j].text)), len(lines))
+    end = next((j for j in range(i + 1, len(lines)) if is_works_cited_heading(lines[j].text)), len(lines))
     groups = numbered_groups(lines[i + 1:end])
     return bool(groups) and bib.reads_as_notes([join_lines(ls, off)[2] for _, off, ls in groups])
 
@@ -170,7 +171,7 @@ def _endnotes(page_lines: list[list[Line]], pnum: list[int | None], excluded: li
             continue
         notes: list[tuple[str, list[Line]]] = []
         j = i + 1
-        while j < len(flat) and not bib.is_heading(flat[j].text):
+        while j < len(flat) and not is_works_cited_heading(flat[j].text):
             ln = flat[j]
             mm = _NOTE_START_RE.match(ln.text)
             n = int(mm.group("n").translate(_SUPERSCRIPT)) if mm else 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from provenance.dates import ParsedDate, find_dates
-from provenance.meta_text import body_name_like, is_place, is_press, split_people
+from provenance.metadata.dates import ParsedDate, find_dates
+from provenance.metadata.words import body_name_like, is_place, is_press, split_people
 
 
 @dataclass
@@ -47,6 +47,10 @@ VERB_RE = re.compile(
     re.I)
 COPY_RE = re.compile(r"(?:(?:©|\(c\))\s*Copyright|©|\(c\)|Copyright\s*(?:©|\(c\))?|Copr\.|"
                       r"@(?=\s*(?:1[4-9]|20)\d\d))\s*", re.I)
+# A line that opens a statement of responsibility or publication ("Published by ...", "(c) 1979", "by X"):
+# in a title block it is a statement, however much it reads like prose.
+STATEMENT_START_RE = re.compile(r"^\W{0,3}(?:©|\(c\)|copyright|published|issued|printed|produced|"
+                                r"(?:\w+\s+)?by\s+[A-Z])", re.I)
 _RIGHTS_RE = re.compile(r"[.,;]?\s*(?:All\s+rights\s+reserved|Some\s+rights\s+reserved|Reproduction\s+.*|"
                         r"Permission\s+.*|Licensed\s+.*)\.?\s*$", re.I)
 # Edition and impression statements: "Second edition, revised", "Third impression", "Reprinted".

@@ -1,16 +1,28 @@
-"""Finding citations in page text: parenthetical in-text citations, numbered notes, bibliography entries."""
+"""Finding citations in page text: parenthetical in-text citations, numbered notes, bibliography entries.
+
+``find_citations(pages)`` is the entry. The parts:
+
+- ``layout``: a document's reference-list sections and their entries, line by line;
+- ``notes``: footnotes and endnotes; ``numeric``: bracketed numbers into a numbered list;
+- ``paren``: parenthetical and narrative in-text citations; ``grammar``: the grammar of one parenthetical;
+- ``join``: citations joined to their entries and to earlier notes (ibid., op. cit., short forms);
+- ``bibliography``: what a reference list is made of (its headings, entry boundaries), and the one
+  import of the reference parsers: ``entries`` (one entry's fields, by style), ``note_forms``
+  (a note's fields), ``names`` (persons, bodies, surnames, years).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Sequence
 
-from provenance import bibliography as bib
-from provenance.cite_join import link
-from provenance.cite_layout import bibliography_entries, lines_of, page_number_line
-from provenance.cite_notes import find_notes
-from provenance.cite_numeric import bracket_citations
-from provenance.cite_paren import PAREN_RE, across_pages, in_text, known_authors
+from provenance.citations import bibliography as bib
+from provenance.citations.join import link
+from provenance.citations.layout import bibliography_entries
+from provenance.citations.notes import find_notes
+from provenance.citations.numeric import bracket_citations
+from provenance.citations.paren import PAREN_RE, across_pages, in_text, known_authors
+from provenance.text import page_number_line, raw_lines
 
 FINDER_VERSION = "citations-2.0"
 
@@ -36,7 +48,7 @@ class FoundCitation:
 
 def find_citations(pages: Sequence[str]) -> list[FoundCitation]:
     """Every citation in the document, in reading order (in-text, notes, bibliography entries)."""
-    page_lines = [lines_of(t, i) for i, t in enumerate(pages)]
+    page_lines = [raw_lines(t, i) for i, t in enumerate(pages)]
     excluded: list[list[tuple[int, int]]] = [[] for _ in pages]
     items: list[tuple[int, int, dict]] = []   # (page, start, fields)
 

@@ -71,7 +71,7 @@ _MONTH_RE = (r"(?:January|February|March|April|May|June|July|August|September|[O
              r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|[O0]ct|Nov|Dec)\.?")
 # OCR turns 0 into O/o and 1 into l/I inside numbers; a year token must still hold two real digits.
 _YEAR_CHARS = r"[0-9OoIl]"
-_YEAR_RE = rf"(?<![\w,/])(?<!-\d-)(?<!-\d\d-)(?<!-\d\d\d-)(?:[1lI][4-9]|2[0O])[0-9OoIl]{{2}}(?![\w]|/(?!\d\d\b)|,\d|\.\d)"
+_YEAR_RE = r"(?<![\w,/])(?<!-\d-)(?<!-\d\d-)(?<!-\d\d\d-)(?:[1lI][4-9]|2[0O])[0-9OoIl]{2}(?![\w]|/(?!\d\d\b)|,\d|\.\d)"
 _DAY_RE = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|d)?"
 _ORD_WORD_RE = (r"(?:(?:twenty|thirty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
                 r"|" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)) + ")")
@@ -96,13 +96,13 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("roman-month", re.compile(r"(?<![\w/.])(?P<d>[0-3]?\d)(?P<sep>[. ]\s?)(?P<m>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
                                r"(?P=sep)(?P<y>1[4-9]\d\d|20\d\d)(?![\w/])")),
     # the third of March, 1971 / the 3rd of March 1971 / third day of March
-    ("words", re.compile(rf"{_WORDS_START}(?:the\s+)?(?P<d>{_ORD_WORD_RE}|{_DAY_RE})\s+(?:day\s+)?of\s+(?P<m>{_MONTH_RE}),?"
-                         rf"\s+(?:(?:in\s+)?the\s+year\s+(?:of\s+our\s+Lord\s+)?)?{_AD_RE}"
+    ("words", re.compile(rf"{_WORDS_START}(?:the\s+)?(?P<d>{_ORD_WORD_RE}|{_DAY_RE})\s+(?:day\s+)?of\s+"
+                         rf"(?P<m>{_MONTH_RE}),?\s+(?:(?:in\s+)?the\s+year\s+(?:of\s+our\s+Lord\s+)?)?{_AD_RE}"
                          rf"(?P<y>{_YEAR_RE}|{_WORD_YEAR_RE})",
                          re.I)),
     # March the third, 1971
-    ("m-the-d", re.compile(rf"{_MONTH_START}(?P<m>{_MONTH_RE})\s+the\s+(?P<d>{_ORD_WORD_RE}|{_DAY_RE}),?\s+(?P<y>{_YEAR_RE})",
-                           re.I)),
+    ("m-the-d", re.compile(rf"{_MONTH_START}(?P<m>{_MONTH_RE})\s+the\s+(?P<d>{_ORD_WORD_RE}|{_DAY_RE}),?\s+"
+                           rf"(?P<y>{_YEAR_RE})", re.I)),
     # 12 March 2015 / 12th March, 2015 / 12 Mar. 2015
     ("d-m-y", re.compile(rf"(?<![\w])(?P<d>{_DAY_RE})\s+(?P<m>{_MONTH_RE}),?\s+{_AD_RE}(?P<y>{_YEAR_RE})", re.I)),
     # March 12, 2015 / March 12th 2015
@@ -111,7 +111,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("numeric", re.compile(r"(?<![\w/.-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[01]?\d)(?P=sep)(?P<y>1[4-9]\d\d|20\d\d)"
                            r"(?![\w/-])")),
     # September–October 1983: a double issue; only the year is one date
-    ("month-range", re.compile(rf"{_MONTH_START}(?P<m1>{_MONTH_RE})\s*[-–/]\s*(?P<m>{_MONTH_RE}),?\s+(?P<y>{_YEAR_RE})", re.I)),
+    ("month-range", re.compile(rf"{_MONTH_START}(?P<m1>{_MONTH_RE})\s*[-–/]\s*(?P<m>{_MONTH_RE}),?\s+(?P<y>{_YEAR_RE})",
+                               re.I)),
     # Autumn 2013 / Winter 1984-85 / Spring-Summer 1990
     ("season", re.compile(rf"{_SEASON_START}(?P<s>{_SEASON_RE})(?:\s*[-/–]\s*{_SEASON_RE})?,?\s+(?P<y>{_YEAR_RE})"
                           r"(?:\s*[-/–]\s*\d{2,4})?", re.I)),
@@ -332,7 +333,7 @@ def parse_date(text: str) -> ParsedDate | None:
     # and words of approximation, so that "The Strike of 1921" is not parsed as a date.
     pd, s, e = max(found, key=lambda t: (t[2] - t[1]))
     rest = (text[:s] + " " + text[e:]).strip(" \t\n,.;:()[]—–-")
-    if rest and not re.fullmatch(rf"(?:(?:published|issued|dated|printed|date|on|in|the)\s*)+", rest, re.I):
+    if rest and not re.fullmatch(r"(?:(?:published|issued|dated|printed|date|on|in|the)\s*)+", rest, re.I):
         return None
     return pd
 

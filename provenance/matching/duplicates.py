@@ -1,6 +1,6 @@
 """Rescans and near-duplicates: documents holding the same text, found by index.
 
-Each document's MinHash signature, LSH band keys and sampled shingles (provenance.similarity) are
+Each document's MinHash signature, LSH band keys and sampled shingles (provenance.matching.similarity) are
 stored when it is described; a document is compared only with those sharing its text hash or one of its
 keys, never with the whole archive, and no document's text is read unless a partial copy is to be
 measured exactly. The comparison of a retrieved pair is the one an all-pairs scan makes
@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 from archive import __version__, store
 from archive.db import session_scope
 from archive.models import AgentKind, Document, SimilarityKey
-from provenance import similarity
-from provenance.linking import chunks, quality_ranks
+from provenance.matching import similarity
+from provenance.matching.linking import chunks, quality_ranks
 
 DETECTOR = "archive-tracker duplicate detector"
 _PARTIAL_SAMPLES = 2   # sampled shingles two texts must share to be compared as a partial copy
@@ -79,7 +79,9 @@ def _compare(session: Session, a: int, b: int, sigs: dict) -> Optional[tuple]:
     score = similarity.similarity(sig_a, sig_b)
     if score >= similarity.NEAR_DUPLICATE_THRESHOLD:
         return (a, b, "near-duplicate", score, f"MinHash Jaccard over {similarity.SHINGLE}-word shingles")
-    (small, sig_s, n_s), (large, sig_l, n_l) = sorted([(a, sig_a, n_a), (b, sig_b, n_b)], key=lambda t: (t[2], t[0] != a))
+    # the shorter text is the copy; of two as long, the older record (as an all-pairs scan takes them)
+    (small, sig_s, n_s), (large, sig_l, n_l) = sorted([(a, sig_a, n_a), (b, sig_b, n_b)],
+                                                      key=lambda t: (t[2], t[0] != a))
     if similarity.is_partial_copy_candidate(sig_s, n_s, sig_l, n_l):
         share = similarity.containment(_text(session, small), _text(session, large))
         if share >= similarity.PARTIAL_COPY_THRESHOLD:

@@ -1,35 +1,28 @@
-"""Reference-list sections (Works Cited, References, ...): headings, entry boundaries; re-exports the parsers."""
+"""What a reference list is made of: entry boundaries and shapes; re-exports the parsers (headings: provenance.text)."""
 
 from __future__ import annotations
 
 import re
 from typing import Sequence
 
-from provenance.bib_names import (CONNECTORS, ORG_WORDS, YEAR_RE, clean_spaces, fold, is_person, norm_words,
-                                  ocr_years, person_names, surname)
-from provenance.bib_notes import author_date_refs, parse_note, reads_as_notes
-from provenance.bib_parse import ABBREV, ND_RE, ParsedWork, looks_like_place, parse_entry, segments
+from provenance.citations.entries import ABBREV, ND_RE, ParsedWork, looks_like_place, parse_entry, segments
+from provenance.citations.names import (
+    CONNECTORS,
+    ORG_WORDS,
+    YEAR_RE,
+    clean_spaces,
+    is_person,
+    ocr_years,
+    person_names,
+    surname,
+)
+from provenance.citations.note_forms import author_date_refs, parse_note, reads_as_notes
+from provenance.text import fold, norm_words
 
-__all__ = ["author_date_refs", "CONNECTORS", "NOTES_HEADING_RE", "ORG_WORDS", "ParsedWork", "SAME_AUTHOR_RE", "YEAR_RE",
-           "clean_spaces", "continues_entry", "fold", "is_heading", "is_person", "looks_like_entry",
+__all__ = ["author_date_refs", "CONNECTORS", "ORG_WORDS", "ParsedWork", "SAME_AUTHOR_RE", "YEAR_RE",
+           "clean_spaces", "continues_entry", "fold", "is_person", "looks_like_entry",
            "looks_like_place", "norm_words", "ocr_years", "parse_entry", "parse_note", "person_names",
            "reads_as_notes", "segments", "split_entries", "starts_like_entry", "surname"]
-
-# Headings that open a list of works; matched against a whole line (case-insensitive).
-_HEADING_RE = re.compile(
-    r"^\s*(works\s+cited|works\s+consulted|literature\s+cited|sources\s+cited|references(\s+cited)?"
-    r"|reference\s+list|sources\s+consulted|select(ed)?\s+bibliography|bibliography(\s+and\s+sources)?|sources"
-    r"|further\s+reading)\s*:?\s*$",
-    re.IGNORECASE,
-)
-# Headings that open a list of endnotes.
-NOTES_HEADING_RE = re.compile(r"^\s*(notes|endnotes|footnotes|notes\s+and\s+(references|sources)|(references|sources)"
-                              r"\s+and\s+notes)\s*:?\s*$", re.I)
-
-
-def is_heading(line: str) -> bool:
-    """True when the line is a bibliography heading such as 'Works Cited' or 'References'."""
-    return bool(_HEADING_RE.match(line))
 
 _ENTRY_START_RE = re.compile(
     r"^(?:[\"“‘']|[—_\-]{2,}|"                           # quoted title, or 3-em dash for 'same author'

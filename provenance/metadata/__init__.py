@@ -1,4 +1,17 @@
-"""Field-level descriptive metadata (title, authors, issuing body, publisher, place, date) from page text."""
+"""Field-level descriptive metadata (title, authors, issuing body, publisher, place, date) from page text.
+
+``extract_metadata(pages)`` is the entry; it collects candidates from the parts and keeps the most
+confident value of each field, with its evidence:
+
+- ``front``: the title block of the first page (title, subtitle, byline, statements in it);
+- ``lines``: what one line of a title block is (title text, byline, imprint, date, address ...);
+- ``imprint``: publication statements, imprint and colophon lines, copyright;
+- ``body``: evidence outside the title block (the colophon, a body speaking of itself, event years,
+  the language), with lists of works cited left out;
+- ``dates``: dates as printed, with precision and approximation;
+- ``words``: the word-shape tests the rules share (personal names, corporate bodies, places, noise);
+- ``values``: the value types (``FieldValue``, ``Evidence``) and the field list (from ``archive.fields``).
+"""
 
 from __future__ import annotations
 
@@ -7,15 +20,21 @@ import re
 from dataclasses import replace
 from typing import Sequence
 
-from provenance.dates import ParsedDate
-from provenance.meta_body import (best_self_reference, standalone_lines, detect_language, latest_event_year,
-                                  reference_lines, self_references)
-from provenance.meta_front import TitleBlock, join_text, merge_statement_lines, read_title_block
-from provenance.meta_lines import ADDRESS_RE
-from provenance.meta_imprint import Statement, find_statements, segments
-from provenance.meta_text import (Line, body_name_like, fold, is_noise, is_press, normalize, org_head, page_lines,
-                                  sentence_like, top_body)
-from provenance.meta_types import FIELDS, Evidence, FieldValue
+from provenance.metadata.body import (
+    best_self_reference,
+    detect_language,
+    latest_event_year,
+    reference_lines,
+    self_references,
+    standalone_lines,
+)
+from provenance.metadata.dates import ParsedDate
+from provenance.metadata.front import TitleBlock, join_text, merge_statement_lines, read_title_block
+from provenance.metadata.imprint import Statement, find_statements, segments
+from provenance.metadata.lines import ADDRESS_RE
+from provenance.metadata.values import FIELDS, Evidence, FieldValue
+from provenance.metadata.words import body_name_like, is_noise, is_press, org_head, sentence_like, top_body
+from provenance.text import Line, fold, norm_words, page_lines
 
 __all__ = ["EXTRACTOR_VERSION", "Evidence", "FieldValue", "FIELDS", "extract_metadata"]
 
@@ -42,7 +61,7 @@ class _Collector:
         else:
             value = [re.sub(r"\s+", " ", v).strip() for v in value]
         if normalized is None:
-            normalized = normalize(" ; ".join(value) if isinstance(value, list) else value)
+            normalized = norm_words(" ; ".join(value) if isinstance(value, list) else value, ascii_as_is=True)
         self.cands[fld].append(FieldValue(fld, value, normalized, round(confidence, 3), method, ev,
                                           qualifiers or {}))
 
@@ -86,7 +105,7 @@ def _resolve_short(name: str, bodies: list[str]) -> str | None:
     """'the League' -> the full name of a body already seen with that head noun; a named body as is."""
     ws = name.split()
     head = org_head(name)
-    if head is not None and len(ws) <= 2 and fold(ws[0]).strip(".") == head:
+    if head is not None and len(ws) <= 2 and fold(ws[0], ascii_as_is=True).strip(".") == head:
         for b in bodies:
             if org_head(b) == head and len(b.split()) > len(ws):
                 return b
@@ -308,7 +327,7 @@ def _publisher_fallback(c: _Collector, statements: list) -> None:
     org = c.best("organization")
     if org is None or org.method == "self-reference":
         return
-    for st, page, off in statements:
+    for st, _page, _off in statements:
         if st.kind == "imprint" and st.agent is None and st.sponsor is None and st.printer is None \
                 and st.verb.startswith(("published", "issued", "publication")):
             c.add("publisher", org.value, 0.7, "imprint-line", org.evidence, normalized=org.normalized)

@@ -140,7 +140,7 @@ def is_partial_copy_candidate(sig_a: Sequence[int], n_a: int, sig_b: Sequence[in
     return n_a < n_b and estimated_containment(sig_a, n_a, sig_b, n_b) >= _CANDIDATE_CONTAINMENT
 
 
-# --- keys for retrieval by index (provenance.duplicates) -------------------------------------------------
+# --- keys for retrieval by index (provenance.matching.duplicates) -------------------------------------------------
 # Two documents are compared only if they share a key; the comparison itself (above) is unchanged.
 # - LSH bands of the signature: 42 bands of 3 values. A pair at the near-duplicate threshold (J = 0.5)
 #   shares a band with probability 1 - (1 - 0.5^3)^42 = 0.996, at J = 0.6 0.99996; unrelated texts
