@@ -38,6 +38,7 @@ from sample.archive_gen import ArchiveGenerator, generate  # noqa: E402
 from testkit.pgserver import PostgresServer  # noqa: E402
 
 WORK = Path("/tmp/archive-bench/scale")
+SAVED = ROOT / "bench" / "results"     # each backend's measurements, scale-BACKEND.json
 ARCHIVE = str(ROOT / ".venv" / "bin" / "archive")
 BATCH = 500
 SPARE = 1100          # documents beyond the largest size: the single new documents and the batch of 1,000
@@ -220,12 +221,12 @@ def main() -> None:
     args = ap.parse_args()
     if args.render:
         (ROOT / "bench" / "SCALE.md").write_text(render([json.loads(f.read_text())
-                                                        for f in sorted(WORK.glob("results-*.json"))]))
+                                                        for f in sorted(SAVED.glob("scale-*.json"))]))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     WORK.mkdir(parents=True, exist_ok=True)
     files = _files(max(sizes) + SPARE, args.seed)
-    # Each backend's results are saved apart (results-BACKEND.json), so backends run at different times,
+    # Each backend's results are saved apart (bench/results/scale-BACKEND.json), so backends run at different times,
     # or at once, are rendered together.
     for backend in args.backends.split(","):
         t0 = time.time()
@@ -236,8 +237,9 @@ def main() -> None:
             res = run_backend(backend, sizes, files, args, None)
         res.update(command=" ".join(sys.argv[1:]), minutes=round((time.time() - t0) / 60),
                    load=[round(x, 2) for x in os.getloadavg()])
-        (WORK / f"results-{backend}.json").write_text(json.dumps(res, indent=1))
-    results = [json.loads(f.read_text()) for f in sorted(WORK.glob("results-*.json"))]
+        SAVED.mkdir(exist_ok=True)
+        (SAVED / f"scale-{backend}.json").write_text(json.dumps(res, indent=1) + "\n")
+    results = [json.loads(f.read_text()) for f in sorted(SAVED.glob("scale-*.json"))]
     text = render(results)
     print(text)
     if not args.no_write:
