@@ -28,8 +28,18 @@ from PIL import Image, ImageDraw  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from archive.db import make_engine  # noqa: E402
-from archive.models import Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile  # noqa: E402
+from archive.store.db import make_engine  # noqa: E402
+from archive.store.models import (  # noqa: E402
+    Agent,
+    Assertion,
+    Citation,
+    Document,
+    DocumentRelation,
+    Event,
+    ExternalWork,
+    Page,
+    SourceFile,
+)
 from reports.build import build_reports  # noqa: E402
 
 WORDS = ("archive labour union strike pamphlet press worker council history socialist women rent tenants "
@@ -201,7 +211,7 @@ def main(argv=None) -> int:
         "",
         "Each row is one `build_reports` call into an empty folder (`archive report --format F` without the CLI "
         "start-up); \"reading\" is the batched catalogue read (`reports.data.load_catalog`) inside that time. "
-        "The JSON and Dublin Core writers use `archive.queries.export` (the export contract), which reads "
+        "The JSON and Dublin Core writers use `archive.store.reads.export` (the export contract), which reads "
         "document by document.",
         "",
         "| format | wall seconds | CPU seconds (this process) | of which reading (wall) | files | size |",
