@@ -28,8 +28,8 @@ from PIL import Image, ImageDraw  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from archive.db import make_engine  # noqa: E402
-from archive.models import Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile  # noqa: E402
+from archive.store import models  # noqa: E402
+from archive.store.db import make_engine  # noqa: E402
 from reports.build import build_reports  # noqa: E402
 
 WORDS = ("archive labour union strike pamphlet press worker council history socialist women rent tenants "
@@ -119,9 +119,9 @@ def generate(engine, n_docs: int, seed: int = 1) -> dict:
             rels.append({"document_id": d - 1, "other_id": d, "kind": "near-duplicate", "score": 0.95,
                          "method": "bench", "canonical_id": d - 1, "created_at": T0})
     with Session(engine) as session:
-        for model, rows in ((Agent, agents), (ExternalWork, works), (Document, docs), (SourceFile, sources),
-                            (Page, pages), (Event, events), (Assertion, asserts), (Citation, cites),
-                            (DocumentRelation, rels)):
+        for model, rows in ((models.Agent, agents), (models.ExternalWork, works), (models.Document, docs),
+                            (models.SourceFile, sources), (models.Page, pages), (models.Event, events),
+                            (models.Assertion, asserts), (models.Citation, cites), (models.DocumentRelation, rels)):
             for i in range(0, len(rows), 2000):
                 session.execute(insert(model), rows[i:i + 2000])
         session.commit()
@@ -201,7 +201,7 @@ def main(argv=None) -> int:
         "",
         "Each row is one `build_reports` call into an empty folder (`archive report --format F` without the CLI "
         "start-up); \"reading\" is the batched catalogue read (`reports.data.load_catalog`) inside that time. "
-        "The JSON and Dublin Core writers use `archive.queries.export` (the export contract), which reads "
+        "The JSON and Dublin Core writers use `archive.store.reads.export` (the export contract), which reads "
         "document by document.",
         "",
         "| format | wall seconds | CPU seconds (this process) | of which reading (wall) | files | size |",

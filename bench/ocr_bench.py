@@ -148,15 +148,15 @@ def run_ours(ps: PageSet, jobs: int, work: Path) -> Run:
 def _our_texts(url: str, ps: PageSet, summary: dict) -> list[str]:
     from sqlmodel import Session
 
-    from archive import queries
-    from archive.db import make_engine
+    from archive.store import reads
+    from archive.store.db import make_engine
     engine = make_engine(url, create=False)
     texts = []
     with Session(engine) as s:
         for given in ps.ours:
             doc = next(d["document"] for d in summary["ingested"]
                        if Path(d["paths"][0]) == given or Path(d["paths"][0]).parent == given)
-            texts += [p.text for p in queries.pages(s, doc)]
+            texts += [p.text for p in reads.pages(s, doc)]
     engine.dispose()
     return texts
 
@@ -194,7 +194,7 @@ def run_ocrmypdf(ps: PageSet, jobs: int, work: Path, extra: list[str], label: st
 _STAGE = """
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
-from archive.db import make_engine
+from archive.store.db import make_engine
 from ingest.pipeline import IngestOptions, ingest
 engine = make_engine(sys.argv[2])
 started = time.perf_counter()

@@ -91,9 +91,9 @@ def _percentiles(samples: list[float]) -> dict:
 def _queries(url: str, rounds: int = 40) -> dict:
     from sqlmodel import Session, select
 
-    from archive import queries
-    from archive.db import make_engine
-    from archive.models import Document
+    from archive.store import reads
+    from archive.store.db import make_engine
+    from archive.store.models import Document
     from sample.archive_gen import BODIES, WORDS
     engine = make_engine(url)
     rng = random.Random(5)
@@ -110,18 +110,18 @@ def _queries(url: str, rounds: int = 40) -> dict:
                 times.append(time.perf_counter() - t)
             return _percentiles(times)
 
-        out["search"] = timed(lambda w: queries.search(s, w, limit=20), [rng.choice(WORDS) + " " + rng.choice(WORDS)
+        out["search"] = timed(lambda w: reads.search(s, w, limit=20), [rng.choice(WORDS) + " " + rng.choice(WORDS)
                                                                          for _ in range(rounds)])
         out["list --organization"] = timed(
-            lambda b: queries.list_documents(s, queries.DocumentFilter(organization=b), limit=50, with_text=False),
+            lambda b: reads.list_documents(s, reads.DocumentFilter(organization=b), limit=50, with_text=False),
             [rng.choice(BODIES) for _ in range(rounds)])
         out["list --from --to"] = timed(
-            lambda y: queries.list_documents(s, queries.DocumentFilter(date_from=str(y), date_to=str(y + 5)),
+            lambda y: reads.list_documents(s, reads.DocumentFilter(date_from=str(y), date_to=str(y + 5)),
                                              limit=50, with_text=False),
             [rng.randrange(1890, 1985) for _ in range(rounds)])
-        out["cites"] = timed(lambda d: queries.cites(s, d), cited)
-        out["cited-by"] = timed(lambda d: queries.cited_by(s, d), cited)
-        out["show"] = timed(lambda d: queries.document_json(s, s.get(Document, d), include_text=False), cited)
+        out["cites"] = timed(lambda d: reads.cites(s, d), cited)
+        out["cited-by"] = timed(lambda d: reads.cited_by(s, d), cited)
+        out["show"] = timed(lambda d: reads.document_json(s, s.get(Document, d), include_text=False), cited)
     engine.dispose()
     return out
 

@@ -9,10 +9,10 @@ from typing import Callable, Optional
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from archive import store
-from archive.db import session_scope
-from archive.models import Event, SourceFile
-from archive.vocabulary import EventType, FixityResult, Outcome
+from archive.store import writes
+from archive.store.db import session_scope
+from archive.store.models import Event, SourceFile
+from archive.store.vocabulary import EventType, FixityResult, Outcome
 from ingest.fixity import resolve_stored_path, sha256_file
 
 
@@ -58,7 +58,7 @@ AUDIT_COMPLETED = "fixity audit completed"
 def _audit_marker(session: Session, detail: str) -> None:
     # Audit-level events (no document, no file) bracket a whole-archive audit; an audit whose
     # "started" event has no "completed" event after it was interrupted, and is resumed.
-    store.event(session, EventType.FIXITY_CHECK, store.project_agent(session), Outcome.SUCCESS, detail)
+    writes.event(session, EventType.FIXITY_CHECK, writes.project_agent(session), Outcome.SUCCESS, detail)
 
 
 def interrupted_audit(session: Session) -> Optional[datetime]:
@@ -106,11 +106,11 @@ def verify(engine: Engine, doc_ids: Optional[list[int]] = None, *, resume_after:
         with session_scope(engine) as session, session.no_autoflush:
             # No autoflush: the batch's updates and events go out together at commit
             # (executemany), not one flush per file; this is most of an audit's database time.
-            me = store.project_agent(session)
+            me = writes.project_agent(session)
             for src in session.exec(select(SourceFile).where(col(SourceFile.id).in_(ids[start:start + batch]))
                                     .order_by(SourceFile.id)):
                 status, detail, _ = check_file(src)
-                store.record_fixity(session, src, status, detail, me)
+                writes.record_fixity(session, src, status, detail, me)
                 _tally(report, src, status)
         if progress:
             progress(report.checked, total)

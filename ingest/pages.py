@@ -17,7 +17,7 @@ from typing import Callable
 from PIL import Image
 
 from archive.errors import ArchiveError
-from archive.vocabulary import PageMethod
+from archive.store.vocabulary import PageMethod
 from ingest import images, pdf, preprocess, tesseract_lib, threads, tools
 from ingest.ocr import DEFAULT_PSM, OcrEngine, TesseractEngine
 

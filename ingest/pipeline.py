@@ -12,11 +12,11 @@ from typing import Callable, Optional
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from archive import store
-from archive.db import session_scope
 from archive.errors import ArchiveError
-from archive.models import Document, Page, SourceFile
-from archive.vocabulary import AgentKind, EventType, Outcome, PageMethod
+from archive.store import writes
+from archive.store.db import session_scope
+from archive.store.models import Document, Page, SourceFile
+from archive.store.vocabulary import AgentKind, EventType, Outcome, PageMethod
 from ingest import images, normalize, pdf, reuse
 from ingest.discover import InputGroup, discover
 from ingest.fixity import display_path, fingerprint, sha256_file
@@ -117,7 +117,7 @@ def ingest(engine: Engine, paths: list[str], options: IngestOptions = IngestOpti
 def _fail(engine: Engine, summary: IngestSummary, path: str, reason: str) -> None:
     summary.failed.append({"path": path, "reason": reason})
     with session_scope(engine) as session:
-        store.record_failure(session, path, reason)
+        writes.record_failure(session, path, reason)
 
 
 def _hash(engine: Engine, group: InputGroup, summary: IngestSummary) -> Optional[list[SourceInfo]]:
@@ -178,9 +178,9 @@ def _record_noops(engine: Engine, held: list[tuple[int, str]]) -> None:
     a folder of a thousand held files then costs the hashing, not a thousand commits."""
     for start in range(0, len(held), _NOOPS_PER_TRANSACTION):
         with session_scope(engine) as session:
-            me = store.project_agent(session)
+            me = writes.project_agent(session)
             for doc_id, detail in held[start:start + _NOOPS_PER_TRANSACTION]:
-                store.event(session, EventType.INGESTION, me, Outcome.SUCCESS, detail, document_id=doc_id)
+                writes.event(session, EventType.INGESTION, me, Outcome.SUCCESS, detail, document_id=doc_id)
 
 
 def _run(engine: Engine, planned: list[_Planned], new_executor: Callable[[], Executor], jobs: int,
@@ -224,10 +224,10 @@ def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: I
     fp = fingerprint([s.sha256 for s in item.sources])
     try:
         with session_scope(engine) as session:
-            me = store.project_agent(session)
+            me = writes.project_agent(session)
             agents = {
-                ocr.name: store.agent(session, AgentKind.SOFTWARE, ocr.name, ocr.version()),
-                "pypdf": store.agent(session, AgentKind.SOFTWARE, "pypdf", pypdf_version()),
+                ocr.name: writes.agent(session, AgentKind.SOFTWARE, ocr.name, ocr.version()),
+                "pypdf": writes.agent(session, AgentKind.SOFTWARE, "pypdf", pypdf_version()),
             }
             doc = Document(fingerprint=fp, label=label, page_count=len(results), text=norm,
                            text_sha256=normalize.text_sha256(norm),
@@ -253,7 +253,7 @@ def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: I
                 outcome = (Outcome.FAILURE if r.error
                            else Outcome.WARNING if r.method == PageMethod.NONE else Outcome.SUCCESS)
                 pages.append((page, r.source_seq, who, outcome, _page_detail(r, ocr.name)))
-            store.add_document(session, doc, sources, pages, events)
+            writes.add_document(session, doc, sources, pages, events)
             doc_id = doc.id
     except IntegrityError:
         # Another process committed the same input meanwhile: that document stands, this is a no-op.

@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from archive.models import Document, Page
+from archive.store.models import Document, Page
 from ingest import images, preprocess
 from ingest.ocr import OcrEngine
 from ingest.pages import PageResult, PageTask

@@ -15,6 +15,6 @@ The parts, and what each owns:
   ``describe`` and ``undescribed``) that ingest, ``extract``, ``relink`` and ``set`` use.
 
 Imports point one way: pipeline -> matching -> metadata and citations (independent of each other)
--> text; ``.importlinter`` checks it. It reads through ``archive.queries`` and writes through
-``archive.store``.
+-> text; ``.importlinter`` checks it. It reads through ``archive.store.reads`` and writes through
+``archive.store.writes``.
 """

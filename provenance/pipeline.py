@@ -16,9 +16,10 @@ from sqlalchemy import update as sa_update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from archive import __version__, queries, store
-from archive.db import session_scope
-from archive.models import AgentKind, Citation, Document, EventType, Outcome, utcnow
+from archive import __version__
+from archive.store import reads, writes
+from archive.store.db import session_scope
+from archive.store.models import AgentKind, Citation, Document, EventType, Outcome, utcnow
 from provenance import citations as citation_finder
 from provenance import metadata as metadata_extractor
 from provenance.matching import blocking, duplicates, linking, samework
@@ -78,7 +79,7 @@ def update(engine: Engine, doc_ids: Optional[list[int]], progress: Optional[Prog
             if progress:
                 progress("metadata and citations", i, len(ids))
             with session_scope(engine) as session:
-                doc = queries.get_document(session, doc_id)
+                doc = reads.get_document(session, doc_id)
                 pages = page_texts(session, doc_id)
                 if metadata:
                     extract_metadata(session, doc, pages)
@@ -116,12 +117,12 @@ def undescribed(engine: Engine) -> list[int]:
 
 # --- per-document extraction into the store: field assertions with evidence, and citations ---------
 def metadata_agent(session: Session):
-    return store.agent(session, AgentKind.SOFTWARE, "archive-tracker metadata extractor",
+    return writes.agent(session, AgentKind.SOFTWARE, "archive-tracker metadata extractor",
                        f"{__version__}/{metadata_extractor.EXTRACTOR_VERSION}")
 
 
 def citation_agent(session: Session):
-    return store.agent(session, AgentKind.SOFTWARE, "archive-tracker citation finder",
+    return writes.agent(session, AgentKind.SOFTWARE, "archive-tracker citation finder",
                        f"{__version__}/{citation_finder.FINDER_VERSION}")
 
 
@@ -129,18 +130,18 @@ def extract_metadata(session: Session, doc: Document, pages: list[str]) -> list[
     """Replace this software's earlier assertions with a fresh extraction; a person's assertions
     are untouched and keep outranking it. Returns the fields whose current value changed."""
     who = metadata_agent(session)
-    store.supersede_software_assertions(session, doc.id)
+    writes.supersede_software_assertions(session, doc.id)
     values = metadata_extractor.extract_metadata(pages)
     for v in values:
         ev = v.evidence
-        store.add_assertion(session, doc, v.field, v.value, who, method=v.method, confidence=v.confidence,
+        writes.add_assertion(session, doc, v.field, v.value, who, method=v.method, confidence=v.confidence,
                             normalized=v.normalized, qualifiers=dict(v.qualifiers or {}),
                             page=ev.page if ev else None, span=(ev.start, ev.end) if ev else None,
                             evidence=ev.text if ev else None)
     found = ", ".join(f"{v.field}={json.dumps(v.value, ensure_ascii=False)}" for v in values) or "no field stated"
-    store.event(session, EventType.METADATA_EXTRACTION, who, Outcome.SUCCESS,
+    writes.event(session, EventType.METADATA_EXTRACTION, who, Outcome.SUCCESS,
                 f"{len(values)} assertions: {found}", document_id=doc.id)
-    return store.refresh_metadata(session, doc)
+    return writes.refresh_metadata(session, doc)
 
 
 def extract_citations(session: Session, doc: Document, pages: list[str]) -> list[Citation]:
@@ -150,17 +151,17 @@ def extract_citations(session: Session, doc: Document, pages: list[str]) -> list
     rows = [Citation(document_id=doc.id, page=f.page, kind=f.kind, raw=f.raw, author=f.author, title=f.title,
                      year=f.year, locator=f.locator, note_number=f.note_number, place=f.place,
                      publisher=f.publisher, span_start=f.start, span_end=f.end) for f in found]
-    store.replace_citations(session, doc.id, rows)
+    writes.replace_citations(session, doc.id, rows)
     for f, row in zip(found, rows):
         if f.entry_index is not None and 0 <= f.entry_index < len(rows) and rows[f.entry_index] is not row:
             row.entry_id = rows[f.entry_index].id
             session.add(row)
     kinds = {k: sum(1 for f in found if f.kind == k) for k in ("in-text", "note", "bibliography")}
-    store.event(session, EventType.CITATION_EXTRACTION, who, Outcome.SUCCESS,
+    writes.event(session, EventType.CITATION_EXTRACTION, who, Outcome.SUCCESS,
                 f"{len(found)} citations found ({', '.join(f'{n} {k}' for k, n in kinds.items())})",
                 document_id=doc.id)
     return rows
 
 
 def page_texts(session: Session, doc_id: int) -> list[str]:
-    return [p.text for p in queries.pages(session, doc_id)]
+    return [p.text for p in reads.pages(session, doc_id)]

@@ -10,7 +10,7 @@ from typing import Optional
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from archive import queries
+from archive.store import reads
 from reports.data import load_catalog
 from reports.registry import DEFAULT_OCR_THRESHOLD, DEFAULT_SITE_TITLE, ReportContext, formats_for, get_writer
 from reports.safety import OutputDir
@@ -29,7 +29,7 @@ class ReportResult:
 
 
 def build_reports(engine: Engine, out_dir: Path | str, fmt: str = "html", *,
-                  flt: queries.DocumentFilter = queries.DocumentFilter(), query: Optional[str] = None,
+                  flt: reads.DocumentFilter = reads.DocumentFilter(), query: Optional[str] = None,
                   ocr_threshold: float = DEFAULT_OCR_THRESHOLD, site_title: str = DEFAULT_SITE_TITLE,
                   filters: Optional[dict[str, str]] = None) -> ReportResult:
     """Write the catalogue in `fmt` (a format name or "all") into `out_dir`. Reads only."""

@@ -12,9 +12,19 @@ from typing import Iterable, Iterator, Optional, Sequence
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from archive import queries
-from archive.models import Agent, Assertion, Citation, Document, DocumentRelation, Event, ExternalWork, Page, SourceFile
-from archive.vocabulary import FixityResult
+from archive.store import reads
+from archive.store.models import (
+    Agent,
+    Assertion,
+    Citation,
+    Document,
+    DocumentRelation,
+    Event,
+    ExternalWork,
+    Page,
+    SourceFile,
+)
+from archive.store.vocabulary import FixityResult
 
 # Large IN lists are split: SQLite caps bound parameters (32,766 on current builds, 999 on old ones).
 _CHUNK = 500
@@ -167,23 +177,23 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield ids[i:i + _CHUNK]
 
 
-def select_documents(session: Session, flt: queries.DocumentFilter = queries.DocumentFilter(),
+def select_documents(session: Session, flt: reads.DocumentFilter = reads.DocumentFilter(),
                      query: Optional[str] = None) -> list[Document]:
     """The documents a report covers: the filter, narrowed by a full-text query when given."""
-    docs = queries.list_documents(session, flt)
+    docs = reads.list_documents(session, flt)
     if query:
         allowed = [d.id for d in docs]
         # One hit per matching page: a limit of every page held cannot cut a matching document off.
         limit = max(1, session.exec(select(func.count()).select_from(Page)).one())
-        matched = {h.document_id for h in queries.search(session, query, limit=limit, doc_ids=allowed)}
+        matched = {h.document_id for h in reads.search(session, query, limit=limit, doc_ids=allowed)}
         docs = [d for d in docs if d.id in matched]
     return docs
 
 
-def load_catalog(session: Session, flt: queries.DocumentFilter = queries.DocumentFilter(),
+def load_catalog(session: Session, flt: reads.DocumentFilter = reads.DocumentFilter(),
                  query: Optional[str] = None, *, filters: Optional[dict[str, str]] = None) -> Catalog:
     docs = select_documents(session, flt, query)
-    records = {d.id: DocumentRecord(doc=d, authors=queries.authors(d)) for d in docs}
+    records = {d.id: DocumentRecord(doc=d, authors=reads.authors(d)) for d in docs}
     ids = list(records)
     for chunk in _chunks(ids):
         for src in session.exec(select(SourceFile).where(col(SourceFile.document_id).in_(chunk))

@@ -9,7 +9,7 @@ from typing import Iterable, Optional
 
 from lxml import etree
 
-from archive.vocabulary import PageMethod, RelationKind
+from archive.store.vocabulary import PageMethod, RelationKind
 from reports.safety import clean_text
 
 FILE_NAME = "catalog-dc.xml"

@@ -15,8 +15,8 @@ from markupsafe import Markup, escape
 from PIL import Image
 
 from archive import __version__
-from archive.fields import FIELD_LABELS
-from archive.vocabulary import AgentKind
+from archive.store.fields import FIELD_LABELS
+from archive.store.vocabulary import AgentKind
 from reports import graph as graphs
 from reports.data import Catalog, DocumentRecord, PageBody, iter_page_bodies
 from reports.registry import WRITERS, ReportContext

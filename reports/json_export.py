@@ -1,4 +1,4 @@
-"""The JSON report: the export contract of archive.queries.export, for exactly the report's documents."""
+"""The JSON report: the export contract of archive.store.reads.export, for exactly the report's documents."""
 
 from __future__ import annotations
 

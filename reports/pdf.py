@@ -10,8 +10,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from archive import __version__
-from archive.fields import FIELD_LABELS
-from archive.vocabulary import AgentKind, Outcome
+from archive.store.fields import FIELD_LABELS
+from archive.store.vocabulary import AgentKind, Outcome
 from reports.data import Catalog, DocumentRecord, iter_page_bodies
 from reports.registry import ReportContext
 from reports.safety import clean_text

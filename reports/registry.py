@@ -9,8 +9,8 @@ from typing import Callable, Optional
 
 from sqlmodel import Session
 
-from archive import queries
 from archive.errors import UsageError
+from archive.store import reads
 from reports.data import Catalog
 from reports.safety import OutputDir
 
@@ -33,8 +33,8 @@ class ReportContext:
     def export(self) -> dict:
         """The JSON export contract for exactly the catalogue's documents (computed once per run)."""
         if self._export is None:
-            flt = queries.DocumentFilter(ids=tuple(self.catalog.ids()))
-            self._export = queries.export(self.session, flt)
+            flt = reads.DocumentFilter(ids=tuple(self.catalog.ids()))
+            self._export = reads.export(self.session, flt)
         return self._export
 
 
@@ -55,7 +55,7 @@ class Writer:
 # Order matters for `all`: the HTML catalogue comes last so that its index can link every
 # download that was actually written.
 WRITERS: dict[str, Writer] = {w.name: w for w in (
-    Writer("json", "the JSON export contract (archive.queries.export)", "catalog.json", "JSON data",
+    Writer("json", "the JSON export contract (archive.store.reads.export)", "catalog.json", "JSON data",
            "reports.json_export"),
     Writer("dc", "Dublin Core records (OAI-DC XML)", "catalog-dc.xml", "Dublin Core XML",
            "reports.dublin_core"),

@@ -32,22 +32,22 @@ def report(db_url: str, corpus: Path) -> list[dict]:
 
     from sqlmodel import Session
 
-    from archive import queries
-    from archive.db import make_engine
+    from archive.store import reads
+    from archive.store.db import make_engine
 
     manifest = {d["id"]: d for d in json.loads((corpus / "manifest.json").read_text())["documents"]}
     rows = []
     engine = make_engine(db_url, create=False)
     with Session(engine) as s:
-        for doc in queries.list_documents(s):
-            src = queries.source_files(s, doc.id)[0]
+        for doc in reads.list_documents(s):
+            src = reads.source_files(s, doc.id)[0]
             try:
                 cid = Path(src.path).resolve().relative_to(corpus.resolve()).parts[0]
             except ValueError:
                 continue
             inp = next(i for i in manifest[cid]["inputs"]
                        if any((corpus / f).resolve() == Path(src.path).resolve() for f in i["files"]))
-            pages = queries.pages(s, doc.id)
+            pages = reads.pages(s, doc.id)
             cer, wer = error_rates([p.text for p in pages], ground_truth_pages(corpus, manifest[cid], inp["pages"]))
             rows.append({"document": cid, "format": inp["format"], "level": inp["level"], "pages": len(pages),
                          "cer": cer, "wer": wer, "mean_confidence": doc.mean_confidence})

@@ -82,7 +82,7 @@ def db_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def engine(db_url):
-    from archive.db import make_engine
+    from archive.store.db import make_engine
     eng = make_engine(db_url)
     yield eng
     eng.dispose()
@@ -135,7 +135,7 @@ def corpus_inputs(corpus: Path, manifest: dict, *, heavy: bool = True) -> dict[t
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def corpus_archive(request, corpus, manifest, tmp_path_factory) -> CorpusArchive:
-    from archive.db import make_engine
+    from archive.store.db import make_engine
     from ingest.pipeline import IngestOptions, ingest
 
     backend = request.param

@@ -10,9 +10,9 @@ import string
 import pytest
 from sqlmodel import Session, col, select
 
-from archive import migrations
-from archive.db import make_engine
-from archive.models import Citation, Document, DocumentRelation, ExternalWork
+from archive.store import migrations
+from archive.store.db import make_engine
+from archive.store.models import Citation, Document, DocumentRelation, ExternalWork
 from ingest.pipeline import IngestOptions, ingest
 from provenance.citations import FoundCitation
 from provenance.matching import blocking, linking, resolve

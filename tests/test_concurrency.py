@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from archive.db import make_engine
+from archive.store.db import make_engine
 from tests.helpers.cli import archive_exe
 from tests.helpers.consistency import check_consistent
 from tests.hostile import make_batch

@@ -10,8 +10,8 @@ import pytest
 from rapidfuzz import fuzz
 from sqlmodel import Session
 
-from archive import queries
-from archive.db import make_engine
+from archive.store import reads
+from archive.store.db import make_engine
 
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
 
@@ -37,7 +37,7 @@ def fold(value) -> str:
 def exported(corpus_archive):
     engine = make_engine(corpus_archive.url)
     with Session(engine) as s:
-        docs = {d["id"]: d for d in queries.export(s)["documents"]}
+        docs = {d["id"]: d for d in reads.export(s)["documents"]}
     engine.dispose()
     return docs
 

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from archive.db import make_engine
-from archive.models import Document, SourceFile
+from archive.store.db import make_engine
+from archive.store.models import Document, SourceFile
 from tests.helpers.cli import archive_exe
 from tests.helpers.consistency import check_consistent
 from tests.hostile import make_batch
@@ -106,8 +106,8 @@ def register_tiny_files(engine, root: Path, n: int) -> list[Path]:
 
     from sqlalchemy import insert
 
-    from archive.db import session_scope
-    from archive.models import utcnow
+    from archive.store.db import session_scope
+    from archive.store.models import utcnow
     root.mkdir(parents=True, exist_ok=True)
     rows, paths = [], []
     for i in range(n):

@@ -92,16 +92,16 @@ def test_hostile_batch_is_accounted_for_and_good_files_committed(hostile, db_url
             assert exp.reason.lower() in reason.lower(), f"{path}: reason {reason!r} lacks {exp.reason!r}"
         assert "\n" not in reason and len(reason) < 400, reason
 
-    from archive import queries
-    from archive.db import make_engine
-    from archive.models import Document
+    from archive.store import reads
+    from archive.store.db import make_engine
+    from archive.store.models import Document
     engine = make_engine(db_url)
     try:
         with Session(engine) as s:
             docs = {d.label: d for d in s.exec(select(Document))}
             for item in summary["ingested"]:
                 doc = s.get(Document, item["document"])
-                assert doc is not None and len(queries.pages(s, doc.id)) == doc.page_count == item["pages"]
+                assert doc is not None and len(reads.pages(s, doc.id)) == doc.page_count == item["pages"]
             good = docs["in/good.pdf"]
             # the text layer came through, page by page
             assert page_lines(1)[0] in good.text and page_lines(2)[-1] in good.text
@@ -109,7 +109,7 @@ def test_hostile_batch_is_accounted_for_and_good_files_committed(hostile, db_url
             assert "number 8 line 0" in docs["in/encrypted-empty-user-password.pdf"].text
             nul = docs["in/nul-in-text-layer.pdf"].text  # storable on PostgreSQL: no NUL left
             assert "number 12 line 0" in nul and "\x00" not in nul
-            failures = {e.path: e for e, _ in queries.events(s, failures_only=True)}
+            failures = {e.path: e for e, _ in reads.events(s, failures_only=True)}
             for item in summary["failed"]:
                 ev = failures[item["path"]]
                 assert ev.type == "ingestion" and ev.outcome == "failure" and item["reason"] in ev.detail

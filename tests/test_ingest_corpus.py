@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from archive import queries
-from archive.db import make_engine
+from archive.store import reads
+from archive.store.db import make_engine
 from testkit.textmetrics import error_rates, ground_truth_pages
 
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
@@ -40,9 +40,9 @@ def test_every_input_is_ingested_nothing_failed(corpus_archive):
 def test_grouping_page_count_and_text(corpus_archive, session, corpus, manifest, doc_id, fmt):
     archive_id = corpus_archive.doc(doc_id, fmt)
     inp = corpus_archive.inputs[(doc_id, fmt)]["input"]
-    doc = queries.get_document(session, archive_id)
-    pages = queries.pages(session, archive_id)
-    sources = queries.source_files(session, archive_id)
+    doc = reads.get_document(session, archive_id)
+    pages = reads.pages(session, archive_id)
+    sources = reads.source_files(session, archive_id)
     assert doc.page_count == len(pages) == len(inp["pages"])
     assert [p.number for p in pages] == list(range(1, len(pages) + 1))
     assert len(sources) == (len(inp["files"]) if fmt.endswith("-pages") else 1)
@@ -63,7 +63,7 @@ def test_grouping_page_count_and_text(corpus_archive, session, corpus, manifest,
 
 def test_page_events_name_tool_and_version(corpus_archive, session):
     archive_id = corpus_archive.doc("workers-library", "png-pages")
-    evs = queries.events(session, archive_id)
+    evs = reads.events(session, archive_id)
     types = [e.type for e, _ in evs]
     assert types[0] == "ingestion"
     assert types.count("message digest calculation") == 3
@@ -75,7 +75,7 @@ def test_page_events_name_tool_and_version(corpus_archive, session):
 
 def test_text_hash_is_of_the_normalized_text(corpus_archive, session):
     import hashlib
-    doc = queries.get_document(session, corpus_archive.doc("ellery-collection-catalogue", "pdf-text"))
+    doc = reads.get_document(session, corpus_archive.doc("ellery-collection-catalogue", "pdf-text"))
     assert doc.text_sha256 == hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
     assert "  " not in doc.text and "\n" not in doc.text
 
@@ -86,14 +86,14 @@ def test_search_finds_a_phrase_on_the_right_page(corpus_archive, session, corpus
     truth = ground_truth_pages(corpus, manifest[doc_id], [2])[0]
     line = max((ln for ln in truth.splitlines() if len(ln.split()) >= 6), key=len)
     phrase = " ".join(line.split()[1:5])
-    hits = queries.search(session, f'"{phrase}"')
+    hits = reads.search(session, f'"{phrase}"')
     target = corpus_archive.doc(doc_id, "png-pages")
     assert any(h.document_id == target and h.page == 2 for h in hits), (phrase, hits)
     assert all("[" in h.snippet for h in hits)
 
 
 def test_export_has_every_contract_key(corpus_archive, session):
-    data = queries.export(session)
+    data = reads.export(session)
     need = {"id", "title", "authors", "organization", "publisher", "place", "date", "page_count", "text_sha256",
             "source_files", "pages", "citations", "cited_by", "events"}
     assert len(data["documents"]) == len(corpus_archive.inputs)

@@ -1,4 +1,4 @@
-"""Schema migrations (archive/migrations, Alembic) on SQLite and PostgreSQL: from an empty database,
+"""Schema migrations (archive/store/migrations, Alembic) on SQLite and PostgreSQL: from an empty database,
 from the previous revision with data in it, from a database made before migrations existed, and
 the check that the models and the migration head agree."""
 
@@ -10,9 +10,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, inspect, text
 from sqlmodel import Session, SQLModel
 
-from archive import db, migrations, queries
-from archive.db import make_engine
-from archive.models import Document
+from archive.store import db, migrations, reads
+from archive.store.db import make_engine
+from archive.store.models import Document
 
 
 def _raw_engine(db_url: str):
@@ -78,7 +78,7 @@ def test_one_linear_history_with_the_base_first():
     assert len(scripts.get_heads()) == 1, "two migrations branch from one revision: merge them"
     revisions = [r.revision for r in scripts.walk_revisions()][::-1]
     assert revisions[0] == migrations.BASE_REVISION and len(revisions) >= 2
-    # archive.db opens a database at this revision without Alembic: it must be the real head.
+    # archive.store.db opens a database at this revision without Alembic: it must be the real head.
     assert db.SCHEMA_HEAD == revisions[-1] == migrations.head()
 
 
@@ -87,7 +87,7 @@ def test_opening_a_database_at_head_does_not_need_alembic(tmp_path):
     import sys
     url = f"sqlite:///{tmp_path / 'a.db'}"
     make_engine(url).dispose()
-    code = (f"import sys; from archive.db import make_engine; make_engine({url!r}).dispose(); "
+    code = (f"import sys; from archive.store.db import make_engine; make_engine({url!r}).dispose(); "
             "print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -120,7 +120,7 @@ def test_previous_revision_with_data_to_head(db_url):
             assert {"ix_sourcefile_last_fixity_at"} <= _indexes(engine2, "sourcefile")
             with Session(engine2) as s:
                 assert s.get(Document, doc_id).label == "migrated.pdf"
-                assert [h.document_id for h in queries.search(s, '"printers union"')] == [doc_id]
+                assert [h.document_id for h in reads.search(s, '"printers union"')] == [doc_id]
             assert _diff(engine2) == []
         finally:
             engine2.dispose()
@@ -161,7 +161,7 @@ def test_database_made_before_migrations_is_adopted(db_url):
 
 
 def test_models_and_migration_head_agree(db_url):
-    """If this fails, a model changed without a migration: `python -m archive.migrations revision "..."`."""
+    """If this fails, a model changed without a migration: `python -m archive.store.migrations revision "..."`."""
     engine = make_engine(db_url)
     try:
         assert _diff(engine) == []

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import Session
 
-from archive import queries
-from archive.db import make_engine
+from archive.store import reads
+from archive.store.db import make_engine
 from ingest import tools
 from ingest.pipeline import IngestOptions, ingest
 from testkit.pdfwrite import PdfObjects, write_image_pdf
@@ -80,7 +80,7 @@ def pages_dir(tmp_path) -> Path:
 
 def _pages(engine, doc_id: int):
     with Session(engine) as s:
-        return queries.pages(s, doc_id)
+        return reads.pages(s, doc_id)
 
 
 def test_known_page_images_are_not_ocrd_again(tmp_path, pages_dir, counted):

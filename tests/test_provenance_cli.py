@@ -136,7 +136,7 @@ def test_a_partial_rescan_shares_what_only_the_full_copy_states(run_cli, db_url,
 
 
 def test_a_document_committed_by_an_interrupted_ingest_is_described_by_the_next(run_cli, db_url, sample_dir):
-    from archive.db import make_engine
+    from archive.store.db import make_engine
     from ingest.pipeline import IngestOptions, ingest
     # The pipeline alone commits the document; the describe stage that `archive ingest` runs next
     # never happens (as when the process is killed between the two).

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from archive import queries
-from archive.db import make_engine
-from archive.models import Document, Page
+from archive.store import reads
+from archive.store.db import make_engine
+from archive.store.models import Document, Page
 from tests.helpers.cli import archive_exe
 
 pytestmark = [pytest.mark.slow, pytest.mark.tesseract]
@@ -88,9 +88,9 @@ def test_the_database_holds_one_complete_document_per_ingested_input(ingested):
             docs = list(s.exec(select(Document)))
             assert len(docs) == len(summary["ingested"])
             for d in docs:
-                assert len(queries.pages(s, d.id)) == d.page_count > 0
-                assert queries.source_files(s, d.id)
-            failures = queries.events(s, failures_only=True)
+                assert len(reads.pages(s, d.id)) == d.page_count > 0
+                assert reads.source_files(s, d.id)
+            failures = reads.events(s, failures_only=True)
             assert {e.path for e, _ in failures} == {f["path"] for f in summary["failed"]}
     finally:
         engine.dispose()
@@ -100,9 +100,9 @@ def _page(url: str, realworld: Path, rel: str, number: int = 1) -> Page:
     engine = make_engine(url)
     try:
         with Session(engine) as s:
-            src = queries.source_files(s)
+            src = reads.source_files(s)
             doc_id = next(x.document_id for x in src if x.path == str(realworld / rel))
-            return queries.pages(s, doc_id)[number - 1]
+            return reads.pages(s, doc_id)[number - 1]
     finally:
         engine.dispose()
 
@@ -158,7 +158,7 @@ def test_documented_passwords_open_every_encrypted_file(ingested, realworld, run
     engine = make_engine(url)
     try:
         with Session(engine) as s:
-            src = {x.path: x.document_id for x in queries.source_files(s)}
+            src = {x.path: x.document_id for x in reads.source_files(s)}
             crazy = s.get(Document, src[str(realworld / "pypdf-resources/crazyones-encrypted-256.pdf")])
             assert "crazy ones" in crazy.text.lower()
     finally:

@@ -7,7 +7,7 @@ import io
 
 from sqlmodel import Session, select
 
-from archive.models import Document
+from archive.store.models import Document
 from reports import csv_export
 from reports.build import build_reports
 from tests.helpers.collection import HOSTILE_TITLE, build_collection

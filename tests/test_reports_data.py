@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlmodel import Session
 
-from archive.models import Citation, Document, Page, SourceFile
-from archive.queries import DocumentFilter
+from archive.store.models import Citation, Document, Page, SourceFile
+from archive.store.reads import DocumentFilter
 from reports.data import iter_page_bodies, load_catalog
 from tests.helpers.collection import build_collection
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 from sqlmodel import Session
 
-from archive import queries
+from archive.store import reads
 from reports import dublin_core
 from reports.build import build_reports
 from tests.helpers.collection import HOSTILE_SUBTITLE, HOSTILE_TITLE, build_collection
@@ -73,7 +73,7 @@ def test_control_characters_are_dropped_not_fatal():
 def test_render_matches_the_export_contract(engine):
     build_collection(engine)
     with Session(engine) as session:
-        export = queries.export(session)
+        export = reads.export(session)
     root = etree.fromstring(dublin_core.render(export).encode())
     assert [int(r.get("id")) for r in root] == [d["id"] for d in export["documents"]]
 

@@ -117,7 +117,7 @@ def test_every_local_link_resolves(engine, tmp_path):
 
 def test_a_selection_links_only_what_it_holds(engine, tmp_path):
     ids = build_collection(engine)
-    build_reports(engine, tmp_path, "html", flt=__import__("archive.queries", fromlist=["x"]).DocumentFilter(
+    build_reports(engine, tmp_path, "html", flt=__import__("archive.store.reads", fromlist=["x"]).DocumentFilter(
         organization="Socialist Workers"), filters={"organization": "Socialist Workers"})
     assert sorted(p.name for p in (tmp_path / "documents").iterdir()) == [f"doc-{ids['described']}.html"]
     page = (tmp_path / "documents" / f"doc-{ids['described']}.html").read_text(encoding="utf-8")
@@ -158,7 +158,7 @@ def test_planted_symlink_cannot_redirect_writes(engine, tmp_path):
 def test_blank_and_oversized_values_render_in_every_format(engine, tmp_path):
     from sqlmodel import Session
 
-    from archive.models import Document, Page
+    from archive.store.models import Document, Page
     from reports import dublin_core
     with Session(engine) as session:
         session.add(Document(fingerprint="blank", label="", title="   ", organization="  ", publisher="\t"))

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from archive import queries, store
-from archive.db import session_scope
 from archive.errors import QueryError
-from archive.models import Document, Page, SourceFile
+from archive.store import reads, writes
+from archive.store.db import session_scope
+from archive.store.models import Document, Page, SourceFile
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,10 +41,10 @@ HOSTILE_QUERIES = [
 def _add(session: Session, label: str, texts: list[str]) -> int:
     doc = Document(fingerprint=f"fp-{label}", label=label, title=label, page_count=len(texts), text="\n".join(texts))
     src = SourceFile(sequence=0, path=f"/nonexistent/{label}.pdf", size=1, sha256="0" * 64, format="pdf")
-    me = store.project_agent(session)
+    me = writes.project_agent(session)
     pages = [(Page(number=i + 1, method="text-layer", text=t), 0, me, "success", "test page")
              for i, t in enumerate(texts)]
-    store.add_document(session, doc, [src], pages, [])
+    writes.add_document(session, doc, [src], pages, [])
     return doc.id
 
 
@@ -61,7 +61,7 @@ def test_hostile_queries_give_results_or_a_clear_message(searchable):
     for query in HOSTILE_QUERIES:
         with Session(engine) as s:
             try:
-                hits = queries.search(s, query)
+                hits = reads.search(s, query)
             except QueryError as exc:
                 message = str(exc)
                 assert message and "\n" not in message and len(message) < 200, message
@@ -71,7 +71,7 @@ def test_hostile_queries_give_results_or_a_clear_message(searchable):
             assert all(h.document_id in ids.values() for h in hits)
             outcomes[query] = len(hits)
         with Session(engine) as s:  # the tables are intact whatever the query said
-            assert len(queries.pages(s, ids["union"])) == 2
+            assert len(reads.pages(s, ids["union"])) == 2
     assert outcomes["'; DROP TABLE page; --"] == 1 and outcomes["union*"] == 2 and outcomes['"unbalanced'] == 0
     assert outcomes[""] == outcomes["x" * 1001] == outcomes["*"] == "message"
 
@@ -91,7 +91,7 @@ def test_phrases_and_terms_on_both_backends(searchable):
     engine, ids = searchable
     with Session(engine) as s:
         def docs(q):
-            return {h.document_id for h in queries.search(s, q)}
+            return {h.document_id for h in reads.search(s, q)}
         assert docs("union workers") == {ids["union"], ids["scattered"]}  # every word, anywhere on the page
         assert docs('"union workers"') == {ids["union"]}  # the phrase: adjacent, in order
         assert docs('"workers union"') == set()
@@ -103,8 +103,8 @@ def test_phrases_and_terms_on_both_backends(searchable):
         assert docs("union -council") == {ids["scattered"]}
         assert docs('workers -"union workers"') == {ids["scattered"]}
         with pytest.raises(QueryError, match="excluded words alone"):
-            queries.search(s, "-union")
-        hits = queries.search(s, '"union workers"')
+            reads.search(s, "-union")
+        hits = reads.search(s, '"union workers"')
         assert hits[0].page == 1 and "[" in hits[0].snippet  # the match is marked in the snippet
 
 

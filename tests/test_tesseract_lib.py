@@ -84,9 +84,9 @@ def test_ingest_in_process_prints_nothing_of_tesseracts_own(corpus, tmp_path):
                            "ingest", "--jobs", "2", str(page)], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
-    code = ("from sqlmodel import Session; from archive.db import make_engine; from archive import queries;"
+    code = ("from sqlmodel import Session; from archive.store.db import make_engine; from archive.store import reads;"
             f"e = make_engine('sqlite:///{db}');"
-            "s = Session(e); p = queries.pages(s, 1)[0]; print(p.engine, p.engine_version, len(p.text))")
+            "s = Session(e); p = reads.pages(s, 1)[0]; print(p.engine, p.engine_version, len(p.text))")
     engine, version, chars = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                             cwd=ROOT, check=True).stdout.split()
     assert (engine, version) == ("Tesseract", tesseract_lib.version()) and int(chars) > 1000

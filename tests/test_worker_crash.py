@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.db import make_engine
+from archive.store.db import make_engine
 from ingest.pipeline import IngestOptions, ingest
 
 pytestmark = pytest.mark.tesseract

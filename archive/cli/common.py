@@ -21,7 +21,7 @@ class State:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            from archive.db import make_engine
+            from archive.store.db import make_engine
             self._engine = make_engine(self.db_url)
         return self._engine
 

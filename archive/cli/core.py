@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 from sqlmodel import Session
 
-from archive import queries
 from archive.cli.common import Progress, State, emit_json, pass_state, say
 from archive.errors import EXIT_FAILURES, EXIT_OK, UsageError
-from archive.fields import METADATA_FIELDS
-from archive.vocabulary import AgentKind
+from archive.store import reads
+from archive.store.fields import METADATA_FIELDS
+from archive.store.vocabulary import AgentKind
 
 FILTER_OPTIONS = [
     click.option("--organization", help="Only documents whose organization contains this text."),
@@ -35,7 +35,7 @@ def make_filter(organization=None, publisher=None, place=None, date_from=None, d
     for name, value in (("--from", date_from), ("--to", date_to)):
         if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
             raise UsageError(f"{name} {value!r}: dates are YYYY, YYYY-MM or YYYY-MM-DD")
-    return queries.DocumentFilter(organization, publisher, place, date_from, date_to, ids)
+    return reads.DocumentFilter(organization, publisher, place, date_from, date_to, ids)
 
 
 def post_ingest(state: State) -> None:
@@ -97,8 +97,8 @@ def ingest(state: State, paths: tuple[str, ...], jobs: int, lang: str, password:
 def list_cmd(state: State, as_json: bool, limit: int | None, offset: int, **filters) -> None:
     """List the documents held."""
     with Session(state.engine) as session:
-        docs = queries.list_documents(session, make_filter(**filters), limit=limit, offset=offset, with_text=False)
-        rows = [{"id": d.id, "title": d.title, "authors": queries.authors(d), "organization": d.organization,
+        docs = reads.list_documents(session, make_filter(**filters), limit=limit, offset=offset, with_text=False)
+        rows = [{"id": d.id, "title": d.title, "authors": reads.authors(d), "organization": d.organization,
                  "publisher": d.publisher, "place": d.place, "date": d.date, "page_count": d.page_count,
                  "mean_ocr_confidence": d.mean_confidence, "label": d.label} for d in docs]
     if as_json:
@@ -119,8 +119,8 @@ def list_cmd(state: State, as_json: bool, limit: int | None, offset: int, **filt
 def show(state: State, doc: str, as_json: bool, provenance: bool, with_text: bool) -> None:
     """Show one document: metadata, files, pages."""
     with Session(state.engine) as session:
-        d = queries.get_document(session, doc)
-        data = queries.document_json(session, d, include_text=with_text or as_json)
+        d = reads.get_document(session, doc)
+        data = reads.document_json(session, d, include_text=with_text or as_json)
     if as_json:
         emit_json(data)
         return
@@ -169,8 +169,8 @@ def search(state: State, query: str, limit: int, as_json: bool, **filters) -> No
     with Session(state.engine) as session:
         ids = None
         if any(v for v in filters.values()):
-            ids = [d.id for d in queries.list_documents(session, flt, with_text=False)]
-        hits = queries.search(session, query, limit=limit, doc_ids=ids)
+            ids = [d.id for d in reads.list_documents(session, flt, with_text=False)]
+        hits = reads.search(session, query, limit=limit, doc_ids=ids)
     if as_json:
         emit_json([{"document": h.document_id, "title": h.title, "page": h.page, "snippet": h.snippet,
                     "rank": round(h.rank, 4)} for h in hits])
@@ -188,8 +188,8 @@ def search(state: State, query: str, limit: int, as_json: bool, **filters) -> No
 def history(state: State, doc: str, as_json: bool) -> None:
     """A document's provenance events, oldest first."""
     with Session(state.engine) as session:
-        d = queries.get_document(session, doc)
-        rows = [queries.event_json(ev, who) for ev, who in queries.events(session, d.id)]
+        d = reads.get_document(session, doc)
+        rows = [reads.event_json(ev, who) for ev, who in reads.events(session, d.id)]
     if as_json:
         emit_json(rows)
         return
@@ -211,7 +211,7 @@ def verify(state: State, docs: tuple[str, ...], restart: bool, resume_after: int
     An interrupted audit of the whole archive is resumed by the next `archive verify`."""
     from ingest.audit import verify as run_verify
     with Session(state.engine) as session:
-        ids = [queries.get_document(session, d).id for d in docs] or None
+        ids = [reads.get_document(session, d).id for d in docs] or None
     progress = Progress(state, "verify")
     lines = _ProgressLines(state, "verify") if not progress.enabled else None
     try:
@@ -264,10 +264,10 @@ def export(state: State, fmt: str, output: Path | None, **filters) -> None:
     with Session(state.engine) as session:
         flt = make_filter(**filters)
         if fmt == "json":
-            data = json.dumps(queries.export(session, flt), indent=2, ensure_ascii=False)
+            data = json.dumps(reads.export(session, flt), indent=2, ensure_ascii=False)
         else:
             from reports.dublin_core import render
-            data = render(queries.export(session, flt))
+            data = render(reads.export(session, flt))
     if output:
         output.write_text(data + ("\n" if not data.endswith("\n") else ""), encoding="utf-8")
         say(state, f"wrote {output}")

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 from sqlmodel import Session
 
-from archive import queries
 from archive.cli.common import Progress, State, emit_json, pass_state, say
 from archive.errors import UsageError
+from archive.store import reads
 
 
 def _doc_line(doc, n: int) -> str:
@@ -24,12 +24,12 @@ def _doc_line(doc, n: int) -> str:
 def citations_cmd(state: State, doc: str, as_json: bool) -> None:
     """Every citation found in a document, resolved or not."""
     with Session(state.engine) as session:
-        d = queries.get_document(session, doc)
+        d = reads.get_document(session, doc)
         rows = [{"id": c.id, "page": c.page, "kind": c.kind, "raw": c.raw, "author": c.author, "title": c.title,
                  "year": c.year, "locator": c.locator, "place": c.place, "publisher": c.publisher,
                  "note_number": c.note_number, "target": c.target_document_id,
                  "external_work": c.external_work_id, "confidence": c.confidence, "evidence": c.match_evidence,
-                 "entry": c.entry_id} for c in queries.citations(session, d.id)]
+                 "entry": c.entry_id} for c in reads.citations(session, d.id)]
     if as_json:
         emit_json(rows)
         return
@@ -45,7 +45,7 @@ def _relations_cmd(name: str, fetch, help_text: str):
     @pass_state
     def command(state: State, doc: str, as_json: bool) -> None:
         with Session(state.engine) as session:
-            d = queries.get_document(session, doc)
+            d = reads.get_document(session, doc)
             rows = fetch(session, d.id)
             data = [{"document": other.id, "title": other.title, "date": other.date, "citations": n}
                     for other, n in rows]
@@ -60,8 +60,8 @@ def _relations_cmd(name: str, fetch, help_text: str):
     return command
 
 
-cites_cmd = _relations_cmd("cites", queries.cites, "Held documents that DOC cites.")
-cited_by_cmd = _relations_cmd("cited-by", queries.cited_by, "Held documents that cite DOC.")
+cites_cmd = _relations_cmd("cites", reads.cites, "Held documents that DOC cites.")
+cited_by_cmd = _relations_cmd("cited-by", reads.cited_by, "Held documents that cite DOC.")
 
 
 @click.command("works")
@@ -71,7 +71,7 @@ cited_by_cmd = _relations_cmd("cited-by", queries.cited_by, "Held documents that
 def works_cmd(state: State, limit: int | None, as_json: bool) -> None:
     """Cited works the archive does not hold, most cited first, and who cites them."""
     with Session(state.engine) as session:
-        works = queries.external_works(session, limit)
+        works = reads.external_works(session, limit)
     if as_json:
         emit_json(works)
         return
@@ -87,7 +87,7 @@ def duplicates_cmd(state: State, as_json: bool) -> None:
     """Rescans and near-duplicates: documents holding the same work."""
     with Session(state.engine) as session:
         rows = [{"document": r.document_id, "other": r.other_id, "kind": r.kind, "score": r.score,
-                 "method": r.method, "canonical": r.canonical_id} for r in queries.relations(session)]
+                 "method": r.method, "canonical": r.canonical_id} for r in reads.relations(session)]
     if as_json:
         emit_json(rows)
         return
@@ -105,7 +105,7 @@ def graph_cmd(state: State, fmt: str, external: bool, output: Path | None) -> No
     """The citation graph of the collection."""
     from reports.graph_formats import WRITERS
     with Session(state.engine) as session:
-        text = WRITERS[fmt](queries.citation_graph(session, external=external))
+        text = WRITERS[fmt](reads.citation_graph(session, external=external))
     if output:
         output.write_text(text, encoding="utf-8")
         say(state, f"wrote {output}")
@@ -128,7 +128,7 @@ def relink_cmd(state: State, docs: tuple[str, ...], whole: bool, exhaustive: boo
     if docs and (whole or exhaustive):
         raise UsageError("give documents or --all/--exhaustive, not both")
     with Session(state.engine) as session:
-        ids = [queries.get_document(session, d).id for d in docs] or None
+        ids = [reads.get_document(session, d).id for d in docs] or None
     progress = Progress(state, "relink")
     try:
         stats = update(state.engine, ids, progress, extract_values=False, exhaustive=exhaustive)

@@ -7,11 +7,11 @@ import re
 import click
 from sqlmodel import Session
 
-from archive import queries, store
 from archive.cli.common import Progress, State, emit_json, pass_state, say
-from archive.db import session_scope
 from archive.errors import UsageError
-from archive.fields import METADATA_FIELDS
+from archive.store import reads, writes
+from archive.store.db import session_scope
+from archive.store.fields import METADATA_FIELDS
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -50,12 +50,12 @@ def set_cmd(state: State, doc: str, field: str, value: str, by: str, note: str |
     if approximate:
         qualifiers["approximate"] = True
     with session_scope(state.engine) as session:
-        d = queries.get_document(session, doc)
-        who = store.person(session, by)
-        store.add_assertion(session, d, field, parsed, who, method="manual", confidence=1.0,
+        d = reads.get_document(session, doc)
+        who = writes.person(session, by)
+        writes.add_assertion(session, d, field, parsed, who, method="manual", confidence=1.0,
                             normalized=parsed if isinstance(parsed, str) else None, qualifiers=qualifiers,
                             note=note)
-        changed = store.refresh_metadata(session, d)
+        changed = writes.refresh_metadata(session, d)
         doc_id = d.id
     update(state.engine, [doc_id], extract_values=False)  # copies share it; citations may resolve differently
     if as_json:
@@ -72,7 +72,7 @@ def extract_cmd(state: State, docs: tuple[str, ...], as_json: bool) -> None:
     """Re-run metadata and citation extraction (all documents by default); never overrides a person."""
     from provenance.pipeline import update
     with Session(state.engine) as session:
-        ids = [queries.get_document(session, d).id for d in docs] or None
+        ids = [reads.get_document(session, d).id for d in docs] or None
     progress = Progress(state, "extract")
     try:
         stats = update(state.engine, ids, progress)

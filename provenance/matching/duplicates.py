@@ -16,9 +16,10 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from archive import __version__, store
-from archive.db import session_scope
-from archive.models import AgentKind, Document, SimilarityKey
+from archive import __version__
+from archive.store import writes
+from archive.store.db import session_scope
+from archive.store.models import AgentKind, Document, SimilarityKey
 from provenance.matching import similarity
 from provenance.matching.linking import chunks, quality_ranks
 
@@ -37,7 +38,7 @@ def index_texts(session: Session, doc_ids: Iterable[int]) -> None:
             session.add(d)
             session.flush()
             session.expunge(d)   # the text is not needed again
-    store.replace_keys(session, SimilarityKey, keys)
+    writes.replace_keys(session, SimilarityKey, keys)
 
 
 def _signatures(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, list[int], int, int]]:
@@ -114,11 +115,11 @@ def find_duplicates(engine: Engine, doc_ids: Optional[list[int]] = None, *,
         rank = quality_ranks(session, {x for r in found for x in r[:2]})
     groups = _groups([(a, b) for a, b, *_ in found])
     with session_scope(engine) as session:
-        who = store.agent(session, AgentKind.SOFTWARE, DETECTOR,
+        who = writes.agent(session, AgentKind.SOFTWARE, DETECTOR,
                           f"{__version__}/minhash-{similarity.NUM_PERM}x{similarity.SHINGLE}")
         for a, b, kind, score, method in found:
             canonical = max(groups[a], key=lambda x: rank.get(x, ()))
-            store.relate(session, a, b, kind, round(score, 4), method, canonical, who)
+            writes.relate(session, a, b, kind, round(score, 4), method, canonical, who)
     return [(a, b, kind, score) for a, b, kind, score, _ in found]
 
 

@@ -22,9 +22,10 @@ from sqlalchemy import case, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from archive import __version__, store
-from archive.db import session_scope
-from archive.models import AgentKind, Citation, CitationKey, Document, DocumentKey, Page
+from archive import __version__
+from archive.store import writes
+from archive.store.db import session_scope
+from archive.store.models import AgentKind, Citation, CitationKey, Document, DocumentKey, Page
 from provenance.citations import FoundCitation
 from provenance.matching import blocking, resolve
 
@@ -115,7 +116,7 @@ def index_documents(session: Session, doc_ids: list[int]) -> set[str]:
     creator key. Returns the documents' keys before and after: what they can reach."""
     cands = candidates(session, doc_ids)
     new = {i: blocking.document_keys(cands[i]) for i in doc_ids if i in cands}
-    old = store.replace_keys(session, DocumentKey, new)
+    old = writes.replace_keys(session, DocumentKey, new)
     reach = set().union(*new.values(), *old.values())
     for chunk in chunks(doc_ids):
         cites = _citations(session, col(Citation.document_id).in_(chunk))
@@ -123,7 +124,7 @@ def index_documents(session: Session, doc_ids: list[int]) -> set[str]:
         for c in cites:
             c.creator_key = resolve.creator_key(founds[c.id])
             session.add(c)
-        store.replace_keys(session, CitationKey, {c.id: blocking.citation_keys(founds[c.id]) for c in cites})
+        writes.replace_keys(session, CitationKey, {c.id: blocking.citation_keys(founds[c.id]) for c in cites})
     session.flush()
     return reach
 
@@ -214,7 +215,7 @@ def _settle_groups(session: Session, who, creator_keys: list[str], redo: Optiona
     groups: dict[str, list[Citation]] = {}
     for c in members:
         groups.setdefault(c.creator_key, []).append(c)
-    known = store.external_works_of(session, creator_keys)
+    known = writes.external_works_of(session, creator_keys)
     used: set[str] = set()
     for creator, group in groups.items():
         keys = resolve.external_keys([founds[c.id] for c in group])
@@ -226,20 +227,20 @@ def _settle_groups(session: Session, who, creator_keys: list[str], redo: Optiona
             if target is None and (c.kind != "bibliography" or c.id not in joined):
                 if key not in works:
                     f = founds[c.id]
-                    works[key] = store.external_work(session, key, creator, f.author, f.title, f.year, known)
+                    works[key] = writes.external_work(session, key, creator, f.author, f.title, f.year, known)
                 work = works[key]
             if d is not None:
                 stats.citations += 1
                 stats.linked += d.target is not None
                 stats.external += work is not None
-                if store.set_citation_target(session, c, who, d.target, d.confidence, d.evidence, work):
+                if writes.set_citation_target(session, c, who, d.target, d.confidence, d.evidence, work):
                     stats.changed += 1
             elif c.external_work_id != (work.id if work else None):
                 c.external_work_id = work.id if work else None
                 session.add(c)
         used.update(works)
     session.flush()
-    store.drop_external_works(session, [w for w in known.values() if w.key not in used])
+    writes.drop_external_works(session, [w for w in known.values() if w.key not in used])
 
 
 def relink(engine: Engine, doc_ids: Optional[Iterable[int]] = None, progress: Optional[Progress] = None, *,
@@ -281,7 +282,7 @@ def relink(engine: Engine, doc_ids: Optional[Iterable[int]] = None, progress: Op
         if progress:
             progress("linking", start, len(groups))
         with session_scope(engine) as session:
-            who = store.agent(session, AgentKind.SOFTWARE, RESOLVER, __version__)
+            who = writes.agent(session, AgentKind.SOFTWARE, RESOLVER, __version__)
             _settle_groups(session, who, groups[start:start + _GROUPS_PER_TX], redo, every, stats)
     if progress:
         progress("linking", len(groups), len(groups))

@@ -9,10 +9,11 @@ from rapidfuzz import fuzz
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from archive import __version__, queries, store
-from archive.db import session_scope
-from archive.fields import METADATA_FIELDS
-from archive.models import Agent, AgentKind, Assertion, Document, DocumentRelation
+from archive import __version__
+from archive.store import reads, writes
+from archive.store.db import session_scope
+from archive.store.fields import METADATA_FIELDS
+from archive.store.models import Agent, AgentKind, Assertion, Document, DocumentRelation
 
 # What a copy can lack is what is printed in one place only: the title page, masthead, imprint or
 # colophon that a partial rescan or an excerpt leaves out. language and date_not_before are not
@@ -40,7 +41,7 @@ def _own_value(session: Session, doc: Document, field: str):
     rows = session.exec(select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id).where(
         Assertion.document_id == doc.id, Assertion.field == field, Assertion.superseded == False,  # noqa: E712
         Assertion.method != "same-work")).all()
-    best = store.best_assertion(list(rows))
+    best = writes.best_assertion(list(rows))
     return json.loads(best[0].value_json) if best else None
 
 
@@ -51,10 +52,10 @@ def share_metadata(engine: Engine, doc_ids: Optional[list[int]] = None) -> set[i
     flows along relations only. Returns the documents whose current metadata changed."""
     changed: set[int] = set()
     with session_scope(engine) as session:
-        who = store.agent(session, AgentKind.SOFTWARE, "archive-tracker same-work metadata", __version__)
+        who = writes.agent(session, AgentKind.SOFTWARE, "archive-tracker same-work metadata", __version__)
         scope = None if doc_ids is None else _copies(session, set(doc_ids))
         retired = _retire(session, who, scope)
-        rels = queries.relations(session, scope)
+        rels = reads.relations(session, scope)
         for rel in rels:
             a, b = session.get(Document, rel.document_id), session.get(Document, rel.other_id)
             if not same_work(rel, a, b):
@@ -63,7 +64,7 @@ def share_metadata(engine: Engine, doc_ids: Optional[list[int]] = None) -> set[i
                 if _fill(session, who, target, source, rel):
                     changed.add(target.id)
         for doc_id in retired:   # a value shared before and not now: the document's own (or none) again
-            if store.refresh_metadata(session, session.get(Document, doc_id)):
+            if writes.refresh_metadata(session, session.get(Document, doc_id)):
                 changed.add(doc_id)
     return changed
 
@@ -73,7 +74,7 @@ def _copies(session: Session, doc_ids: set[int]) -> set[int]:
     seen, frontier = set(doc_ids), set(doc_ids)
     while frontier:
         nxt: set[int] = set()
-        for rel in queries.relations(session, frontier):
+        for rel in reads.relations(session, frontier):
             nxt.update((rel.document_id, rel.other_id))
         frontier = nxt - seen
         seen |= frontier
@@ -102,12 +103,12 @@ def _fill(session: Session, who: Agent, target: Document, source: Document, rel:
         value = _own_value(session, source, field)
         if value in (None, []):
             continue
-        store.add_assertion(session, target, field, value, who, method="same-work", confidence=CONFIDENCE,
+        writes.add_assertion(session, target, field, value, who, method="same-work", confidence=CONFIDENCE,
                             evidence=f"stated by document {source.id}, a {rel.kind} of this one "
                                      f"(score {rel.score:.2f})",
                             qualifiers=json.loads(_quals(session, source, field)))
         n += 1
-    return bool(n and store.refresh_metadata(session, target))
+    return bool(n and writes.refresh_metadata(session, target))
 
 
 def _has_person_assertion(session: Session, doc: Document, field: str) -> bool:

@@ -10,7 +10,7 @@ confident value of each field, with its evidence:
   the language), with lists of works cited left out;
 - ``dates``: dates as printed, with precision and approximation;
 - ``words``: the word-shape tests the rules share (personal names, corporate bodies, places, noise);
-- ``values``: the value types (``FieldValue``, ``Evidence``) and the field list (from ``archive.fields``).
+- ``values``: the value types (``FieldValue``, ``Evidence``) and the field list (from ``archive.store.fields``).
 """
 
 from __future__ import annotations

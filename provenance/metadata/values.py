@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from archive.fields import METADATA_FIELDS
+from archive.store.fields import METADATA_FIELDS
 
 FIELDS = METADATA_FIELDS
 

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta, timezone
 from PIL import Image, ImageDraw
 from sqlmodel import Session
 
-from archive import store
-from archive.models import (
+from archive.store import writes
+from archive.store.models import (
     AgentKind,
     Assertion,
     Citation,
@@ -51,7 +51,7 @@ def _doc(session, fingerprint: str, label: str, pages: list[tuple[str, str, floa
     doc = Document(fingerprint=fingerprint, label=label, page_count=len(pages), text="\n\f".join(texts),
                    text_sha256=(fingerprint * 4)[:64], created_at=T0,
                    mean_confidence=sum(confs) / len(confs) if confs else None, **meta)
-    store.set_authors(doc, authors)
+    writes.set_authors(doc, authors)
     session.add(doc)
     session.flush()
     return doc
@@ -70,7 +70,7 @@ def _pages(session, doc: Document, src: SourceFile, pages, agent) -> None:
         session.add(Page(document_id=doc.id, number=n, source_file_id=src.id, source_index=n - 1, method=method,
                          engine="Tesseract" if method == "ocr" else None, engine_version="5.3.0" if method == "ocr"
                          else None, confidence=conf, text=text, thumbnail=jpeg(f"{doc.id}/{n}")))
-        store.event(session, EventType.OCR if method == "ocr" else EventType.TEXT_EXTRACTION, agent,
+        writes.event(session, EventType.OCR if method == "ocr" else EventType.TEXT_EXTRACTION, agent,
                     detail=f"page {n}", document_id=doc.id, source_file_id=src.id, page_number=n,
                     time=T0 + timedelta(seconds=n))
 
@@ -91,10 +91,10 @@ def _assert(session, doc, field, value, agent, *, page=None, evidence=None, text
 def build_collection(engine) -> dict[str, int]:
     """Write the sample collection; returns the ids by role: described, hostile, rescan, leaflet."""
     with Session(engine, expire_on_commit=False) as session:
-        software = store.project_agent(session)
-        ocr = store.agent(session, AgentKind.SOFTWARE, "Tesseract", "5.3.0")
-        extractor = store.agent(session, AgentKind.SOFTWARE, "provenance.metadata", "0.1")
-        archivist = store.person(session, "Jane Archivist")
+        software = writes.project_agent(session)
+        ocr = writes.agent(session, AgentKind.SOFTWARE, "Tesseract", "5.3.0")
+        extractor = writes.agent(session, AgentKind.SOFTWARE, "provenance.metadata", "0.1")
+        archivist = writes.person(session, "Jane Archivist")
 
         p1 = ("THE WORKERS' LIBRARY\nA Catalogue of Pamphlets\nby Ada Smith and Ben Jones\n"
               "Published by Pioneer Publishers")
@@ -106,13 +106,13 @@ def build_collection(engine) -> dict[str, int]:
                  organization="Socialist Workers Party", publisher="Pioneer Publishers", place="New York",
                  date="1972-05", date_precision="month", language="eng")
         src_a = _source(session, a, "/scans/workers-library/scan.pdf", "pdf", "1" * 64, fixity="ok")
-        store.event(session, EventType.INGESTION, software, detail="ingested scan.pdf", document_id=a.id, time=T0)
-        store.event(session, EventType.MESSAGE_DIGEST, software, detail="sha256 " + "1" * 64, document_id=a.id,
+        writes.event(session, EventType.INGESTION, software, detail="ingested scan.pdf", document_id=a.id, time=T0)
+        writes.event(session, EventType.MESSAGE_DIGEST, software, detail="sha256 " + "1" * 64, document_id=a.id,
                     source_file_id=src_a.id, time=T0)
         _pages(session, a, src_a, pages_a, ocr)
-        store.event(session, EventType.FIXITY_CHECK, software, detail="sha256 matches", document_id=a.id,
+        writes.event(session, EventType.FIXITY_CHECK, software, detail="sha256 matches", document_id=a.id,
                     source_file_id=src_a.id, time=T0 + timedelta(days=30))
-        store.event(session, EventType.METADATA_EXTRACTION, extractor, detail="title, authors, publisher, date",
+        writes.event(session, EventType.METADATA_EXTRACTION, extractor, detail="title, authors, publisher, date",
                     document_id=a.id, time=T0 + timedelta(hours=1))
         _assert(session, a, "title", "The Workers' Library", extractor, page=1, evidence="THE WORKERS' LIBRARY",
                 text=p1, method="title-block", confidence=0.92)
@@ -132,7 +132,7 @@ def build_collection(engine) -> dict[str, int]:
                  publisher="-2+3", place="../../tmp", date="1969", date_precision="year", date_approximate=True)
         src_b = _source(session, b, "../../../evil<script>.html", "png", "2" * 64, fixity="modified")
         _pages(session, b, src_b, pages_b, ocr)
-        store.event(session, EventType.FIXITY_CHECK, software, "failure", detail="sha256 differs <script>x</script>",
+        writes.event(session, EventType.FIXITY_CHECK, software, "failure", detail="sha256 differs <script>x</script>",
                     document_id=b.id, source_file_id=src_b.id, time=T0 + timedelta(days=30))
         _assert(session, b, "title", HOSTILE_TITLE, extractor, page=1, evidence="<script>alert(3)</script>",
                 text=HOSTILE_TEXT, method="title-block")
@@ -165,7 +165,7 @@ def build_collection(engine) -> dict[str, int]:
         ])
         session.add(DocumentRelation(document_id=a.id, other_id=c.id, kind="near-duplicate", score=0.97,
                                      method="shingles", canonical_id=a.id, created_at=T0 + timedelta(hours=2)))
-        store.event(session, EventType.DUPLICATE_DETECTION, software, detail="near-duplicate of document 1",
+        writes.event(session, EventType.DUPLICATE_DETECTION, software, detail="near-duplicate of document 1",
                     document_id=c.id, time=T0 + timedelta(hours=2))
         session.commit()
         return {"described": a.id, "hostile": b.id, "rescan": c.id, "leaflet": d.id,

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from archive.models import Document, Event, Page, SourceFile
+from archive.store.models import Document, Event, Page, SourceFile
 from ingest.fixity import sha256_file
 
 

@@ -1,7 +1,7 @@
 """The closed vocabularies: every value a field of the archive may take from a fixed list, in one place.
 
 Each is a `str` enum, so a member compares equal to the text stored in the database and written
-to exports (`PageMethod.OCR == "ocr"`); the tables keep plain strings (archive/models.py).
+to exports (`PageMethod.OCR == "ocr"`); the tables keep plain strings (archive/store/models.py).
 """
 
 from __future__ import annotations

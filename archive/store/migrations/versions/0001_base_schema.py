@@ -1,6 +1,6 @@
-"""base schema: every table of archive/models.py as of the first release, and the full-text index
+"""base schema: every table of archive/store/models.py as of the first release, and the full-text index
 (SQLite: an external-content FTS5 table kept in step by triggers; PostgreSQL: a GIN index on
-to_tsvector('english', page.text), which archive.queries.search uses)
+to_tsvector('english', page.text), which archive.store.reads.search uses)
 
 Revision ID: 0001
 Revises:

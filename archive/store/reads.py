@@ -13,7 +13,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from archive.errors import NotFound, QueryError
-from archive.models import (
+from archive.store.models import (
     Agent,
     Assertion,
     Citation,

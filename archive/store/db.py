@@ -10,12 +10,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from archive import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from archive.errors import DatabaseError
+from archive.store import models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 DEFAULT_URL = "sqlite:///archive.db"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
-_WRITE_OPTION = "archive_write"  # = archive.migrations.WRITE_OPTION
+_WRITE_OPTION = "archive_write"  # = archive.store.migrations.WRITE_OPTION
 
 
 def resolve_url(url: str | None) -> str:
@@ -72,7 +72,7 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-# The newest migration under archive/migrations/versions. A database already there is opened
+# The newest migration under archive/store/migrations/versions. A database already there is opened
 # with one read and without importing Alembic at all (~0.15 s of every command's start-up).
 # tests/test_migrations.py fails when a new revision is added without updating this.
 SCHEMA_HEAD = "0003"
@@ -88,11 +88,11 @@ def schema_revision(engine: Engine) -> str | None:
 
 
 def init_schema(engine: Engine) -> None:
-    """Bring the schema to the newest migration (archive/migrations): tables, indexes and the
+    """Bring the schema to the newest migration (archive/store/migrations): tables, indexes and the
     full-text index. Safe when several processes open an empty or old database at once."""
     if schema_revision(engine) == SCHEMA_HEAD:
         return
-    from archive import migrations
+    from archive.store import migrations
     migrations.upgrade(engine)
 
 

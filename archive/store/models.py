@@ -1,4 +1,4 @@
-"""All database tables in one place (their closed vocabularies are archive/vocabulary.py)."""
+"""All database tables in one place (their closed vocabularies are archive/store/vocabulary.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from sqlalchemy import Column, DateTime, Index, LargeBinary, Text, UniqueConstra
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-# The closed vocabularies live in archive.vocabulary; re-exported here for the tables' users.
-from archive.vocabulary import (  # noqa: F401
+# The closed vocabularies live in archive.store.vocabulary; re-exported here for the tables' users.
+from archive.store.vocabulary import (  # noqa: F401
     AgentKind,
     CitationKind,
     DatePrecision,
@@ -80,7 +80,7 @@ class Document(SQLModel, table=True):
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     text_sha256: str = Field(default="", index=True)
     mean_confidence: Optional[float] = None
-    # Current metadata values (derived from assertions by archive.store).
+    # Current metadata values (derived from assertions by archive.store.writes).
     title: Optional[str] = None
     subtitle: Optional[str] = None
     authors_json: str = "[]"

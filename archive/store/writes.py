@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from archive import __version__
 from archive.errors import UsageError
-from archive.fields import METADATA_FIELDS
-from archive.models import (
+from archive.store.fields import METADATA_FIELDS
+from archive.store.models import (
     Agent,
     AgentKind,
     Assertion,

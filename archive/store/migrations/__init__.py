@@ -1,6 +1,6 @@
 """Schema migrations (Alembic): the database is upgraded to the head revision when it is opened.
 
-To change the schema: edit archive/models.py, then `python -m archive.migrations revision "what changed"`
+To change the schema: edit archive/store/models.py, then `python -m archive.store.migrations revision "what changed"`
 writes a new revision under versions/ by comparing the models with a database at the current head;
 review it (SQLite/PostgreSQL differences, data moves) and commit it with the model change.
 tests/test_migrations.py fails while models and migrations disagree.
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 
 HERE = Path(__file__).resolve().parent
 BASE_REVISION = "0001"
-WRITE_OPTION = "archive_write"  # archive.db's execution option: BEGIN IMMEDIATE on SQLite
+WRITE_OPTION = "archive_write"  # archive.store.db's execution option: BEGIN IMMEDIATE on SQLite
 PG_SCHEMA_LOCK = 72_406_110  # any constant: the advisory lock that serializes schema changes
 
 

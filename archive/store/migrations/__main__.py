@@ -1,4 +1,4 @@
-"""`python -m archive.migrations revision "message"`: write a new revision from the model changes."""
+"""`python -m archive.store.migrations revision "message"`: write a new revision from the model changes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from archive.migrations import config, upgrade
+from archive.store.migrations import config, upgrade
 
 
 def main(argv: list[str]) -> int:

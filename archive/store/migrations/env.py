@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection archive.migrations.upgrade() passes in, or on
+"""Alembic environment: runs on the connection archive.store.migrations.upgrade() passes in, or on
 the URL given to the `alembic` command (-x url=...)."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-from archive import models
-from archive.migrations import include_name
+from archive.store import models
+from archive.store.migrations import include_name
 
 target_metadata = SQLModel.metadata
 assert models  # every table registered on the metadata
