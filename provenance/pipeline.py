@@ -20,6 +20,7 @@ from archive import __version__
 from archive.store import reads, writes
 from archive.store.db import session_scope
 from archive.store.models import AgentKind, Citation, Document, EventType, Outcome, utcnow
+from archive.store.reads import chunks
 from provenance import citations as citation_finder
 from provenance import metadata as metadata_extractor
 from provenance.matching import blocking, duplicates, linking, samework
@@ -47,7 +48,7 @@ def backfill(engine: Engine, exclude: Iterable[int] = (), progress: Optional[Pro
 def _mark(session: Session, doc_ids: list[int], *, described: bool) -> None:
     """Record that these documents' keys are current (and, after the whole stage, that they are described)."""
     now = utcnow()
-    for chunk in linking.chunks(doc_ids):
+    for chunk in chunks(doc_ids):
         session.exec(sa_update(Document).where(col(Document.id).in_(chunk)).values(keys_version=blocking.KEYS_VERSION))
         if described:
             session.exec(sa_update(Document).where(col(Document.id).in_(chunk), col(Document.described_at).is_(None))

@@ -6,7 +6,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from sqlalchemy import text
 from sqlalchemy.orm import defer
@@ -24,6 +24,17 @@ from archive.store.models import (
     Page,
     SourceFile,
 )
+
+# Ids per IN (...) list: within every backend's limit on bound parameters (SQLite: 32,766 on current
+# builds, 999 on old ones).
+IDS_PER_STATEMENT = 500
+
+
+def chunks(items: Iterable, n: int = IDS_PER_STATEMENT) -> Iterator[list]:
+    """The items a few hundred at a time, for IN (...) lists."""
+    items = list(items)
+    for start in range(0, len(items), n):
+        yield items[start:start + n]
 
 
 def get_document(session: Session, ref: str | int) -> Document:
@@ -320,10 +331,8 @@ def relations(session: Session, doc_ids: Optional[Iterable[int]] = None) -> list
                                              DocumentRelation.id)
     if doc_ids is None:
         return list(session.exec(stmt))
-    ids = sorted(set(doc_ids))
     found: dict[int, DocumentRelation] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    for chunk in chunks(sorted(set(doc_ids))):
         for rel in session.exec(stmt.where(col(DocumentRelation.document_id).in_(chunk)
                                            | col(DocumentRelation.other_id).in_(chunk))):
             found[rel.id] = rel

@@ -31,6 +31,7 @@ from archive.store.models import (
     SourceFile,
     utcnow,
 )
+from archive.store.reads import chunks
 
 PROJECT_AGENT = "archive-tracker"
 
@@ -227,7 +228,6 @@ def replace_citations(session: Session, document_id: int, citations: list[Citati
 # --- retrieval keys (provenance.matching.blocking, provenance.matching.similarity) --------------------------------
 
 KEY_TABLES = {DocumentKey: "document_id", CitationKey: "citation_id", SimilarityKey: "document_id"}
-_IDS_PER_STATEMENT = 500  # within every backend's limit on bound parameters
 
 
 def replace_keys(session: Session, table, keys: dict[int, set[str]]) -> dict[int, set[str]]:
@@ -236,8 +236,7 @@ def replace_keys(session: Session, table, keys: dict[int, set[str]]) -> dict[int
     owner = getattr(table, KEY_TABLES[table])
     ids = sorted(keys)
     old: dict[int, set[str]] = {i: set() for i in ids}
-    for start in range(0, len(ids), _IDS_PER_STATEMENT):
-        chunk = ids[start:start + _IDS_PER_STATEMENT]
+    for chunk in chunks(ids):
         for key, who in session.exec(select(table.key, owner).where(col(owner).in_(chunk))):
             old[who].add(key)
         session.exec(delete(table).where(col(owner).in_(chunk)))
@@ -250,9 +249,8 @@ def replace_keys(session: Session, table, keys: dict[int, set[str]]) -> dict[int
 def external_works_of(session: Session, creator_keys: list[str]) -> dict[str, ExternalWork]:
     """The outside works of these creators, by key."""
     found: dict[str, ExternalWork] = {}
-    for start in range(0, len(creator_keys), _IDS_PER_STATEMENT):
-        for w in session.exec(select(ExternalWork).where(
-                col(ExternalWork.creator_key).in_(creator_keys[start:start + _IDS_PER_STATEMENT]))):
+    for chunk in chunks(creator_keys):
+        for w in session.exec(select(ExternalWork).where(col(ExternalWork.creator_key).in_(chunk))):
             found[w.key] = w
     return found
 
@@ -274,9 +272,9 @@ def drop_external_works(session: Session, works: list[ExternalWork]) -> int:
     """Remove those of these outside works that no citation points at any longer."""
     ids = [w.id for w in works]
     used: set[int] = set()
-    for start in range(0, len(ids), _IDS_PER_STATEMENT):
+    for chunk in chunks(ids):
         used.update(session.exec(select(Citation.external_work_id).distinct().where(
-            col(Citation.external_work_id).in_(ids[start:start + _IDS_PER_STATEMENT]))))
+            col(Citation.external_work_id).in_(chunk))))
     gone = [w for w in works if w.id not in used]
     for w in gone:
         session.delete(w)

@@ -20,8 +20,9 @@ from archive import __version__
 from archive.store import writes
 from archive.store.db import session_scope
 from archive.store.models import AgentKind, Document, SimilarityKey
+from archive.store.reads import chunks
 from provenance.matching import similarity
-from provenance.matching.linking import chunks, quality_ranks
+from provenance.matching.linking import quality_ranks
 
 DETECTOR = "archive-tracker duplicate detector"
 _PARTIAL_SAMPLES = 2   # sampled shingles two texts must share to be compared as a partial copy

@@ -26,19 +26,13 @@ from archive import __version__
 from archive.store import writes
 from archive.store.db import session_scope
 from archive.store.models import AgentKind, Citation, CitationKey, Document, DocumentKey, Page
+from archive.store.reads import chunks
 from provenance.citations import FoundCitation
 from provenance.matching import blocking, resolve
 
 RESOLVER = "archive-tracker citation resolver"
 Progress = Callable[[str, int, int], None]
-_IDS = 500             # ids per IN (...) list, within every backend's limit on bound parameters
 _GROUPS_PER_TX = 200   # creator groups per transaction in a whole-archive relink
-
-
-def chunks(ids: Iterable, n: int = _IDS):
-    ids = list(ids)
-    for start in range(0, len(ids), n):
-        yield ids[start:start + n]
 
 
 def _year(date: Optional[str]) -> Optional[str]:

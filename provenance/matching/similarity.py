@@ -73,12 +73,6 @@ def signature(text: str) -> tuple[int, ...]:
     return _minhash(_shingle_hashes(normalize(text)))
 
 
-def signature_and_count(text: str) -> tuple[tuple[int, ...], int]:
-    """signature() and shingle_count() of the text, normalizing and hashing it once."""
-    h = _shingle_hashes(normalize(text))
-    return _minhash(h), int(h.size)
-
-
 def _minhash(h: np.ndarray) -> tuple[int, ...]:
     if h.size == 0:
         return tuple([_EMPTY] * NUM_PERM)
