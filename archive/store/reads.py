@@ -198,12 +198,16 @@ def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[I
         ).bindparams(q=match, lim=limit * 5 if allowed is not None else limit)).all()
         hits = [Hit(r[0], r[1], r[2], r[3], -float(r[4])) for r in rows]
     else:
+        # Rank on the stored vector (migration 0004), then build snippets for the top pages only:
+        # ts_headline re-parses the page text, which is what made ranking slow before.
         rows = session.exec(text(
+            "WITH q AS (SELECT websearch_to_tsquery('english', :q) AS q), "
+            "top AS (SELECT p.id, ts_rank(p.fts_english, q.q) AS rank FROM page p, q "
+            "WHERE p.fts_english @@ q.q ORDER BY rank DESC, p.document_id, p.number LIMIT :lim) "
             "SELECT p.document_id, d.title, p.number, "
-            "ts_headline('english', p.text, q, 'StartSel=[,StopSel=],MaxWords=24,MinWords=8') AS snip, "
-            "ts_rank(to_tsvector('english', p.text), q) AS rank "
-            "FROM page p JOIN document d ON d.id = p.document_id, websearch_to_tsquery('english', :q) q "
-            "WHERE to_tsvector('english', p.text) @@ q ORDER BY rank DESC, p.document_id, p.number LIMIT :lim"
+            "ts_headline('english', p.text, q.q, 'StartSel=[,StopSel=],MaxWords=24,MinWords=8') AS snip, "
+            "top.rank FROM top JOIN page p ON p.id = top.id JOIN document d ON d.id = p.document_id, q "
+            "ORDER BY top.rank DESC, p.document_id, p.number"
         ).bindparams(q=query, lim=limit * 5 if allowed is not None else limit)).all()
         hits = [Hit(r[0], r[1], r[2], " ".join(r[3].split()), float(r[4])) for r in rows]
     if allowed is not None:

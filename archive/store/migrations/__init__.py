@@ -24,8 +24,9 @@ PG_SCHEMA_LOCK = 72_406_110  # any constant: the advisory lock that serializes s
 
 
 # Objects the migrations own but the models do not describe: the SQLite FTS5 index (a virtual
-# table, its shadow tables and triggers) and PostgreSQL's expression GIN index.
-NOT_IN_MODELS = ("page_fts", "ix_page_fts")
+# table, its shadow tables and triggers) and PostgreSQL's stored tsvector column with its GIN index
+# (the models never write it: PostgreSQL generates it from page.text).
+NOT_IN_MODELS = ("page_fts", "ix_page_fts", "fts_english")
 
 
 def include_name(name, type_, parent_names) -> bool:
