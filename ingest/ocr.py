@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, replace
+from typing import Optional, Protocol
 
 from PIL import Image
 
+from archive.store.layout import Layout, Line, Word
 from ingest import tools
 
 DEFAULT_PSM = 3  # Tesseract's fully automatic page segmentation
@@ -20,6 +21,7 @@ class OcrText:
     text: str
     confidence: float | None  # mean word confidence 0-100, None when no word was found
     words: int
+    layout: Optional[Layout] = None  # the words' boxes, in the pixels of the image recognized
 
 
 class OcrEngine(Protocol):
@@ -49,17 +51,23 @@ class TesseractEngine:
 
 def parse_tsv(tsv: str) -> OcrText:
     """Rebuild Tesseract's plain-text layout from its TSV: words joined by spaces, one line
-    per text line, a blank line between paragraphs and blocks; mean of the word confidences."""
+    per text line, a blank line between paragraphs and blocks; mean of the word confidences; and
+    the layout (lines of words with their boxes), whose text() is that same text."""
     reader = csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
     header = next(reader, None)
     if not header:
         return OcrText("", None, 0)
     col = {name: i for i, name in enumerate(header)}
-    paragraphs: list[list[list[str]]] = []
-    last_par = last_line = None
+    lines: list[tuple[tuple[str, str, str, str], list[Word]]] = []
+    page_size = (0, 0)
     confs: list[float] = []
     for row in reader:
-        if len(row) < len(header) or row[col["level"]] != "5":
+        if len(row) < len(header):
+            continue
+        if row[col["level"]] == "1":
+            page_size = (int(row[col["width"]]), int(row[col["height"]]))
+            continue
+        if row[col["level"]] != "5":
             continue
         word = row[col["text"]]
         if not word.strip():
@@ -67,16 +75,37 @@ def parse_tsv(tsv: str) -> OcrText:
         conf = float(row[col["conf"]])
         if conf >= 0:
             confs.append(conf)
-        par = (row[col["page_num"]], row[col["block_num"]], row[col["par_num"]])
-        line = par + (row[col["line_num"]],)
-        if par != last_par:
-            paragraphs.append([])
-            last_par = par
-            last_line = None
-        if line != last_line:
-            paragraphs[-1].append([])
-            last_line = line
-        paragraphs[-1][-1].append(word)
-    text = "\n\n".join("\n".join(" ".join(words) for words in lines) for lines in paragraphs)
+        left, top = int(row[col["left"]]), int(row[col["top"]])
+        box = (left, top, left + int(row[col["width"]]), top + int(row[col["height"]]))
+        line = (row[col["page_num"]], row[col["block_num"]], row[col["par_num"]], row[col["line_num"]])
+        if not lines or lines[-1][0] != line:
+            lines.append((line, []))
+        lines[-1][1].append(Word(word, box, conf if conf >= 0 else None))
+    layout = Layout(width=page_size[0], height=page_size[1], unit="px", source="tesseract", lines=tuple(
+        _line(words, int(key[1]), int(key[2])) for key, words in lines))
     mean = round(sum(confs) / len(confs), 2) if confs else None
-    return OcrText(text, mean, len(confs))
+    return OcrText(layout.text(), mean, len(confs), layout)
+
+
+def _line(words: list[Word], block: int, par: int) -> Line:
+    box = (min(w.box[0] for w in words), min(w.box[1] for w in words),
+           max(w.box[2] for w in words), max(w.box[3] for w in words))
+    # The type size of an OCR'd line: its words' median height (one tall word or a stray mark
+    # does not make a line look like display type).
+    heights = sorted(w.box[3] - w.box[1] for w in words)
+    return Line(tuple(words), box, block=block, par=par, size=float(heights[len(heights) // 2]))
+
+
+def rescaled(layout: Layout, width: int, height: int) -> Layout:
+    """The layout of an image recognized at another size (preprocessing upscaled it), in the
+    pixels of the page image as stored."""
+    if not layout.width or (layout.width, layout.height) == (width, height):
+        return replace(layout, width=width, height=height)
+    fx, fy = width / layout.width, height / (layout.height or 1)
+
+    def box(b):
+        return (round(b[0] * fx), round(b[1] * fy), round(b[2] * fx), round(b[3] * fy))
+
+    return replace(layout, width=width, height=height, lines=tuple(
+        replace(ln, box=box(ln.box), size=round((ln.size or 0) * fy, 1),
+                words=tuple(replace(w, box=box(w.box)) for w in ln.words)) for ln in layout.lines))

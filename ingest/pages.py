@@ -17,9 +17,10 @@ from typing import Callable
 from PIL import Image
 
 from archive.errors import ArchiveError
+from archive.store import layout
 from archive.store.vocabulary import PageMethod
 from ingest import images, pdf, preprocess, tesseract_lib, threads, tools
-from ingest.ocr import DEFAULT_PSM, OcrEngine, TesseractEngine
+from ingest.ocr import DEFAULT_PSM, OcrEngine, TesseractEngine, rescaled
 
 PAGE_TIMEOUT_S = 900  # everything one page may take (Tesseract has its own, shorter timeout)
 _DIRECT_OCR_FORMATS = {"png", "jpeg"}  # single-frame files Tesseract can read as they are
@@ -66,6 +67,7 @@ class PageResult:
     seconds: float = 0.0
     error: str | None = None  # one line; set when the page could not be read at all
     thumbnail: bytes | None = None  # a small JPEG of the page, for catalogues
+    layout: bytes | None = None  # archive.store.layout.encode of the page's lines and words
 
 
 @functools.lru_cache(maxsize=4)
@@ -96,7 +98,7 @@ def _with_time(result: PageResult, seconds: float) -> PageResult:
 def _process(task: PageTask) -> PageResult:
     if task.kind == "pdf":
         reader = _reader(task.path, task.password, task.source)
-        text = pdf.extract_text(reader, task.index)
+        text, text_layout = pdf.extract_text_and_layout(reader, task.index)
         has_images = pdf.page_has_images(reader, task.index)
         usable, why = pdf.text_layer_verdict(text, has_images)
         if usable:
@@ -104,7 +106,8 @@ def _process(task: PageTask) -> PageResult:
             # No thumbnail here: the parent renders a document's text-layer pages in one pdftoppm
             # run (with_pdf_thumbnails), where one run per page cost more than reading the text.
             return PageResult(task.number, task.source_seq, task.index, PageMethod.TEXT_LAYER.value, text,
-                              engine="pypdf", engine_version=pypdf_version(), note=why)
+                              engine="pypdf", engine_version=pypdf_version(), note=why,
+                              layout=layout.encode(text_layout) if text_layout is not None else None)
         key = pdf.embedded_image_key(reader, task.index)
         image = _decode_jpeg(key) if key is not None and key.jpeg is not None else None
         if image is not None:
@@ -148,7 +151,8 @@ def _ocr(task: PageTask, image: Image.Image, dpi: float | None, *, note: str, im
         engine=engine.name, engine_version=engine.version(), language=task.lang, psm=task.psm,
         confidence=ocr.confidence, preprocessing=tuple(steps), image_sha256=image_sha,
         width=width, height=height, dpi=dpi, note=note if ocr.text.strip() else f"{note}; no text found",
-        thumbnail=thumbnail(image))
+        thumbnail=thumbnail(image),
+        layout=layout.encode(rescaled(ocr.layout, width, height)) if ocr.layout is not None else None)
 
 
 THUMBNAIL_WIDTH = 360

@@ -19,6 +19,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 from pypdf.generic import IndirectObject, StreamObject
 
 from archive.errors import EncryptedPDF, InputError, ToolError
+from archive.store.layout import Layout, Line, Word, union
 from ingest import tools
 from ingest.images import check_pixels
 
@@ -80,15 +81,90 @@ def _short(exc: BaseException) -> str:
 
 
 def extract_text(reader: PdfReader, index: int) -> str:
+    return extract_text_and_layout(reader, index)[0]
+
+
+def extract_text_and_layout(reader: PdfReader, index: int) -> tuple[str, Layout | None]:
+    """The page's text layer and its layout (lines with their positions, font sizes and names),
+    read in one pass of pypdf's text visitor. Word boxes are estimated (pypdf gives where each
+    run of text starts and its size, not its glyph widths); line positions and sizes are exact."""
+    runs: list[tuple[str, float, float, float, str | None]] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if not text or not text.strip():
+            return
+        a, b, c, d, e, f = _mult(tm, cm)
+        size = abs(font_size * math.hypot(c, d)) or abs(font_size)
+        font = None
+        if font_dict is not None:
+            try:
+                font = str(font_dict.get("/BaseFont") or "").lstrip("/") or None
+            except Exception:  # noqa: BLE001 - a broken font dictionary names no font
+                font = None
+        runs.append((text, e, f, size, font))
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            text = reader.pages[index].extract_text() or ""
+            page = reader.pages[index]
+            text = page.extract_text(visitor_text=visit) or ""
     except Exception:  # noqa: BLE001 - a page whose content stream pypdf cannot read: OCR it
-        return ""
+        return "", None
     # NUL cannot be stored in PostgreSQL text (nor means anything): mark it as an unmapped
     # glyph, which the verdict below counts like any other.
-    return text.replace("\x00", "\ufffd")
+    text = text.replace("\x00", "\ufffd")
+    try:
+        box = page.mediabox
+        width, height = float(box.width), float(box.height)
+        origin = (float(box.left), float(box.bottom))
+    except Exception:  # noqa: BLE001
+        return text, None
+    return text, _text_layout(runs, width, height, origin)
+
+
+def _mult(m, n):
+    """The product of two PDF matrices [a b c d e f] (m applied first)."""
+    return (m[0] * n[0] + m[1] * n[2], m[0] * n[1] + m[1] * n[3],
+            m[2] * n[0] + m[3] * n[2], m[2] * n[1] + m[3] * n[3],
+            m[4] * n[0] + m[5] * n[2] + n[4], m[4] * n[1] + m[5] * n[3] + n[5])
+
+
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+
+
+def _text_layout(runs, width: float, height: float, origin: tuple[float, float]) -> Layout:
+    """Runs of text (text, x, baseline y, size, font) in PDF space grouped into lines, top-left origin."""
+    lines: list[list[tuple[str, float, float, float, str | None]]] = []
+    for run in runs:
+        for piece in run[0].replace("\r", "\n").split("\n"):
+            if not piece.strip():
+                continue
+            item = (piece, run[1] - origin[0], height - (run[2] - origin[1]), run[3], run[4])
+            last = lines[-1][-1] if lines else None
+            if last is not None and abs(last[2] - item[2]) <= 0.4 * max(last[3], item[3], 1.0) and item[1] >= last[1]:
+                lines[-1].append(item)
+            else:
+                lines.append([item])
+    out = []
+    for number, items in enumerate(lines):
+        words: list[Word] = []
+        for i, (piece, x, baseline, size, _font) in enumerate(items):
+            end = items[i + 1][1] if i + 1 < len(items) else x + 0.5 * size * len(piece)
+            advance = max(end - x, 0.5 * size * len(piece.strip())) / max(len(piece), 1)
+            top, bottom = round(baseline - 0.8 * size), round(baseline + 0.2 * size)
+            for m in re.finditer(r"\S+", piece):
+                words.append(Word(m.group(), (round(x + m.start() * advance), top,
+                                              round(x + m.end() * advance), bottom)))
+        if not words:
+            continue
+        sizes = sorted(it[3] for it in items)
+        fonts = [it[4] for it in items if it[4]]
+        font = max(set(fonts), key=fonts.count) if fonts else None
+        out.append(Line(tuple(words), union([w.box for w in words]), block=0, par=number,
+                        size=round(sizes[len(sizes) // 2], 2), font=font,
+                        bold=bool(_BOLD.search(font)) if font else None))
+    return Layout(width=round(width), height=round(height), unit="pt", source="pdf-text-layer", lines=tuple(out),
+                  extra={"word_boxes": "estimated"})
 
 
 def text_layer_verdict(text: str, has_images: bool) -> tuple[bool, str]:

@@ -253,7 +253,8 @@ def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: I
                 outcome = (Outcome.FAILURE if r.error
                            else Outcome.WARNING if r.method == PageMethod.NONE else Outcome.SUCCESS)
                 pages.append((page, r.source_seq, who, outcome, _page_detail(r, ocr.name)))
-            writes.add_document(session, doc, sources, pages, events)
+            writes.add_document(session, doc, sources, pages, events,
+                                layouts={r.number: r.layout for r in results if r.layout is not None})
             doc_id = doc.id
     except IntegrityError:
         # Another process committed the same input meanwhile: that document stands, this is a no-op.

@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from archive.store.models import Document, Page
+from archive.store.models import Document, Page, PageLayout
 from ingest import images, preprocess
 from ingest.ocr import OcrEngine
 from ingest.pages import PageResult, PageTask
@@ -79,12 +79,13 @@ def reusable_ocr(engine: Engine, tasks: list[PageTask], key_dpi: dict[int, float
             if match is None:
                 continue
             prior = session.get(Page, match)
+            prior_layout = session.get(PageLayout, match)
             reused[t.number] = PageResult(
                 t.number, t.source_seq, t.index, prior.method, prior.text, engine=prior.engine,
                 engine_version=prior.engine_version, language=prior.language, psm=prior.psm,
                 confidence=prior.confidence, preprocessing=tuple(_steps(prior.preprocessing)),
                 image_sha256=prior.image_sha256, width=prior.width, height=prior.height, dpi=prior.dpi,
-                thumbnail=prior.thumbnail,
+                thumbnail=prior.thumbnail, layout=prior_layout.data if prior_layout is not None else None,
                 note=f"OCR result reused from page {prior.number} of document {prior.document_id} (same image)")
     return reused
 

@@ -141,6 +141,16 @@ class Page(SQLModel, table=True):
     thumbnail: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # small JPEG
 
 
+class PageLayout(SQLModel, table=True):
+    """A page's lines and words with their boxes (archive.store.layout), compressed: kept out of the
+    page row, which lists and searches read, and read one page at a time."""
+
+    page_id: int = Field(foreign_key="page.id", primary_key=True)
+    version: int  # archive.store.layout.LAYOUT_VERSION of the encoding
+    source: str  # "tesseract" | "pdf-text-layer"
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class Event(SQLModel, table=True):
     """A PREMIS-style provenance event."""
 

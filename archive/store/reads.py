@@ -13,6 +13,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from archive.errors import NotFound, QueryError
+from archive.store import layout
 from archive.store.models import (
     Agent,
     Assertion,
@@ -22,6 +23,7 @@ from archive.store.models import (
     Event,
     ExternalWork,
     Page,
+    PageLayout,
     SourceFile,
 )
 
@@ -90,6 +92,13 @@ def _escape_like(value: str) -> str:
 
 def pages(session: Session, doc_id: int) -> list[Page]:
     return list(session.exec(select(Page).where(Page.document_id == doc_id).order_by(Page.number)))
+
+
+def page_layout(session: Session, page_id: int) -> Optional[layout.Layout]:
+    """The page's lines and words with their boxes; None for a page read before layouts were kept
+    (schema revision 0005) or with no text."""
+    row = session.get(PageLayout, page_id)
+    return layout.decode(row.data) if row is not None else None
 
 
 def source_files(session: Session, doc_id: Optional[int] = None) -> list[SourceFile]:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from archive import __version__
 from archive.errors import UsageError
+from archive.store import layout
 from archive.store.fields import METADATA_FIELDS
 from archive.store.models import (
     Agent,
@@ -27,6 +28,7 @@ from archive.store.models import (
     ExternalWork,
     Outcome,
     Page,
+    PageLayout,
     SimilarityKey,
     SourceFile,
     utcnow,
@@ -79,10 +81,12 @@ def event(session: Session, type: EventType | str, who: Agent, outcome: Outcome 
 
 def add_document(session: Session, document: Document, sources: list[SourceFile],
                  pages: list[tuple[Page, int, Agent, str, str]],
-                 events: Iterable[tuple[str, Agent, str, str, Optional[int]]]) -> Document:
+                 events: Iterable[tuple[str, Agent, str, str, Optional[int]]],
+                 layouts: Optional[dict[int, bytes]] = None) -> Document:
     """Insert a document with its source files, pages and events. `pages` holds
     (page, source sequence, agent, outcome, event detail); `events` holds (type, agent, outcome, detail,
-    source sequence or None). Raises IntegrityError when the same input was committed meanwhile."""
+    source sequence or None); `layouts` the encoded layout (archive.store.layout) by page number.
+    Raises IntegrityError when the same input was committed meanwhile."""
     session.add(document)
     session.flush()  # the fingerprint's unique constraint speaks here
     by_seq: dict[int, SourceFile] = {}
@@ -101,6 +105,12 @@ def add_document(session: Session, document: Document, sources: list[SourceFile]
         etype = EventType.OCR if page.engine == "Tesseract" else EventType.TEXT_EXTRACTION
         event(session, etype, who, outcome, detail, document_id=document.id,
               source_file_id=by_seq[seq].id, page_number=page.number)
+    session.flush()
+    for page, *_ in pages:
+        blob = (layouts or {}).get(page.number)
+        if blob is not None:
+            session.add(PageLayout(page_id=page.id, version=layout.LAYOUT_VERSION, source=layout.decode(blob).source,
+                                   data=blob))
     session.flush()
     return document
 
