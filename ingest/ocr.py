@@ -80,7 +80,8 @@ def parse_tsv(tsv: str) -> OcrText:
         line = (row[col["page_num"]], row[col["block_num"]], row[col["par_num"]], row[col["line_num"]])
         if not lines or lines[-1][0] != line:
             lines.append((line, []))
-        lines[-1][1].append(Word(word, box, conf if conf >= 0 else None))
+        # One decimal is all a confidence means (and halves the stored layout).
+        lines[-1][1].append(Word(word, box, round(conf, 1) if conf >= 0 else None))
     layout = Layout(width=page_size[0], height=page_size[1], unit="px", source="tesseract", lines=tuple(
         _line(words, int(key[1]), int(key[2])) for key, words in lines))
     mean = round(sum(confs) / len(confs), 2) if confs else None
