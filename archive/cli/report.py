@@ -8,8 +8,9 @@ import click
 
 from archive.cli.common import State, emit_json, pass_state, say
 from archive.cli.core import filter_options, make_filter
+from reports.registry import WRITERS  # cheap: each writer's module is imported only when it runs
 
-FORMATS = ["html", "csv", "dc", "json", "pdf", "all"]
+FORMATS = [*WRITERS, "all"]
 
 
 @click.command()
