@@ -40,13 +40,16 @@ def page_element(row, lay) -> etree._Element:
     """One ocr_page div (the layout is dropped by the caller once this is written)."""
     n = row.number
     if lay is None:
-        div = etree.Element(_q("div"), {"class": "ocr_page", "id": f"page_{n}", "title": f"ppageno {n - 1}"})
+        div = etree.Element(_q("div"), {"class": "ocr_page", "id": f"page_{n}", "title": f"ppageno {n - 1}"},
+                            nsmap={None: XHTML_NS})
         div.append(etree.Comment(f" page {n}: no stored layout (read before layouts were kept, or no text); "
                                  "word positions unknown "))
         return div
     f = frame(row, lay)
+    # Each page is serialized on its own (streaming): it declares the XHTML namespace as the default.
     div = etree.Element(_q("div"), {"class": "ocr_page", "id": f"page_{n}",
-                                "title": f"{_bbox((0, 0, f.width, f.height))}; ppageno {n - 1}"})
+                                    "title": f"{_bbox((0, 0, f.width, f.height))}; ppageno {n - 1}"},
+                        nsmap={None: XHTML_NS})
     div.append(etree.Comment(f" coordinates: {f.note} "))
     li = wi = 0
     for bi, (_, lines) in enumerate(blocks(lay), start=1):

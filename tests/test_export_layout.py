@@ -11,7 +11,7 @@ from lxml import etree
 from sqlmodel import Session, select
 
 from archive.store import reads
-from archive.store.models import Document, SourceFile
+from archive.store.models import Document, Page, PageLayout, SourceFile
 from ingest.pipeline import IngestOptions, ingest
 from reports import alto, mets
 from reports.build import build_reports
@@ -56,7 +56,7 @@ def test_alto_hocr_mets_agree_with_the_stored_layout(archive_db, tmp_path):
             for row, hpage in zip(rows, hpages):
                 lay = reads.page_layout(s, row.id)
                 words = [w for ln in lay.lines for w in ln.words]
-                page_text = s.get(reads.Page, row.id).text if hasattr(reads, "Page") else None
+                page_text = s.get(Page, row.id).text
                 # ALTO: valid where the schema is bundled; words, boxes and confidences as stored.
                 data = (tmp_path / alto.file_name(d.id, row.number)).read_bytes()
                 tree = etree.fromstring(data)
@@ -89,7 +89,8 @@ def test_alto_hocr_mets_agree_with_the_stored_layout(archive_db, tmp_path):
                 hlines = [" ".join(x.text_content() for x in ln.find_class("ocrx_word"))
                           for ln in hpage.find_class("ocr_line")]
                 assert hlines == [ln.text for ln in lay.lines]
-                del page_text
+                if lay.source == "tesseract":  # an OCR'd page's text is its layout's
+                    assert " ".join(h.text_content() for h in hwords) == " ".join(page_text.split())
             # METS: valid, fixity equals the stored SHA-256, one structMap div per page.
             mdata = (tmp_path / mets.file_name(d.id)).read_bytes()
             mtree = etree.fromstring(mdata)
@@ -126,6 +127,23 @@ def test_cli_export_alto_writes_the_files(archive_db, db_url, run_cli, tmp_path)
     assert summary["formats"]["alto"]["count"] == total == len(list(out.glob("alto/doc-*/page-*.xml")))
     res = run_cli(db_url, "export", "--format", "mets")
     assert res.exit_code == 2 and "-o DIR" in res.output
+
+
+def test_a_page_without_layout_is_written_empty_not_guessed(archive_db, db_url, run_cli, tmp_path):
+    with Session(archive_db) as s:
+        page = s.exec(select(Page).where(Page.method == "ocr").order_by(Page.id)).first()
+        s.delete(s.get(PageLayout, page.id))
+        s.commit()
+        doc_id, number = page.document_id, page.number
+    res = run_cli(db_url, "export", "--format", "hocr", "-o", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    res = run_cli(db_url, "export", "--format", "alto", "-o", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    hocr = lxml.html.parse(str(tmp_path / f"hocr/doc-{doc_id}.hocr")).getroot()
+    empty = hocr.find_class("ocr_page")[number - 1]
+    assert not empty.find_class("ocrx_word") and "no stored layout" in etree.tostring(empty).decode()
+    tree = etree.parse(str(tmp_path / alto.file_name(doc_id, number))).getroot()
+    assert tree.find(".//a:PrintSpace", ALTO_NS) is not None and not tree.findall(".//a:String", ALTO_NS)
 
 
 def test_the_validator_catches_a_broken_mets_file():
