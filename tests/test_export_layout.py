@@ -158,3 +158,28 @@ def test_the_validator_catches_a_broken_mets_file():
 def test_the_validator_catches_a_broken_alto_file():
     errors = alto.validate(b'<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"><Layout><Page/></Layout></alto>')
     assert errors
+
+
+def test_xml_special_characters_in_ocr_words_stay_well_formed(archive_db, tmp_path):
+    from archive.store import layout
+    from archive.store.layout import Layout, Line, Word
+    hostile_words = ["<b>", "&amp;", "\"q\"", "'s'", "nul\x00", "ff\x0c", "]]>"]
+    with Session(archive_db) as s:
+        page = s.exec(select(Page).where(Page.method == "ocr").order_by(Page.id)).first()
+        words = tuple(Word(t, (10 + 40 * i, 10, 40 + 40 * i, 30), 88.0) for i, t in enumerate(hostile_words))
+        lay = Layout(width=page.width, height=page.height, unit="px", source="tesseract",
+                     lines=(Line(words=words, box=(10, 10, 40 * len(words), 30)),))
+        row = s.get(PageLayout, page.id)
+        row.data = layout.encode(lay)
+        s.add(row)
+        s.commit()
+        doc_id, number = page.document_id, page.number
+    build_reports(archive_db, tmp_path, "hocr")
+    build_reports(archive_db, tmp_path, "alto")
+    expected = [w.replace("\x00", "").replace("\x0c", "") for w in hostile_words]
+    tree = etree.parse(str(tmp_path / alto.file_name(doc_id, number))).getroot()
+    assert [x.get("CONTENT") for x in tree.findall(".//a:String", ALTO_NS)] == expected
+    hocr = etree.parse(str(tmp_path / f"hocr/doc-{doc_id}.hocr")).getroot()  # strict XML parse
+    page_el = hocr.findall(".//{http://www.w3.org/1999/xhtml}div[@class='ocr_page']")[number - 1]
+    got = [w.text for w in page_el.iter("{http://www.w3.org/1999/xhtml}span") if w.get("class") == "ocrx_word"]
+    assert got == expected
