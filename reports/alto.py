@@ -46,6 +46,7 @@ def _pos(el, box) -> None:
 def page_document(row, lay, image_name: Optional[str]) -> etree._Element:
     root = etree.Element(_q("alto"), nsmap={None: ALTO_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", SCHEMA_LOCATION)
+    root.set("SCHEMAVERSION", "4.4")
     desc = etree.SubElement(root, _q("Description"))
     f = frame(row, lay) if lay is not None else None
     inch1200 = f is not None and f.unit == "pt"

@@ -36,7 +36,7 @@ def _el(parent, cls: str, ident: str, title: str, tag: str = "span") -> etree._E
     return etree.SubElement(parent, _q(tag), {"class": cls, "id": ident, "title": title})
 
 
-def page_element(row, lay) -> etree._Element:
+def page_element(row, lay, image: str | None = None) -> etree._Element:
     """One ocr_page div (the layout is dropped by the caller once this is written)."""
     n = row.number
     if lay is None:
@@ -46,9 +46,11 @@ def page_element(row, lay) -> etree._Element:
                                  "word positions unknown "))
         return div
     f = frame(row, lay)
+    # hOCR's image property is a quoted string: a quote in a file name would end it.
+    image_prop = f'image "{clean_text(image).replace(chr(34), chr(39))}"; ' if image else ""
     # Each page is serialized on its own (streaming): it declares the XHTML namespace as the default.
     div = etree.Element(_q("div"), {"class": "ocr_page", "id": f"page_{n}",
-                                    "title": f"{_bbox((0, 0, f.width, f.height))}; ppageno {n - 1}"},
+                                    "title": f"{image_prop}{_bbox((0, 0, f.width, f.height))}; ppageno {n - 1}"},
                         nsmap={None: XHTML_NS})
     div.append(etree.Comment(f" coordinates: {f.note} "))
     li = wi = 0
@@ -59,8 +61,8 @@ def page_element(row, lay) -> etree._Element:
         for line in lines:
             li += 1
             title = _bbox(scaled(line.box, f))
-            if line.size:
-                title += f"; x_size {line.size:g}"
+            if line.size:  # a text layer's font size (pt) or an OCR line's height, in the page's frame
+                title += f"; x_size {line.size * f.scale:.4g}"
             ln = _el(par, "ocr_line", f"line_{n}_{li}", title)
             for k, word in enumerate(line.words):
                 wi += 1
@@ -91,8 +93,9 @@ def write_document(ctx, record) -> Path:
                                             "content": "ocr_page ocr_carea ocr_par ocr_line ocrx_word"})
             xf.write(head)
             with xf.element(_q("body")):
+                names = {s.id: Path(s.path).name for s in record.sources}
                 for row, lay in pages_with_layout(ctx.session, record.id):
-                    xf.write(page_element(row, lay))
+                    xf.write(page_element(row, lay, names.get(row.source_file_id)))
                     xf.flush()
     return ctx.out.root / file_name(record.id)
 
