@@ -79,7 +79,9 @@ def _dc_dict(record) -> dict:
             "pages": [{"method": p.method} for p in record.pages],
             "citations": [{"target": c.target_document_id, "external_work": c.external_work_id, "author": c.author,
                            "title": c.title, "year": c.year, "raw": c.raw} for c in record.citations],
-            "cited_by": sorted({c.document_id for c in record.cited_by}), "duplicates": []}
+            "cited_by": sorted({c.document_id for c in record.cited_by}),
+            "duplicates": [{"kind": r.kind, "document": r.other_id if r.document_id == d.id else r.document_id}
+                           for r in record.relations]}
 
 
 def document(session, record, *, with_alto: bool) -> etree._Element:
