@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -31,7 +31,8 @@ class ReportResult:
 def build_reports(engine: Engine, out_dir: Path | str, fmt: str = "html", *,
                   flt: reads.DocumentFilter = reads.DocumentFilter(), query: Optional[str] = None,
                   ocr_threshold: float = DEFAULT_OCR_THRESHOLD, site_title: str = DEFAULT_SITE_TITLE,
-                  filters: Optional[dict[str, str]] = None) -> ReportResult:
+                  filters: Optional[dict[str, str]] = None,
+                  progress: Optional[Callable[..., None]] = None) -> ReportResult:
     """Write the catalogue in `fmt` (a format name or "all") into `out_dir`. Reads only."""
     formats = formats_for(fmt)
     out = OutputDir(out_dir)
@@ -41,7 +42,7 @@ def build_reports(engine: Engine, out_dir: Path | str, fmt: str = "html", *,
         catalog = load_catalog(session, flt, query, filters=filters)
         result = ReportResult(out.root, len(catalog.documents), seconds_reading=time.perf_counter() - started)
         ctx = ReportContext(session=session, catalog=catalog, out=out, formats=formats,
-                            ocr_threshold=ocr_threshold, site_title=site_title)
+                            ocr_threshold=ocr_threshold, site_title=site_title, progress=progress)
         try:
             for name in formats:
                 writer = get_writer(name)

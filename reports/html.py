@@ -265,7 +265,9 @@ class _Site:
         self.ctx = ctx
         self.cat = ctx.catalog
         self.env = environment()
-        self.downloads = [(WRITERS[f].main_file, WRITERS[f].label) for f in ctx.formats if f != "html"]
+        # Per-document formats are folders (hocr/, alto/, ...), not one download to link.
+        self.downloads = [(WRITERS[f].main_file, WRITERS[f].label) for f in ctx.formats
+                          if f != "html" and not WRITERS[f].per_document]
         self.orgs, self.org_anchor = _name_groups(self.cat, "organization", "org")
         self.pubs, self.pub_anchor = _name_groups(self.cat, "publisher", "pub")
         self.nav = [("index.html", "Documents"), ("organizations.html", "Organizations"),

@@ -28,6 +28,7 @@ class ReportContext:
     formats: tuple[str, ...]  # every format of this run (the HTML index links the others)
     ocr_threshold: float = DEFAULT_OCR_THRESHOLD
     site_title: str = DEFAULT_SITE_TITLE
+    progress: Optional[Callable[..., None]] = None  # (stage, done, total), for long per-document exports
     _export: Optional[dict] = field(default=None, repr=False)
 
     def export(self) -> dict:
@@ -46,6 +47,9 @@ class Writer:
     label: str  # what a reader of the catalogue calls it
     module: str
     function: str = "write"
+    # True: a folder of files per document (hocr/, alto/, mets/), which `archive export --format`
+    # also offers; False: one catalogue-wide output, written by `archive report` only.
+    per_document: bool = False
 
     def load(self) -> Callable[[ReportContext], list[Path]]:
         # Imported on use: a CSV run never loads the PDF library.
@@ -62,8 +66,20 @@ WRITERS: dict[str, Writer] = {w.name: w for w in (
     Writer("csv", "one row per document, for spreadsheets", "catalog.csv", "spreadsheet (CSV)",
            "reports.csv_export"),
     Writer("pdf", "a printable catalogue", "catalog.pdf", "printable PDF", "reports.pdf"),
+    # ALTO before METS: a METS file lists the ALTO files written in the same run.
+    Writer("hocr", "hOCR per document: word boxes and confidences", "hocr", "hOCR (per document)",
+           "reports.hocr", per_document=True),
+    Writer("alto", "ALTO 4 XML per page, validated against the bundled XSD", "alto", "ALTO XML (per page)",
+           "reports.alto", per_document=True),
+    Writer("mets", "METS + PREMIS per document, validated against the bundled METS XSD", "mets",
+           "METS/PREMIS (per document)", "reports.mets", per_document=True),
     Writer("html", "a static HTML catalogue (open index.html)", "index.html", "web catalogue", "reports.html"),
 )}
+
+
+def export_formats() -> list[str]:
+    """The formats `archive export` writes as folders of per-document files."""
+    return [name for name, w in WRITERS.items() if w.per_document]
 
 
 def formats_for(choice: str) -> tuple[str, ...]:

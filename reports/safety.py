@@ -73,5 +73,14 @@ class OutputDir:
         self.written.append(target)
         return target
 
+    def open_stream(self, name: str):
+        """A binary file open for writing at a generated name, for writers that stream (a
+        1,000-page hOCR file is written page by page, never held whole)."""
+        target = self.path_for(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        self.written.append(target)
+        return os.fdopen(fd, "wb")
+
     def write_text(self, name: str, text: str) -> Path:
         return self.write_bytes(name, text.encode("utf-8"))

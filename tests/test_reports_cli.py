@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from reports import dublin_core
+from reports.registry import WRITERS
 from tests.helpers.collection import build_collection
 
 
@@ -20,10 +21,13 @@ def test_report_all_formats_with_json_summary(db_url, engine, run_cli, tmp_path)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["documents"] == 4 and summary["output"] == str(out.resolve())
-    assert list(summary["formats"]) == ["json", "dc", "csv", "pdf", "html"]
+    # Every registered writer, the HTML catalogue last (its index links the others).
+    assert list(summary["formats"]) == list(WRITERS) and list(WRITERS)[-1] == "html"
+    assert {"json", "dc", "csv", "pdf", "hocr", "alto", "mets"} <= set(WRITERS)
     for name, info in summary["formats"].items():
         assert info["count"] == len(info["files"]) >= 1
-        assert (out / info["main"]).is_file(), name
+        # A per-document format's "main" is its folder.
+        assert (out / info["main"]).is_dir() if WRITERS[name].per_document else (out / info["main"]).is_file(), name
         assert all((out / f).is_file() for f in info["files"])
     exported = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
     assert len(exported["documents"]) == 4 and {"metadata_provenance", "citations", "events"} <= set(

@@ -242,27 +242,56 @@ def verify(state: State, docs: tuple[str, ...], restart: bool, resume_after: int
 class _ProgressLines:
     """Progress as a line on stderr every tenth of the way, when stderr is not a terminal (logs, cron)."""
 
-    def __init__(self, state: State, label: str):
+    def __init__(self, state: State, label: str, unit: str = "files"):
         self.enabled = not state.quiet
         self.label = label
+        self.unit = unit
         self._next = 0.0
 
     def __call__(self, done: int, total: int) -> None:
         if self.enabled and total and (done / total >= self._next or done == total):
-            click.echo(f"{self.label}: {done}/{total} files", err=True)
+            click.echo(f"{self.label}: {done}/{total} {self.unit}", err=True)
             self._next = (int(done * 10 / total) + 1) / 10
 
 
+def _export_formats() -> list[str]:
+    from reports.registry import export_formats
+    return ["json", "dc", *export_formats()]
+
+
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "dc"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write to this file instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(_export_formats()), default="json", show_default=True,
+              help="json or dc: one file (or stdout); the others (hocr, alto, mets, ...): a folder of files "
+                   "per document, into -o DIR.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The file to write (json, dc; default stdout), or the folder (per-document formats).")
 @filter_options
+@click.option("--json", "as_json", is_flag=True, help="Per-document formats: print what was written as JSON.")
 @pass_state
-def export(state: State, fmt: str, output: Path | None, **filters) -> None:
-    """Export the catalogue: JSON (the export contract) or Dublin Core XML."""
+def export(state: State, fmt: str, output: Path | None, as_json: bool, **filters) -> None:
+    """Export the catalogue: JSON (the export contract), Dublin Core XML, or per-document files
+    (hOCR, ALTO, METS and the other per-document formats of `archive report`)."""
+    flt = make_filter(**filters)
+    if fmt not in ("json", "dc"):
+        if output is None:
+            raise UsageError(f"--format {fmt} writes a folder of files: give it with -o DIR")
+        from reports.build import build_reports
+        progress = Progress(state, "export")
+        lines = _ProgressLines(state, "export", "documents") if not progress.enabled else None
+        try:
+            result = build_reports(state.engine, output, fmt, flt=flt,
+                                   progress=(lambda stage, done, total: lines(done, total)) if lines else progress)
+        finally:
+            progress.close()
+        info = result.formats[fmt]
+        if as_json:
+            emit_json(result.as_json())
+        say(state, f"{fmt}: {info['count']} files for {result.documents} documents in {result.output / fmt} "
+                   f"({info['seconds']:.2f} s)")
+        return
+    if output is not None and output.is_dir():
+        raise UsageError(f"--format {fmt} writes one file, and this is a folder", path=str(output))
     with Session(state.engine) as session:
-        flt = make_filter(**filters)
         if fmt == "json":
             data = json.dumps(reads.export(session, flt), indent=2, ensure_ascii=False)
         else:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from archive.cli.common import State, emit_json, pass_state, say
+from archive.cli.common import Progress, State, emit_json, pass_state, say
 from archive.cli.core import filter_options, make_filter
+from reports.registry import WRITERS  # cheap: each writer's module is imported only when it runs
 
-FORMATS = ["html", "csv", "dc", "json", "pdf", "all"]
+FORMATS = [*WRITERS, "all"]
 
 
 @click.command()
@@ -33,8 +34,12 @@ def report(state: State, fmt: str, out_dir: Path, query: str | None, ocr_thresho
     shown = {k.replace("date_", ""): v for k, v in filters.items() if v}
     if query:
         shown["text"] = query
-    result = build_reports(state.engine, out_dir, fmt, flt=flt, query=query, ocr_threshold=ocr_threshold,
-                           site_title=site_title, filters=shown)
+    progress = Progress(state, "report")  # per-document formats report each document done
+    try:
+        result = build_reports(state.engine, out_dir, fmt, flt=flt, query=query, ocr_threshold=ocr_threshold,
+                               site_title=site_title, filters=shown, progress=progress)
+    finally:
+        progress.close()
     if as_json:
         emit_json(result.as_json())
     for name, info in result.formats.items():
