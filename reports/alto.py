@@ -6,8 +6,7 @@ MeasurementUnit is pixel for OCR'd pages and for text-layer pages of known resol
 layer of unknown resolution is written in inch1200 (1/1200 inch, exact for PDF points), ALTO's
 own unit for that. A page without a layout gets an empty PrintSpace, never guessed boxes.
 
-Validation: against reports/schemas/alto-4-4.xsd when it is bundled (see schemas/SOURCES.md:
-it could not be found in a reachable package, so it is not yet); `validate` says which.
+Validation: against the bundled ALTO 4.4 schema (reports/schemas/alto-4-4.xsd; schemas/SOURCES.md).
 """
 
 from __future__ import annotations
@@ -100,14 +99,11 @@ def page_document(row, lay, image_name: Optional[str]) -> etree._Element:
 _SCHEMA: Optional[etree.XMLSchema] = None
 
 
-def schema() -> Optional[etree.XMLSchema]:
-    """The bundled ALTO 4 schema, or None when it is not bundled."""
+def schema() -> etree.XMLSchema:
+    """The bundled ALTO 4.4 schema."""
     global _SCHEMA
     if _SCHEMA is None:
-        ref = resources.files("reports") / "schemas" / SCHEMA_FILE
-        if not ref.is_file():
-            return None
-        with resources.as_file(ref) as path:
+        with resources.as_file(resources.files("reports") / "schemas" / SCHEMA_FILE) as path:
             _SCHEMA = etree.XMLSchema(etree.parse(str(path), etree.XMLParser(no_network=True)))
     return _SCHEMA
 
@@ -127,11 +123,9 @@ def write(ctx) -> list[Path]:
     return out
 
 
-def validate(data: bytes | etree._Element) -> Optional[list[str]]:
-    """Schema errors of an ALTO file ([] when valid), or None when the schema is not bundled."""
+def validate(data: bytes | etree._Element) -> list[str]:
+    """Schema errors of an ALTO file ([] when valid)."""
     s = schema()
-    if s is None:
-        return None
     tree = data if isinstance(data, etree._Element) else etree.fromstring(
         data, etree.XMLParser(no_network=True, resolve_entities=False))
     return [] if s.validate(tree) else [f"line {e.line}: {e.message}" for e in s.error_log]

@@ -6,14 +6,13 @@ and their agents. fileSec: the source files, and the ALTO files when ALTO was wr
 run. structMap: the pages in order, each pointing at its source file (BEGIN = the page's 1-based
 index inside that file) and its ALTO file.
 
-Validated against the bundled METS 1.12.1 schema (reports/schemas/mets.xsd, with xlink.xsd).
-METS wraps PREMIS and DC with lax processing: those parts are checked by their own schema only
-when it is bundled (PREMIS 3's is not yet: see schemas/SOURCES.md).
+Validated against the bundled METS 1.12.1, PREMIS 3.0 and OAI Dublin Core schemas together
+(reports/schemas/mets-premis-dc.xsd loads all three: METS wraps metadata with lax processing, so
+the PREMIS and DC sections are checked only when their schemas are loaded beside METS's).
 """
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -34,7 +33,6 @@ NSMAP = {"mets": METS_NS, "premis": PREMIS_NS, "xlink": XLINK_NS, "xsi": XSI_NS}
 LOCATION = f"{METS_NS} http://www.loc.gov/standards/mets/mets.xsd {PREMIS_NS} " \
            "http://www.loc.gov/standards/premis/v3/premis-v3-0.xsd"
 ID_TYPE = "local"
-PREMIS_SCHEMA_BUNDLED = (resources.files("reports") / "schemas" / "premis-v3-0.xsd").is_file()
 
 
 def file_name(doc_id: int) -> str:
@@ -164,7 +162,7 @@ _SCHEMA: Optional[etree.XMLSchema] = None
 def schema() -> etree.XMLSchema:
     global _SCHEMA
     if _SCHEMA is None:
-        with resources.as_file(resources.files("reports") / "schemas" / "mets.xsd") as path:
+        with resources.as_file(resources.files("reports") / "schemas" / "mets-premis-dc.xsd") as path:
             _SCHEMA = etree.XMLSchema(etree.parse(str(path), etree.XMLParser(no_network=True)))
     return _SCHEMA
 
@@ -173,13 +171,6 @@ def validate(data: bytes | etree._Element) -> list[str]:
     """Schema errors of a METS file ([] when valid)."""
     tree = data if isinstance(data, etree._Element) else etree.fromstring(
         data, etree.XMLParser(no_network=True, resolve_entities=False))
-    # PREMIS 3's object is abstract and names its kind with xsi:type="premis:file"; with no PREMIS
-    # schema bundled that type cannot resolve, so a copy without it is checked (the METS structure
-    # and everything else stay checked; PREMIS content is lax in METS).
-    if PREMIS_SCHEMA_BUNDLED is False:
-        tree = copy.deepcopy(tree)
-        for el in tree.iter(f"{{{PREMIS_NS}}}object"):
-            el.attrib.pop(f"{{{XSI_NS}}}type", None)
     s = schema()
     return [] if s.validate(tree) else [f"line {e.line}: {e.message}" for e in s.error_log]
 
