@@ -145,3 +145,15 @@ def test_osd_cannot_decide_a_blank_image():
     blank = Image.new("L", (800, 1000), 255)
     assert tools.detect_orientation(blank, source="blank", dpi=200) is None
     assert tools._osd_command(blank, source="blank", timeout=60) is None
+
+
+def test_judge_keeps_a_turn_only_when_it_reads_better_or_osd_is_sure():
+    sure, unsure = tools.Orientation(180, 12.0, "Latin", 5.0), tools.Orientation(180, 2.0, "Latin", 1.0)
+    assert orientation.judge(sure, 40.0, 95.0).rotation == 180
+    assert orientation.judge(sure, 95.0, 94.0).rotation == 180  # a sideways page read as vertical text
+    kept = orientation.judge(sure, 70.0, 30.0)  # OSD wrong on a hard upright page: the text is kept
+    assert kept.rotation == 0 and "reads better as it is" in kept.review
+    shaky = orientation.judge(unsure, 40.0, 90.0)
+    assert shaky.rotation == 180 and shaky.review == "orientation uncertain (OSD confidence 2.00)"
+    assert orientation.judge(unsure, 70.0, 69.0).rotation == 0
+    assert "could not decide" in orientation.judge(None, None, None).review
