@@ -157,3 +157,22 @@ def test_judge_keeps_a_turn_only_when_it_reads_better_or_osd_is_sure():
     assert shaky.rotation == 180 and shaky.review == "orientation uncertain (OSD confidence 2.00)"
     assert orientation.judge(unsure, 70.0, 69.0).rotation == 0
     assert "could not decide" in orientation.judge(None, None, None).review
+
+
+def test_a_reused_result_keeps_its_turn(realworld, tmp_path):
+    """A righted page OCR'd again in another document is reused with its rotation and layout."""
+    src = realworld / "tesseract"
+    pair = tmp_path / "pair"
+    pair.mkdir()
+    for name in ("phototest-rotated-180.png", "phototest.tif"):
+        (pair / name).write_bytes((src / name).read_bytes())
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    try:
+        first = ingest(engine, [str(pair)], IngestOptions(jobs=1))
+        again = ingest(engine, [str(src / "phototest-rotated-180.png")], IngestOptions(jobs=1))
+        assert first.failed == again.failed == []
+        [page], [lay], [event] = _pages(engine, again.ingested[0]["document"])
+        assert "reused" in page.note and "turned 180° clockwise" in page.note
+        assert lay.rotation == 180 and "rotation 180" in event.detail
+    finally:
+        engine.dispose()
