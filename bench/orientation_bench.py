@@ -91,7 +91,8 @@ def measure(limit: int | None) -> dict:
         for _ in range(100):
             orientation.needs_check(shipped.confidence, page_layout)
         check_us = (time.perf_counter() - t0) / 100 * 1e6
-        rows.append({"check_us": round(check_us, 1), "page": f"{Path(task.path).parent.name}/{Path(task.path).name}:{task.number}",
+        rows.append({"page": f"{Path(task.path).parent.name}/{Path(task.path).name}:{task.number}",
+                     "check_us": round(check_us, 1),
                      "shipped_s": round(t_shipped, 3), "plain_s": round(t_plain, 3), "osd_s": round(t_osd, 3),
                      "osd_half_s": round(t_osd_half, 3), "checked": "OSD not run" not in (shipped.note or ""),
                      "rotation": shipped.rotation, "same_text": shipped.text == plain.text})
