@@ -48,6 +48,10 @@ class TesseractEngine:
         tsv = tools.run_tesseract_tsv(image, lang=lang, psm=self.psm, source=source, path=path, dpi=dpi)
         return parse_tsv(tsv)
 
+    def orientation(self, image: Image.Image, *, source: str, dpi: float | None = None) -> tools.Orientation | None:
+        """Tesseract's orientation detection (OSD) for the page: None when it cannot decide."""
+        return tools.detect_orientation(image, source=source, dpi=dpi)
+
 
 def parse_tsv(tsv: str) -> OcrText:
     """Rebuild Tesseract's plain-text layout from its TSV: words joined by spaces, one line

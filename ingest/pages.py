@@ -19,8 +19,8 @@ from PIL import Image
 from archive.errors import ArchiveError
 from archive.store import layout
 from archive.store.vocabulary import PageMethod
-from ingest import images, pdf, preprocess, tesseract_lib, threads, tools
-from ingest.ocr import DEFAULT_PSM, OcrEngine, TesseractEngine, rescaled
+from ingest import images, orientation, pdf, preprocess, tesseract_lib, threads, tools
+from ingest.ocr import DEFAULT_PSM, OcrEngine, OcrText, TesseractEngine, rescaled
 
 PAGE_TIMEOUT_S = 900  # everything one page may take (Tesseract has its own, shorter timeout)
 _DIRECT_OCR_FORMATS = {"png", "jpeg"}  # single-frame files Tesseract can read as they are
@@ -68,6 +68,9 @@ class PageResult:
     error: str | None = None  # one line; set when the page could not be read at all
     thumbnail: bytes | None = None  # a small JPEG of the page, for catalogues
     layout: bytes | None = None  # archive.store.layout.encode of the page's lines and words
+    rotation: int = 0  # degrees the page image was turned clockwise to be read upright (OCR)
+    osd_confidence: float | None = None  # Tesseract OSD's confidence, when it was asked
+    review: str | None = None  # why the page is flagged for review (e.g. "orientation uncertain ...")
 
 
 @functools.lru_cache(maxsize=4)
@@ -129,30 +132,52 @@ def _process(task: PageTask) -> PageResult:
 def _ocr(task: PageTask, image: Image.Image, dpi: float | None, *, note: str, image_sha: str,
          direct_path: str | None = None) -> PageResult:
     engine = task.ocr or TesseractEngine(task.psm)
-    steps = preprocess.plan(image, dpi)
-    width, height = image.size
-    if steps:
-        # The prepared page goes without its dpi, and Tesseract estimates one from the text size:
-        # measured on the hard pages, that read better (CER 1.71%) than the true 200 dpi (1.80%).
-        prepared, _ = preprocess.apply(image, steps, dpi)
-        ocr = engine.recognize(prepared, lang=task.lang, source=task.source)
-    else:
-        ocr = engine.recognize(image, lang=task.lang, source=task.source, path=direct_path,
-                               dpi=dpi)
+    ocr, steps = _read(engine, task, image, dpi, direct_path)
+    verdict = orientation.Verdict()
+    # A first reading that went badly may be of a page turned sideways or upside down: ask OSD,
+    # read the page as it proposes, keep the better reading (ingest/orientation.py).
+    detect = getattr(engine, "orientation", None)
+    if detect is not None and orientation.needs_check(ocr.confidence, ocr.layout):
+        found = detect(image, source=task.source, dpi=dpi)
+        turned = turned_steps = None
+        if found is not None and found.rotation:
+            turned, turned_steps = _read(engine, task, orientation.upright(image, found.rotation), dpi, None)
+        verdict = orientation.judge(found, ocr.confidence, turned.confidence if turned else None)
+        if verdict.rotation:
+            ocr, steps, image = turned, turned_steps, orientation.upright(image, verdict.rotation)
     retry = preprocess.retry_steps(ocr.confidence if ocr.confidence is not None else 0.0, steps)
     if retry:
         prepared, _ = preprocess.apply(image, retry, dpi)
         second = engine.recognize(prepared, lang=task.lang, source=task.source)
         if (second.confidence or 0) > (ocr.confidence or 0):
             ocr, steps = second, list(retry)
+    # Width, height, layout and thumbnail are those of the upright page (see ingest/orientation.py).
+    width, height = image.size
     method = PageMethod.OCR if ocr.text.strip() else PageMethod.NONE
+    note = note if ocr.text.strip() else f"{note}; no text found"
+    page_layout = None
+    if ocr.layout is not None:
+        page_layout = replace(rescaled(ocr.layout, width, height), rotation=verdict.rotation,
+                              extra={**ocr.layout.extra, "orientation": verdict.extra()})
     return PageResult(
         task.number, task.source_seq, task.index, method.value, ocr.text,
         engine=engine.name, engine_version=engine.version(), language=task.lang, psm=task.psm,
         confidence=ocr.confidence, preprocessing=tuple(steps), image_sha256=image_sha,
-        width=width, height=height, dpi=dpi, note=note if ocr.text.strip() else f"{note}; no text found",
-        thumbnail=thumbnail(image),
-        layout=layout.encode(rescaled(ocr.layout, width, height)) if ocr.layout is not None else None)
+        width=width, height=height, dpi=dpi, note=f"{note}; {verdict.note()}",
+        thumbnail=thumbnail(image), layout=layout.encode(page_layout) if page_layout is not None else None,
+        rotation=verdict.rotation, osd_confidence=verdict.osd_confidence, review=verdict.review)
+
+
+def _read(engine: OcrEngine, task: PageTask, image: Image.Image, dpi: float | None,
+          direct_path: str | None) -> tuple[OcrText, list[str]]:
+    """One recognition of the page as planned for its statistics: (result, preprocessing steps)."""
+    steps = preprocess.plan(image, dpi)
+    if steps:
+        # The prepared page goes without its dpi, and Tesseract estimates one from the text size:
+        # measured on the hard pages, that read better (CER 1.71%) than the true 200 dpi (1.80%).
+        prepared, _ = preprocess.apply(image, steps, dpi)
+        return engine.recognize(prepared, lang=task.lang, source=task.source), steps
+    return engine.recognize(image, lang=task.lang, source=task.source, path=direct_path, dpi=dpi), steps
 
 
 THUMBNAIL_WIDTH = 360

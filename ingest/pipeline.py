@@ -250,8 +250,9 @@ def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: I
                             height=r.height, dpi=r.dpi, text=r.text, note=r.error or r.note, thumbnail=r.thumbnail,
                             preprocessing=reuse.preprocessing_json(r, ocr.name))
                 who = agents.get(r.engine or "", me)
+                # A page flagged for review (its orientation uncertain) is a WARNING, as is one without text.
                 outcome = (Outcome.FAILURE if r.error
-                           else Outcome.WARNING if r.method == PageMethod.NONE else Outcome.SUCCESS)
+                           else Outcome.WARNING if r.method == PageMethod.NONE or r.review else Outcome.SUCCESS)
                 pages.append((page, r.source_seq, who, outcome, _page_detail(r, ocr.name)))
             writes.add_document(session, doc, sources, pages, events,
                                 layouts={r.number: r.layout for r in results if r.layout is not None})
@@ -270,7 +271,8 @@ def _page_detail(r: PageResult, ocr_engine_name: str) -> str:
     if r.engine == ocr_engine_name:
         conf = f"{r.confidence:.1f}" if r.confidence is not None else "n/a"
         prep = ", ".join(r.preprocessing) or "none"
+        osd = f", OSD confidence {r.osd_confidence:.2f}" if r.osd_confidence is not None else ""
         return (f"page {r.number}: OCR, lang {r.language}, psm {r.psm}, mean word confidence {conf}, "
-                f"preprocessing: {prep}; {r.note or ''}").strip("; ")
+                f"preprocessing: {prep}, rotation {r.rotation}{osd}; {r.note or ''}").strip("; ")
     return f"page {r.number}: {r.method} via {r.engine or 'none'}; {r.note or ''}".strip("; ")
 

@@ -20,7 +20,9 @@ import numpy as np
 from PIL import Image, ImageChops, ImageFilter
 
 # Bump whenever a step's output or plan's decision changes: recorded in page provenance.
-PREPROCESS_VERSION = "2"
+# 3: pages that read badly are checked for orientation and read upright (ingest/orientation.py);
+# results of version 2 were made without that check, so they are not reused.
+PREPROCESS_VERSION = "3"
 
 GRAYSCALE = "grayscale"
 DESKEW = "deskew"

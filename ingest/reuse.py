@@ -9,8 +9,9 @@ from typing import Optional
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from archive.store import layout
 from archive.store.models import Document, Page, PageLayout
-from ingest import images, preprocess
+from ingest import images, orientation, preprocess
 from ingest.ocr import OcrEngine
 from ingest.pages import PageResult, PageTask
 
@@ -80,14 +81,25 @@ def reusable_ocr(engine: Engine, tasks: list[PageTask], key_dpi: dict[int, float
                 continue
             prior = session.get(Page, match)
             prior_layout = session.get(PageLayout, match)
+            turn = _orientation(prior_layout.data if prior_layout is not None else None)
             reused[t.number] = PageResult(
                 t.number, t.source_seq, t.index, prior.method, prior.text, engine=prior.engine,
                 engine_version=prior.engine_version, language=prior.language, psm=prior.psm,
                 confidence=prior.confidence, preprocessing=tuple(_steps(prior.preprocessing)),
                 image_sha256=prior.image_sha256, width=prior.width, height=prior.height, dpi=prior.dpi,
                 thumbnail=prior.thumbnail, layout=prior_layout.data if prior_layout is not None else None,
-                note=f"OCR result reused from page {prior.number} of document {prior.document_id} (same image)")
+                rotation=turn.rotation, osd_confidence=turn.osd_confidence, review=turn.review,
+                note=f"OCR result reused from page {prior.number} of document {prior.document_id} (same image); "
+                     + turn.note())
     return reused
+
+
+def _orientation(layout_blob: Optional[bytes]) -> orientation.Verdict:
+    """The orientation verdict an earlier OCR result recorded in its layout, so a reused page keeps
+    its rotation and its review flag."""
+    if layout_blob is None:
+        return orientation.Verdict()
+    return orientation.Verdict.from_extra(layout.decode(layout_blob).extra.get("orientation") or {})
 
 
 def preprocessing_json(result: PageResult, ocr_engine_name: str) -> str:

@@ -39,6 +39,10 @@ _SIGNATURES = {  # name: (restype, argtypes), from tesseract/capi.h and leptonic
     "TessBaseAPISetSourceResolution": (None, [_P, ctypes.c_int]),
     "TessBaseAPIRecognize": (ctypes.c_int, [_P, _P]),
     "TessBaseAPIGetTsvText": (_P, [_P, ctypes.c_int]),
+    "TessBaseAPIDetectOrientationScript": (ctypes.c_int, [_P, ctypes.POINTER(ctypes.c_int),
+                                                          ctypes.POINTER(ctypes.c_float),
+                                                          ctypes.POINTER(ctypes.c_char_p),
+                                                          ctypes.POINTER(ctypes.c_float)]),
     "TessDeleteText": (None, [_P]),
     "TessBaseAPIClear": (None, [_P]),
     "TessBaseAPIEnd": (None, [_P]),
@@ -128,25 +132,29 @@ class _Engine:
         # capture; a library would print them into the worker's stderr, that is the user's terminal.
         self.lib.TessBaseAPISetVariable(self.handle, b"debug_file", os.devnull.encode())
 
+    def _set_image(self, image: Image.Image | str | os.PathLike, source: str, dpi: float | None,
+                   pix: ctypes.c_void_p) -> None:
+        if isinstance(image, Image.Image):
+            if image.mode not in _RAW_MODES:
+                image = image.convert("RGB" if image.mode in ("RGBA", "P", "CMYK", "YCbCr") else "L")
+            data = image.tobytes()
+            bpp = _RAW_MODES[image.mode]
+            self.lib.TessBaseAPISetImage(self.handle, data, image.width, image.height, bpp, image.width * bpp)
+            if dpi:  # what Leptonica reads from a file's header; without it Tesseract estimates
+                self.lib.TessBaseAPISetSourceResolution(self.handle, int(round(dpi)))
+        else:
+            pix.value = self.lept.pixRead(os.fsencode(image))
+            if not pix.value:
+                raise ToolError("Tesseract (Leptonica) could not read this image", path=source)
+            self.lib.TessBaseAPISetImage2(self.handle, pix)
+
     def tsv(self, image: Image.Image | str | os.PathLike, psm: int, timeout: float, source: str,
             dpi: float | None = None) -> str:
         with self.lock:
             self.lib.TessBaseAPISetPageSegMode(self.handle, psm)
             pix = _P()
             try:
-                if isinstance(image, Image.Image):
-                    if image.mode not in _RAW_MODES:
-                        image = image.convert("RGB" if image.mode in ("RGBA", "P", "CMYK", "YCbCr") else "L")
-                    data = image.tobytes()
-                    bpp = _RAW_MODES[image.mode]
-                    self.lib.TessBaseAPISetImage(self.handle, data, image.width, image.height, bpp, image.width * bpp)
-                    if dpi:  # what Leptonica reads from a file's header; without it Tesseract estimates
-                        self.lib.TessBaseAPISetSourceResolution(self.handle, int(round(dpi)))
-                else:
-                    pix.value = self.lept.pixRead(os.fsencode(image))
-                    if not pix.value:
-                        raise ToolError("Tesseract (Leptonica) could not read this image", path=source)
-                    self.lib.TessBaseAPISetImage2(self.handle, pix)
+                self._set_image(image, source, dpi, pix)
                 monitor = self.lib.TessMonitorCreate()
                 watchdog = threading.Timer(timeout + HARD_STOP_GRACE_S, _kill_self) if _hard_stop else None
                 try:
@@ -172,6 +180,36 @@ class _Engine:
                 if pix.value:
                     self.lept.pixDestroy(ctypes.byref(pix))
 
+    def orientation(self, image: Image.Image | str | os.PathLike, timeout: float, source: str,
+                    dpi: float | None = None) -> tuple[int, float, str, float] | None:
+        """Tesseract's orientation and script detection (OSD): (degrees the page is turned
+        counter-clockwise, confidence, script, script confidence), or None when it cannot
+        decide (too few characters: a blank or picture-only page)."""
+        with self.lock:
+            self.lib.TessBaseAPISetPageSegMode(self.handle, 0)  # PSM_OSD_ONLY
+            pix = _P()
+            # OSD has no deadline of its own (no monitor); it classifies at most a few hundred
+            # blobs, so it is short, but the watchdog still bounds a page stuck in layout analysis.
+            watchdog = threading.Timer(timeout + HARD_STOP_GRACE_S, _kill_self) if _hard_stop else None
+            try:
+                self._set_image(image, source, dpi, pix)
+                deg, conf, script, script_conf = ctypes.c_int(), ctypes.c_float(), ctypes.c_char_p(), ctypes.c_float()
+                if watchdog:
+                    watchdog.daemon = True
+                    watchdog.start()
+                ok = self.lib.TessBaseAPIDetectOrientationScript(
+                    self.handle, ctypes.byref(deg), ctypes.byref(conf), ctypes.byref(script), ctypes.byref(script_conf))
+                if not ok:
+                    return None
+                return (deg.value, float(conf.value), (script.value or b"").decode("ascii", "replace"),
+                        float(script_conf.value))
+            finally:
+                if watchdog:
+                    watchdog.cancel()
+                self.lib.TessBaseAPIClear(self.handle)
+                if pix.value:
+                    self.lept.pixDestroy(ctypes.byref(pix))
+
     def close(self) -> None:
         if self.pid == os.getpid():  # an engine inherited through fork belongs to the parent
             self.lib.TessBaseAPIEnd(self.handle)
@@ -185,10 +223,21 @@ def run_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm: int, time
             dpi: float | None = None) -> str:
     """Tesseract's TSV for one image (decoded pixels, at `dpi` when known) or image file, from this
     process's engine for `lang`."""
+    return _engine_for(lang).tsv(image, psm, timeout, source, dpi)
+
+
+def run_osd(image: Image.Image | str | os.PathLike, *, timeout: float, source: str,
+            dpi: float | None = None) -> tuple[int, float, str, float] | None:
+    """Orientation and script detection for one image, from this process's engine for Tesseract's
+    `osd` model (package tesseract-ocr-osd); see _Engine.orientation."""
+    return _engine_for("osd").orientation(image, timeout, source, dpi)
+
+
+def _engine_for(lang: str) -> _Engine:
     engine = _engines.get(lang)
     if engine is None or engine.pid != os.getpid():
         engine = _engines[lang] = _Engine(lang)
-    return engine.tsv(image, psm, timeout, source, dpi)
+    return engine
 
 
 @atexit.register

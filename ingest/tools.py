@@ -122,20 +122,75 @@ def run_tesseract_tsv(image: Image.Image | str | os.PathLike, *, lang: str, psm:
                                  timeout=timeout)
 
 
+@dataclass(frozen=True)
+class Orientation:
+    """What Tesseract's orientation detection (OSD) found on a page."""
+    rotation: int  # degrees to turn the image clockwise to read it upright: 0, 90, 180 or 270
+    confidence: float  # Tesseract's orientation confidence (its margin over the runner-up; 0 to ~30)
+    script: str
+    script_confidence: float
+
+
+def detect_orientation(image: Image.Image | str | os.PathLike, *, source: str, dpi: float | None = None,
+                       timeout: int = TESSERACT_TIMEOUT_S) -> Orientation | None:
+    """Tesseract OSD on one image (the `osd` model): None when it cannot decide (too few
+    characters, as on a blank page). Through libtesseract where it loads, else `tesseract --psm 0`."""
+    if tesseract_lib.available():
+        found = tesseract_lib.run_osd(image, timeout=timeout, source=source,
+                                      dpi=dpi if isinstance(image, Image.Image) else None)
+        if found is None:
+            return None
+        degrees, conf, script, script_conf = found
+        # The library reports how far the page is turned counter-clockwise; undoing that is the
+        # same angle clockwise's complement (the command's "Rotate:" line).
+        return Orientation((360 - degrees) % 360, round(conf, 2), script, round(script_conf, 2))
+    return _osd_command(image, source=source, timeout=timeout)
+
+
+def _osd_command(image: Image.Image | str | os.PathLike, *, source: str, timeout: int) -> Orientation | None:
+    exe = _which("tesseract")
+    with tempfile.TemporaryDirectory(prefix="archive-osd-") as tmp:
+        in_path = _input_file(image, tmp)
+        try:
+            proc = subprocess.run([exe, in_path, "-", "--psm", "0"], capture_output=True, timeout=timeout,
+                                  env=threads.one_thread_env())
+        except subprocess.TimeoutExpired:
+            raise ToolError(f"Tesseract orientation detection took longer than {timeout} s", path=source) from None
+    out = proc.stdout.decode("utf-8", "replace")
+    fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
+    if proc.returncode != 0 or "Rotate" not in fields:
+        err = proc.stderr.decode("utf-8", "replace")
+        if "Too few characters" in err or proc.returncode == 0:
+            return None  # undecided, not an error: the caller flags the page
+        if "osd.traineddata" in err or "Failed loading language" in err:
+            raise ToolMissing("Tesseract has no orientation model (osd.traineddata)",
+                              remedy="install it: apt-get install tesseract-ocr-osd")
+        lines = err.strip().splitlines()
+        raise ToolError(f"Tesseract orientation detection failed: {lines[-1] if lines else proc.returncode}",
+                        path=source)
+    return Orientation(int(fields["Rotate"].strip()), float(fields.get("Orientation confidence", "0").strip()),
+                       fields.get("Script", "").strip(), float(fields.get("Script confidence", "0").strip()))
+
+
+def _input_file(image: Image.Image | str | os.PathLike, tmp: str) -> str:
+    """A file the command can read: the image file itself, or decoded pixels written to `tmp`."""
+    if not isinstance(image, Image.Image):
+        return os.fspath(image)
+    # Netpbm (PGM/PPM/PBM) is raw pixels: writing it costs next to nothing, where even a
+    # fast PNG (compress_level=1) spent ~0.3 s of CPU per 300 dpi page encoding.
+    raw = image.mode in _PNM_MODES
+    in_path = os.path.join(tmp, "page.pnm" if raw else "page.png")
+    image.save(in_path, format="PPM" if raw else "PNG", compress_level=1)
+    return in_path
+
+
 def run_tesseract_command(image: Image.Image | str | os.PathLike, *, lang: str, psm: int, source: str,
                           timeout: int = TESSERACT_TIMEOUT_S) -> str:
     """The `tesseract` command's TSV for decoded pixels (written to a temporary file) or an image
     file, run with one OpenMP thread (ingest.threads)."""
     exe = _which("tesseract")
     with tempfile.TemporaryDirectory(prefix="archive-ocr-") as tmp:
-        if isinstance(image, Image.Image):
-            # Netpbm (PGM/PPM/PBM) is raw pixels: writing it costs next to nothing, where even a
-            # fast PNG (compress_level=1) spent ~0.3 s of CPU per 300 dpi page encoding.
-            raw = image.mode in _PNM_MODES
-            in_path = os.path.join(tmp, "page.pnm" if raw else "page.png")
-            image.save(in_path, format="PPM" if raw else "PNG", compress_level=1)
-        else:
-            in_path = os.fspath(image)
+        in_path = _input_file(image, tmp)
         out_base = os.path.join(tmp, "out")
         cmd = [exe, in_path, out_base, "-l", lang, "--psm", str(psm), "tsv"]
         try:
