@@ -8,10 +8,11 @@ Layout (under <output>/bag/, made a bag by bagit-python with SHA-256 manifests o
   data/<writer>/...                             every per-document export registered as mets, alto,
                                                 hocr or pdf-a, looked up by name when the bag is made
 
-A missing source, or one whose size differs from its SourceFile row, is refused before anything
-is written (a one-line error naming the file); a content change caught while copying (same size,
-other SHA-256) removes the half-made bag and says which file. An accession must hold what the
-archive recorded, not whatever is on disk now.
+A source that is missing, or differs from its SourceFile row (size, seen by a stat before
+copying; SHA-256, seen while copying), is left out, never bagged as it is now: it is listed in
+data/metadata/excluded-sources.tsv and counted in bag-info.txt (Archive-Tracker-Excluded-Sources),
+so the bag says plainly that the accession is incomplete and `archive verify --bag` fails it.
+One moved file does not stop `archive report --format all`; it cannot go unnoticed either.
 Cost: reads and writes every payload byte twice (our copy with hashing, bagit's manifest), in
 blocks; nothing is held whole. Grows with the selection's bytes, not the archive's size.
 """
@@ -46,17 +47,14 @@ def _names(record) -> list[tuple[object, str]]:
     return out
 
 
-def _precheck(records) -> None:
-    for record in records:
-        for s, _ in _names(record):
-            p = Path(s.path)
-            if not p.is_file():
-                raise InputError("source file of document %d is missing; it cannot be bagged" % record.id,
-                                 path=s.path, remedy="run `archive verify`")
-            if p.stat().st_size != s.size:
-                raise InputError(f"source file of document {record.id} has changed size "
-                                 f"({p.stat().st_size} bytes, {s.size} recorded); it cannot be bagged",
-                                 path=s.path, remedy="run `archive verify`")
+def _problem(s) -> str | None:
+    """Why a source cannot be bagged as recorded (cheap: a stat), or None."""
+    p = Path(s.path)
+    if not p.is_file():
+        return "missing"
+    if p.stat().st_size != s.size:
+        return f"changed size ({p.stat().st_size} bytes, {s.size} recorded)"
+    return None
 
 
 def _copy(src: Path, dest: Path) -> str:
@@ -80,22 +78,24 @@ def write(ctx) -> list[Path]:
     from reports.registry import WRITERS, ReportContext
 
     records = ctx.catalog.documents
-    _precheck(records)
     root = ctx.out.path_for(BAG)
     if root.exists():
         shutil.rmtree(root)  # a bag is made whole each time: an old payload must not linger
     root.mkdir(parents=True)
     try:
         rows = ["source_file_id\tdocument_id\tsha256\tpath"]
+        excluded = ["source_file_id\tdocument_id\tsha256\tpath\treason"]
         for i, record in enumerate(records, start=1):
             folder = root / "sources" / f"doc-{record.id}"
             folder.mkdir(parents=True)
             for s, name in _names(record):
-                digest = _copy(Path(s.path), folder / name)
-                if digest != s.sha256:
-                    raise InputError(f"source file of document {record.id} has changed since ingest "
-                                     "(SHA-256 differs); the bag was not made", path=s.path,
-                                     remedy="run `archive verify`")
+                problem = _problem(s)
+                if problem is None and _copy(Path(s.path), folder / name) != s.sha256:
+                    (folder / name).unlink()
+                    problem = "changed since ingest (SHA-256 differs)"
+                if problem:
+                    excluded.append(f"{s.id}\t{record.id}\t{s.sha256}\t{s.path}\t{problem}")
+                    continue
                 rows.append(f"{s.id}\t{record.id}\t{s.sha256}\tdata/sources/doc-{record.id}/{name}")
             if ctx.progress:
                 ctx.progress("bag", i, len(records))
@@ -104,6 +104,8 @@ def write(ctx) -> list[Path]:
         meta.write_bytes(ead.FILE_NAME, ead.to_bytes(ead.build(ctx.catalog, ctx.site_title, dao=lambda r: (
             f"../sources/doc-{r.id}/{_names(r)[0][1]}" if r.sources else None))))
         meta.write_text("sources.tsv", "\n".join(rows) + "\n")
+        if len(excluded) > 1:
+            meta.write_text("excluded-sources.tsv", "\n".join(excluded) + "\n")
         inner = OutputDir(root)
         packed = [n for n in PACKED if n in WRITERS]
         sub = ReportContext(session=ctx.session, catalog=ctx.catalog, out=inner, formats=tuple(packed),
@@ -114,6 +116,9 @@ def write(ctx) -> list[Path]:
         info = {"Bagging-Date": date.today().isoformat(), "External-Description": _selection(ctx.catalog),
                 "Bag-Software-Agent": "archive-tracker (bagit-python)",
                 "Archive-Tracker-Contents": ", ".join(["sources", "catalog.json", "ead.xml", *packed])}
+        if len(excluded) > 1:
+            info["Archive-Tracker-Excluded-Sources"] = (f"{len(excluded) - 1} source files missing or changed, "
+                                                        "not bagged: see data/metadata/excluded-sources.tsv")
         if ctx.options.get("source_organization"):
             info["Source-Organization"] = ctx.options["source_organization"]
         # Payload-Oxum and the manifests are bagit's; SHA-256 only (no MD5 or SHA-512 beside it).
@@ -129,8 +134,8 @@ def write(ctx) -> list[Path]:
 def audit(session, bag_dir: Path | str, *, fast: bool = False) -> dict:
     """Validate a bag with bagit, and compare its sources with our SourceFile records.
 
-    Returns {"valid", "errors": [...], "modified": [...], "missing": [...], "checked",
-    "from_this_archive"}; a file named in an error is the bag's relative path."""
+    Returns {"valid", "errors": [...], "modified": [...], "missing": [...], "excluded": [...],
+    "checked", "from_this_archive"}; a file named in an error is the bag's relative path."""
     import bagit
 
     from archive.store.models import SourceFile
@@ -152,6 +157,13 @@ def audit(session, bag_dir: Path | str, *, fast: bool = False) -> dict:
             result[kind if path else "errors"].append(path or str(d))
         if not exc.details:
             result["errors"].append(str(exc))
+    result["excluded"] = []
+    gone = bag_dir / "data" / "metadata" / "excluded-sources.tsv"
+    if gone.is_file():  # sources the archive should hold but could not bag: an incomplete accession
+        for line in gone.read_text(encoding="utf-8").splitlines()[1:]:
+            parts = line.split("\t")
+            if len(parts) == 5:
+                result["excluded"].append({"path": parts[3], "document": int(parts[1]), "reason": parts[4]})
     tsv = bag_dir / "data" / SOURCES_TSV
     if tsv.is_file():
         lines = tsv.read_text(encoding="utf-8").splitlines()[1:]
@@ -174,7 +186,8 @@ def audit(session, bag_dir: Path | str, *, fast: bool = False) -> dict:
                     result["missing"].append(rel)
             elif not fast and rel not in result["modified"] and _sha256(f) != sha:
                 result["modified"].append(rel)
-    result["valid"] = result["valid"] and not (result["errors"] or result["modified"] or result["missing"])
+    result["valid"] = result["valid"] and not (result["errors"] or result["modified"] or result["missing"]
+                                               or result["excluded"])
     return result
 
 

@@ -88,9 +88,11 @@ def canvas_size(session, row, image: Optional[tuple[int, int]]) -> tuple[int, in
     return image or (1, 1)
 
 
-def manifest(session, record, base: str, out_dir: Optional[Path], *, with_alto: bool) -> dict:
-    """The manifest as JSON data; page images are written into out_dir (None: no images)."""
+def manifest(session, record, root: str, out_dir: Optional[Path], *, with_alto: bool) -> dict:
+    """The manifest as JSON data; `root` is the URI of the output folder; page images are written
+    into out_dir (None: no images)."""
     doc = record.doc
+    base = f"{root}/{folder(doc.id)}"
     sources = {s.id: s for s in record.sources}
     meta = [("Identifier", dublin_core.document_identifier(doc.id))]
     meta += [("Author", a) for a in record.authors]
@@ -128,7 +130,7 @@ def manifest(session, record, base: str, out_dir: Optional[Path], *, with_alto: 
                           **({"language": row.language} if row.language else {})},
                  "target": cid}]})
         if with_alto:
-            canvas["seeAlso"] = [{"id": f"../../{alto.file_name(doc.id, row.number)}", "type": "Dataset",
+            canvas["seeAlso"] = [{"id": f"{root}/{alto.file_name(doc.id, row.number)}", "type": "Dataset",
                                   "format": "application/xml",
                                   "profile": "http://www.loc.gov/standards/alto/ns-v4#"}]
         for key in ("items", "annotations"):
@@ -147,7 +149,7 @@ def check(data: dict) -> None:
         Manifest(**data)
     except Exception as exc:  # pydantic's ValidationError, whatever its version
         raise ArchiveError(f"{data.get('id')}: not a valid IIIF Presentation 3 manifest: "
-                           f"{str(exc).splitlines()[0]}") from exc
+                           f"{'; '.join(str(exc).splitlines()[:4])}") from exc
 
 
 def write(ctx) -> list[Path]:
@@ -159,11 +161,10 @@ def write(ctx) -> list[Path]:
         sub = folder(record.id)
         target = ctx.out.path_for(f"{sub}/manifest.json").parent
         target.mkdir(parents=True, exist_ok=True)
-        # IIIF ids are URIs: the published address when given (--iiif-base), else the file:// URI of
-        # the folder, so the manifests open from disk as written.
-        base_url = ctx.options.get("iiif_base")
-        base = f"{base_url.rstrip('/')}/doc-{record.id}" if base_url else target.resolve().as_uri()
-        data = manifest(ctx.session, record, base, target, with_alto=with_alto)
+        # IIIF ids are URIs: the output folder's published address when given (--iiif-base), else
+        # its file:// URI, so the manifests open from disk as written.
+        root = (ctx.options.get("iiif_base") or ctx.out.root.as_uri()).rstrip("/")
+        data = manifest(ctx.session, record, root, target, with_alto=with_alto)
         check(data)
         for c in data["items"]:
             if "items" in c:  # rendered beside the manifest by manifest(); recorded as written

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import bagit
 import pytest
@@ -14,7 +15,6 @@ from lxml import etree
 from PIL import Image
 from sqlmodel import Session, select
 
-from archive.errors import InputError
 from archive.store import reads
 from archive.store.models import Document, Page, SourceFile
 from ingest.pipeline import IngestOptions, ingest
@@ -94,21 +94,30 @@ def test_bag_validates_with_sha256_and_holds_the_recorded_sources(archive_db, db
     assert any(m.endswith("digital.pdf") for m in json.loads(res.stdout)["missing"])
 
 
-def test_a_changed_source_is_refused_before_the_bag_is_written(archive_db, tmp_path):
+def test_a_missing_or_changed_source_is_left_out_and_recorded(archive_db, db_url, run_cli, tmp_path):
     with Session(archive_db) as s:
         tif = next(sf for sf in s.exec(select(SourceFile)) if sf.path.endswith("phototest.tif"))
-    with open(tif.path, "ab") as fh:
-        fh.write(b"x")
-    with pytest.raises(InputError, match="phototest.tif.*changed size"):
-        build_reports(archive_db, tmp_path / "out", "bag")
-    assert not (tmp_path / "out" / "bag").exists()
-    with open(tif.path, "r+b") as fh:  # same size again, other bytes: caught while copying
-        fh.truncate(tif.size)
-        fh.seek(10)
-        fh.write(b"\x00\x01\x02")
-    with pytest.raises(InputError, match="phototest.tif.*SHA-256 differs"):
-        build_reports(archive_db, tmp_path / "out", "bag")
-    assert not (tmp_path / "out" / "bag").exists()
+    for change in ("append", "same size", "delete"):
+        if change == "append":
+            with open(tif.path, "ab") as fh:
+                fh.write(b"x")
+        elif change == "same size":  # other bytes at the recorded size: only the copy's hash sees it
+            with open(tif.path, "r+b") as fh:
+                fh.truncate(tif.size)
+                fh.seek(10)
+                fh.write(b"\x00\x01\x02")
+        else:
+            Path(tif.path).unlink()
+        out = tmp_path / change.replace(" ", "-")
+        build_reports(archive_db, out, "bag")
+        bag = bagit.Bag(str(out / "bag"))
+        assert bag.validate()  # a well-formed bag...
+        assert not list((out / "bag" / "data" / "sources").rglob("phototest.tif"))
+        assert "1 source files missing or changed" in bag.info["Archive-Tracker-Excluded-Sources"]
+        listed = (out / "bag" / "data" / "metadata" / "excluded-sources.tsv").read_text()
+        assert tif.path in listed
+        res = run_cli(db_url, "verify", "--bag", str(out / "bag"))  # ...of an incomplete accession
+        assert res.exit_code == 1 and "EXCLUDED" in res.output and "phototest.tif" in res.output
 
 
 def test_ead_validates_with_one_component_per_document(archive_db, db_url, run_cli, tmp_path):

@@ -261,6 +261,8 @@ def _verify_bag(state: State, bag_dir: Path, fast: bool, as_json: bool) -> None:
             click.echo(f"MISSING   {bag_dir / rel}", err=True)
         for err in result["errors"]:
             click.echo(f"INVALID   {err}", err=True)
+        for item in result["excluded"]:
+            click.echo(f"EXCLUDED  {item['path']} (document {item['document']}): {item['reason']}", err=True)
         origin = {True: "its sources match this archive's records", False: "not (all) from this archive",
                   None: "no archive-tracker source list"}[result["from_this_archive"]]
         click.echo(f"bag {bag_dir}: {'valid' if result['valid'] else 'NOT valid'}; {origin}", err=True)
@@ -296,8 +298,8 @@ def _export_formats() -> list[str]:
               help="The file to write (json, dc; default stdout), or the folder (per-document formats).")
 @filter_options
 @click.option("--source-organization", metavar="NAME", help="bag: the Source-Organization of bag-info.txt.")
-@click.option("--iiif-base", metavar="URL", help="iiif: the URL the iiif/ folder is published at "
-              "(default: file:// URIs of the written folder).")
+@click.option("--iiif-base", metavar="URL", help="iiif: the URL the output folder is published at "
+              "(manifests at URL/iiif/doc-<id>/manifest.json; default: file:// URIs).")
 @click.option("--json", "as_json", is_flag=True, help="Per-document formats: print what was written as JSON.")
 @pass_state
 def export(state: State, fmt: str, output: Path | None, source_organization: str | None, iiif_base: str | None,
