@@ -35,7 +35,7 @@ def _q(tag: str) -> str:
 
 
 def _sub(parent, tag, text=None, **attrs):
-    el = etree.SubElement(parent, _q(tag), {k: str(v) for k, v in attrs.items() if v is not None})
+    el = etree.SubElement(parent, _q(tag), {k: clean_text(v) for k, v in attrs.items() if v is not None})
     if text is not None:
         el.text = clean_text(text)
     return el
