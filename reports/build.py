@@ -32,7 +32,8 @@ def build_reports(engine: Engine, out_dir: Path | str, fmt: str = "html", *,
                   flt: reads.DocumentFilter = reads.DocumentFilter(), query: Optional[str] = None,
                   ocr_threshold: float = DEFAULT_OCR_THRESHOLD, site_title: str = DEFAULT_SITE_TITLE,
                   filters: Optional[dict[str, str]] = None,
-                  progress: Optional[Callable[..., None]] = None) -> ReportResult:
+                  progress: Optional[Callable[..., None]] = None,
+                  options: Optional[dict] = None) -> ReportResult:
     """Write the catalogue in `fmt` (a format name or "all") into `out_dir`. Reads only."""
     formats = formats_for(fmt)
     out = OutputDir(out_dir)
@@ -42,7 +43,8 @@ def build_reports(engine: Engine, out_dir: Path | str, fmt: str = "html", *,
         catalog = load_catalog(session, flt, query, filters=filters)
         result = ReportResult(out.root, len(catalog.documents), seconds_reading=time.perf_counter() - started)
         ctx = ReportContext(session=session, catalog=catalog, out=out, formats=formats,
-                            ocr_threshold=ocr_threshold, site_title=site_title, progress=progress)
+                            ocr_threshold=ocr_threshold, site_title=site_title, progress=progress,
+                            options=dict(options or {}))
         try:
             for name in formats:
                 writer = get_writer(name)

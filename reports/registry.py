@@ -29,6 +29,7 @@ class ReportContext:
     ocr_threshold: float = DEFAULT_OCR_THRESHOLD
     site_title: str = DEFAULT_SITE_TITLE
     progress: Optional[Callable[..., None]] = None  # (stage, done, total), for long per-document exports
+    options: dict = field(default_factory=dict)  # writer-specific settings (bag: source_organization)
     _export: Optional[dict] = field(default=None, repr=False)
 
     def export(self) -> dict:
@@ -73,6 +74,13 @@ WRITERS: dict[str, Writer] = {w.name: w for w in (
            "reports.alto", per_document=True),
     Writer("mets", "METS + PREMIS per document, validated against the bundled METS XSD", "mets",
            "METS/PREMIS (per document)", "reports.mets", per_document=True),
+    Writer("ead", "an EAD3 finding aid of the selection, validated against the bundled XSD", "ead.xml",
+           "EAD3 finding aid", "reports.ead"),
+    Writer("iiif", "IIIF Presentation 3 manifest per document, with page images", "iiif",
+           "IIIF manifests (per document)", "reports.iiif", per_document=True),
+    # After every per-document writer it packs (METS, ALTO, hOCR, PDF/A), which it runs itself.
+    Writer("bag", "a BagIt bag (SHA-256) of the sources, metadata and per-document exports", "bag",
+           "BagIt bag", "reports.bag", per_document=True),
     Writer("html", "a static HTML catalogue (open index.html)", "index.html", "web catalogue", "reports.html"),
 )}
 

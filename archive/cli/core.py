@@ -204,11 +204,20 @@ def history(state: State, doc: str, as_json: bool) -> None:
               help="Start a new audit even if the last one was interrupted (by default it is resumed).")
 @click.option("--resume-after", type=int, default=0, metavar="ID",
               help="Only check source files with a higher id (manual resume; normally not needed).")
+@click.option("--bag", "bag_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Audit a BagIt bag instead (one `archive export --format bag` wrote): its manifests, "
+                   "and its sources against this archive's records. Records nothing.")
+@click.option("--fast", is_flag=True, help="--bag: check only file counts and sizes (Payload-Oxum).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def verify(state: State, docs: tuple[str, ...], restart: bool, resume_after: int, as_json: bool) -> None:
+def verify(state: State, docs: tuple[str, ...], restart: bool, resume_after: int, bag_dir: Path | None,
+           fast: bool, as_json: bool) -> None:
     """Re-hash held source files: ok, modified or missing; every check is recorded.
-    An interrupted audit of the whole archive is resumed by the next `archive verify`."""
+    An interrupted audit of the whole archive is resumed by the next `archive verify`.
+    With --bag DIR: validate a bag we exported instead."""
+    if bag_dir is not None:
+        _verify_bag(state, bag_dir, fast, as_json)
+        return
     from ingest.audit import verify as run_verify
     with Session(state.engine) as session:
         ids = [reads.get_document(session, d).id for d in docs] or None
@@ -239,6 +248,27 @@ def verify(state: State, docs: tuple[str, ...], restart: bool, resume_after: int
     sys.exit(EXIT_FAILURES if report.failed else EXIT_OK)
 
 
+def _verify_bag(state: State, bag_dir: Path, fast: bool, as_json: bool) -> None:
+    from reports.bag import audit
+    with Session(state.engine) as session:
+        result = audit(session, bag_dir, fast=fast)
+    if as_json:
+        emit_json(result)
+    if not state.quiet:
+        for rel in result["modified"]:
+            click.echo(f"MODIFIED  {bag_dir / rel}", err=True)
+        for rel in result["missing"]:
+            click.echo(f"MISSING   {bag_dir / rel}", err=True)
+        for err in result["errors"]:
+            click.echo(f"INVALID   {err}", err=True)
+        for item in result["excluded"]:
+            click.echo(f"EXCLUDED  {item['path']} (document {item['document']}): {item['reason']}", err=True)
+        origin = {True: "its sources match this archive's records", False: "not (all) from this archive",
+                  None: "no archive-tracker source list"}[result["from_this_archive"]]
+        click.echo(f"bag {bag_dir}: {'valid' if result['valid'] else 'NOT valid'}; {origin}", err=True)
+    sys.exit(EXIT_OK if result["valid"] else EXIT_FAILURES)
+
+
 class _ProgressLines:
     """Progress as a line on stderr every tenth of the way, when stderr is not a terminal (logs, cron)."""
 
@@ -256,7 +286,8 @@ class _ProgressLines:
 
 def _export_formats() -> list[str]:
     from reports.registry import export_formats
-    return ["json", "dc", *export_formats()]
+    # ead: one finding aid, but written into -o DIR like the folder formats (report's writer).
+    return ["json", "dc", "ead", *export_formats()]
 
 
 @click.command()
@@ -266,9 +297,14 @@ def _export_formats() -> list[str]:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="The file to write (json, dc; default stdout), or the folder (per-document formats).")
 @filter_options
+@click.option("--source-organization", metavar="NAME", help="bag: the Source-Organization of bag-info.txt.")
+@click.option("--iiif-base", metavar="URL", help="iiif: the URL the output folder is published at "
+              "(manifests at URL/iiif/doc-<id>/manifest.json; default: file:// URIs).")
 @click.option("--json", "as_json", is_flag=True, help="Per-document formats: print what was written as JSON.")
 @pass_state
-def export(state: State, fmt: str, output: Path | None, as_json: bool, **filters) -> None:
+def export(state: State, fmt: str, output: Path | None, source_organization: str | None, iiif_base: str | None,
+           as_json: bool,
+           **filters) -> None:
     """Export the catalogue: JSON (the export contract), Dublin Core XML, or per-document files
     (hOCR, ALTO, METS and the other per-document formats of `archive report`)."""
     flt = make_filter(**filters)
@@ -280,13 +316,15 @@ def export(state: State, fmt: str, output: Path | None, as_json: bool, **filters
         lines = _ProgressLines(state, "export", "documents") if not progress.enabled else None
         try:
             result = build_reports(state.engine, output, fmt, flt=flt,
-                                   progress=(lambda stage, done, total: lines(done, total)) if lines else progress)
+                                   progress=(lambda stage, done, total: lines(done, total)) if lines else progress,
+                                   options={"source_organization": source_organization,
+                                            "iiif_base": iiif_base})
         finally:
             progress.close()
         info = result.formats[fmt]
         if as_json:
             emit_json(result.as_json())
-        say(state, f"{fmt}: {info['count']} files for {result.documents} documents in {result.output / fmt} "
+        say(state, f"{fmt}: {info['count']} files for {result.documents} documents in {result.output / info['main']} "
                    f"({info['seconds']:.2f} s)")
         return
     if output is not None and output.is_dir():
