@@ -90,3 +90,8 @@ def edit(request: Request, doc_id: int, field: str, value: str = Form(""), note:
         return render(request, "document.html", views.document_view(session, doc_id) | {"conflict": conflict},
                       status=409)
     return RedirectResponse(f"/documents/{doc_id}#field-{field}", status_code=303)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon():
+    return Response(status_code=204)  # browsers ask for one; a 404 would be a console error on every page
