@@ -139,3 +139,24 @@ def test_openapi_describes_the_api(site):
     app, _ = site
     spec = TestClient(app).get("/openapi.json").json()
     assert "/api/documents/{doc_id}/fields/{field}" in spec["paths"] and "/api/search" in spec["paths"]
+
+
+def test_user_add_prompts_hashes_and_signs_in(db_url, engine, run_cli):
+    r = run_cli(db_url, "user", "add", "newbie", "--role", "editor", "--json",
+                input="long enough pw\nlong enough pw\n")
+    assert r.exit_code == 0, r.output
+    with session_scope(engine) as s:
+        stored = accounts.user_by_name(s, "newbie").password_hash
+    assert stored.startswith("$argon2id$") and "long enough" not in stored
+    assert run_cli(db_url, "user", "add", "x", "--role", "editor", input="short\nshort\n").exit_code == 2
+    assert run_cli(db_url, "user", "add", "x", "--role", "owner", input="").exit_code == 2
+
+
+def test_file_routes_refuse_traversal(site):
+    app, ids = site
+    client, _ = signed_in(app, "vera")
+    for path in ("/documents/..%2F..%2Fetc%2Fpasswd/pages/1/image.jpg", "/static/..%2F..%2Fstore%2Fdb.py",
+                 "/static/../auth.py", f"/documents/{ids['described']}/pages/..%2F1/image.jpg"):
+        r = client.get(path)
+        assert r.status_code in (404, 422), (path, r.status_code)
+        assert "import" not in r.text
