@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Annotated, Optional
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -12,6 +12,10 @@ from archive.store import reads
 from archive.web import auth, views
 
 router = APIRouter(prefix="/api")
+
+# Bounded so that no number a client sends overflows a database integer (SQLite: 64-bit).
+DocId = Annotated[int, Path(ge=1, le=2**53)]
+PageNo = Annotated[int, Query(ge=1, le=10**6)]
 
 
 def _session(request: Request):
@@ -25,7 +29,7 @@ def _filter(organization, publisher, place, date_from, date_to) -> reads.Documen
 
 
 @router.get("/documents")
-def list_documents(request: Request, page: int = 1, sort: str = "id", desc: bool = False,
+def list_documents(request: Request, page: PageNo = 1, sort: str = "id", desc: bool = False,
                    organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
                    date_from: Optional[str] = None, date_to: Optional[str] = None,
                    session: Session = Depends(_session)) -> dict:
@@ -36,7 +40,8 @@ def list_documents(request: Request, page: int = 1, sort: str = "id", desc: bool
 
 
 @router.get("/search")
-def search(request: Request, q: str, limit: int = 20, session: Session = Depends(_session)) -> dict:
+def search(request: Request, q: str, limit: Annotated[int, Query(ge=1, le=200)] = 20,
+           session: Session = Depends(_session)) -> dict:
     auth.may_read(request)
     hits = reads.search(session, q, limit=min(max(limit, 1), 200))
     return {"query": q, "hits": [{"document": h.document_id, "title": h.title, "page": h.page,
@@ -44,14 +49,14 @@ def search(request: Request, q: str, limit: int = 20, session: Session = Depends
 
 
 @router.get("/documents/{doc_id}")
-def show(request: Request, doc_id: int, session: Session = Depends(_session)) -> dict:
+def show(request: Request, doc_id: DocId, session: Session = Depends(_session)) -> dict:
     auth.may_read(request)
     return reads.document_json(session, reads.get_document(session, doc_id))
 
 
 @router.post("/documents/{doc_id}/fields/{field}", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])
-def set_field(request: Request, doc_id: int, field: str, value: str = Body(...), note: str = Body(...),
-              version: int = Body(...)):
+def set_field(request: Request, doc_id: DocId, field: str, value: str = Body(...), note: str = Body(...),
+              version: int = Body(..., ge=0, le=2**53)):
     user = auth.editor(request)
     try:
         return views.set_field(request.app.state.engine, doc_id, field, value, by=user.name, note=note,

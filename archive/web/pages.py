@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Annotated, Optional
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from archive.errors import QueryError
 from archive.store import reads
 from archive.web import auth, views
-from archive.web.api import _filter, _session
+from archive.web.api import DocId, PageNo, _filter, _session
 
 router = APIRouter()
 
@@ -42,7 +42,7 @@ def logout(request: Request):
 
 
 @router.get("/")
-def catalogue(request: Request, page: int = 1, sort: str = "id", desc: bool = False,
+def catalogue(request: Request, page: PageNo = 1, sort: str = "id", desc: bool = False,
               organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
               date_from: Optional[str] = None, date_to: Optional[str] = None, session: Session = Depends(_session)):
     auth.may_read(request)
@@ -65,13 +65,14 @@ def search(request: Request, q: str = "", session: Session = Depends(_session)):
 
 
 @router.get("/documents/{doc_id}")
-def document(request: Request, doc_id: int, session: Session = Depends(_session)):
+def document(request: Request, doc_id: DocId, session: Session = Depends(_session)):
     auth.may_read(request)
     return render(request, "document.html", views.document_view(session, doc_id) | {"conflict": None})
 
 
 @router.get("/documents/{doc_id}/pages/{number}/image.jpg")
-def page_image(request: Request, doc_id: int, number: int, session: Session = Depends(_session)):
+def page_image(request: Request, doc_id: DocId, number: Annotated[int, Path(ge=1, le=10**6)],
+               session: Session = Depends(_session)):
     auth.may_read(request)
     for p in reads.pages(session, reads.get_document(session, doc_id).id):
         if p.number == number and p.thumbnail:
@@ -80,8 +81,8 @@ def page_image(request: Request, doc_id: int, number: int, session: Session = De
 
 
 @router.post("/documents/{doc_id}/fields/{field}", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])
-def edit(request: Request, doc_id: int, field: str, value: str = Form(""), note: str = Form(""),
-         version: int = Form(...), session: Session = Depends(_session)):
+def edit(request: Request, doc_id: DocId, field: str, value: str = Form(""), note: str = Form(""),
+         version: int = Form(..., ge=0, le=2**53), session: Session = Depends(_session)):
     user = auth.editor(request)
     try:
         views.set_field(request.app.state.engine, doc_id, field, value, by=user.name, note=note, version=version)
