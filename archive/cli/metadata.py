@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 from sqlmodel import Session
 
@@ -11,24 +9,7 @@ from archive.cli.common import Progress, State, emit_json, pass_state, say
 from archive.errors import UsageError
 from archive.store import reads, writes
 from archive.store.db import session_scope
-from archive.store.fields import METADATA_FIELDS
-
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-
-
-def parse_value(field: str, value: str):
-    """The command-line text as the stored value: '' or 'null' clears; authors split on ';'."""
-    if value.strip().lower() in ("", "null", "none"):
-        return None, {}
-    if field == "authors":
-        return [a.strip() for a in value.split(";") if a.strip()], {}
-    if field in ("date", "date_not_before"):
-        m = _DATE.fullmatch(value.strip())
-        if not m:
-            raise UsageError(f"{field} {value!r}: give YYYY, YYYY-MM or YYYY-MM-DD")
-        precision = "day" if m.group(3) else "month" if m.group(2) else "year"
-        return value.strip(), {"precision": precision}
-    return " ".join(value.split()), {}
+from archive.store.fields import METADATA_FIELDS, parse_value
 
 
 @click.command("set")

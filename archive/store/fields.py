@@ -7,6 +7,10 @@ of the HTML and PDF catalogues.
 
 from __future__ import annotations
 
+import re
+
+from archive.errors import UsageError
+
 # (field, label shown in catalogues), in the order a catalogue entry lists them.
 FIELD_LABELS: tuple[tuple[str, str], ...] = (
     ("title", "Title"),
@@ -20,3 +24,21 @@ FIELD_LABELS: tuple[tuple[str, str], ...] = (
     ("language", "Language"),
 )
 METADATA_FIELDS: tuple[str, ...] = tuple(name for name, _ in FIELD_LABELS)
+
+
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def parse_value(field: str, value: str):
+    """The command-line text as the stored value: '' or 'null' clears; authors split on ';'."""
+    if value.strip().lower() in ("", "null", "none"):
+        return None, {}
+    if field == "authors":
+        return [a.strip() for a in value.split(";") if a.strip()], {}
+    if field in ("date", "date_not_before"):
+        m = _DATE.fullmatch(value.strip())
+        if not m:
+            raise UsageError(f"{field} {value!r}: give YYYY, YYYY-MM or YYYY-MM-DD")
+        precision = "day" if m.group(3) else "month" if m.group(2) else "year"
+        return value.strip(), {"precision": precision}
+    return " ".join(value.split()), {}

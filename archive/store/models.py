@@ -269,3 +269,31 @@ class SimilarityKey(SQLModel, table=True):
     __table_args__ = (Index("ix_similaritykey_document_id", "document_id"), {"sqlite_with_rowid": False})
     key: str = Field(primary_key=True)
     document_id: int = Field(foreign_key="document.id", primary_key=True)
+
+
+class User(SQLModel, table=True):
+    """A person who signs in to `archive serve`; edits are recorded with an Agent of the same name."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    role: str  # viewer | editor | admin (archive.store.accounts.ROLES)
+    password_hash: str  # argon2id, encoded with its parameters and salt
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    disabled: bool = False
+
+
+class Job(SQLModel, table=True):
+    """Background work started from the web (an ingest, a fixity audit): its state lives here, so a page
+    reloaded or served by another worker sees the same progress."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)  # ingest | audit
+    state: str = Field(default="queued", index=True)  # queued | running | done | failed
+    user: str = ""
+    stage: str = ""
+    done: int = 0
+    total: int = 0
+    params_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    result_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    finished_at: Optional[datetime] = Field(default=None, sa_column=_ts(nullable=True))

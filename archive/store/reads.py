@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -61,13 +61,13 @@ class DocumentFilter:
     ids: Optional[tuple[int, ...]] = None
 
 
-def list_documents(session: Session, flt: DocumentFilter = DocumentFilter(), *, limit: Optional[int] = None,
-                   offset: int = 0, with_text: bool = True) -> list[Document]:
-    """Documents matching the filter in id order; a page of them with limit/offset. Without with_text
-    the documents' full text is not loaded (it is read only if asked for)."""
-    stmt = select(Document).order_by(Document.id)
-    if not with_text:
-        stmt = stmt.options(defer(Document.text))
+# Orders a catalogue may be sorted in: each on an indexed column (or the key), so a page of 100,000
+# documents is read by index, not sorted in full.
+SORTS = {"id": Document.id, "date": Document.date, "organization": Document.organization,
+         "publisher": Document.publisher}
+
+
+def _filtered(stmt, flt: DocumentFilter):
     for column, value in ((Document.organization, flt.organization), (Document.publisher, flt.publisher),
                           (Document.place, flt.place)):
         if value:
@@ -79,11 +79,45 @@ def list_documents(session: Session, flt: DocumentFilter = DocumentFilter(), *, 
         stmt = stmt.where(col(Document.date).is_not(None), col(Document.date) <= flt.date_to + "\uffff")
     if flt.ids is not None:
         stmt = stmt.where(col(Document.id).in_(flt.ids))
+    return stmt
+
+
+def list_documents(session: Session, flt: DocumentFilter = DocumentFilter(), *, limit: Optional[int] = None,
+                   offset: int = 0, with_text: bool = True, sort: str = "id",
+                   descending: bool = False) -> list[Document]:
+    """Documents matching the filter in id order (or by a column of SORTS, then id); a page of them with
+    limit/offset. Without with_text the documents' full text is not loaded (it is read only if asked for)."""
+    if sort not in SORTS:
+        raise QueryError(f"cannot sort by {sort!r}: one of {', '.join(SORTS)}")
+    key = col(SORTS[sort])
+    stmt = select(Document).order_by(key.desc() if descending else key.asc(),
+                                     col(Document.id).desc() if descending else col(Document.id).asc())
+    if not with_text:
+        stmt = stmt.options(defer(Document.text))
+    stmt = _filtered(stmt, flt)
     if offset:
         stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.exec(stmt))
+
+
+def count_documents(session: Session, flt: DocumentFilter = DocumentFilter()) -> int:
+    return session.exec(_filtered(select(func.count()).select_from(Document), flt)).one()
+
+
+FACETS = {"organization": Document.organization, "publisher": Document.publisher, "place": Document.place}
+
+
+def facet_counts(session: Session, flt: DocumentFilter = DocumentFilter(), *, limit: int = 15) -> dict[str, list]:
+    """For each facet field, its most frequent values among the filtered documents, with counts
+    (one GROUP BY per field: grows with the filtered documents, not with anything else)."""
+    out: dict[str, list] = {}
+    for name, column in FACETS.items():
+        stmt = _filtered(select(column, func.count()).where(col(column).is_not(None)), flt)
+        stmt = stmt.group_by(column).order_by(func.count().desc(), column).limit(limit)
+        out[name] = [[value, n] for value, n in session.exec(stmt)]
+    return out
 
 
 def _escape_like(value: str) -> str:

@@ -1,0 +1,59 @@
+"""`archive serve` (the web application) and `archive user add` (who may sign in to it)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from archive.cli.common import State, emit_json, pass_state, say
+from archive.errors import UsageError
+from archive.store.accounts import ROLES
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--anonymous-read", is_flag=True, help="Let people read without signing in (edits still need one).")
+@click.option("--secure-cookies", is_flag=True, help="Behind HTTPS: send the session cookie only over HTTPS.")
+@pass_state
+def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_cookies: bool) -> None:
+    """Serve the archive in a browser. Sessions are signed with ARCHIVE_SECRET (random per start without it)."""
+    import uvicorn
+
+    from archive.web.app import create_app
+    app = create_app(state.engine, secret=os.environ.get("ARCHIVE_SECRET"), anonymous_read=anonymous_read,
+                     secure_cookies=secure_cookies)
+    say(state, f"archive: serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@click.group("user")
+def user_group() -> None:
+    """People who may sign in to `archive serve`."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when not given (give it only in scripts: it shows in the process list).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def user_add(state: State, name: str, role: str, password: str, as_json: bool) -> None:
+    """Add NAME with ROLE (or change an existing user's role and password)."""
+    from archive.store import accounts
+    from archive.store.db import session_scope
+    from archive.web.auth import hash_password
+    if len(password) < 8:
+        raise UsageError("the password needs at least 8 characters")
+    with session_scope(state.engine) as session:
+        user = accounts.add_user(session, name, role, hash_password(password))
+        out = {"user": user.name, "role": user.role, "id": user.id}
+    if as_json:
+        emit_json(out)
+    else:
+        say(state, f"user {out['user']}: {out['role']}")
+
+
+COMMANDS = [serve_cmd, user_group]

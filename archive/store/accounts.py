@@ -1,0 +1,86 @@
+"""People who sign in to the web application, and the background jobs it runs: the rows, not the
+policy (password hashing and sessions are archive.web.auth's)."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+from sqlmodel import Session, col, select
+
+from archive.errors import UsageError
+from archive.store.models import Job, User, utcnow
+
+ROLES = ("viewer", "editor", "admin")  # each can do what the ones before it can
+
+
+def role_at_least(role: str, needed: str) -> bool:
+    return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
+
+
+def add_user(session: Session, name: str, role: str, password_hash: str) -> User:
+    name = name.strip()
+    if not name or len(name) > 100 or any(ch.isspace() and ch != " " for ch in name):
+        raise UsageError(f"user name {name!r}: give 1-100 characters, no tabs or line breaks")
+    if role not in ROLES:
+        raise UsageError(f"role {role!r}: one of {', '.join(ROLES)}")
+    existing = session.exec(select(User).where(User.name == name)).first()
+    if existing is not None:
+        existing.role, existing.password_hash, existing.disabled = role, password_hash, False
+        session.add(existing)
+        return existing
+    user = User(name=name, role=role, password_hash=password_hash)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, user_id: int) -> Optional[User]:
+    user = session.get(User, user_id)
+    return user if user is not None and not user.disabled else None
+
+
+def user_by_name(session: Session, name: str) -> Optional[User]:
+    return session.exec(select(User).where(User.name == name, User.disabled == False)).first()  # noqa: E712
+
+
+def users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.name)))
+
+
+# --- background jobs -------------------------------------------------------------------------
+
+def new_job(session: Session, kind: str, user: str, params: dict) -> Job:
+    job = Job(kind=kind, user=user, params_json=json.dumps(params, ensure_ascii=False))
+    session.add(job)
+    session.flush()
+    return job
+
+
+def job_progress(session: Session, job_id: int, *, state: Optional[str] = None, stage: Optional[str] = None,
+                 done: Optional[int] = None, total: Optional[int] = None, result: Optional[dict] = None) -> None:
+    job = session.get(Job, job_id)
+    if job is None:
+        return
+    for name, value in (("state", state), ("stage", stage), ("done", done), ("total", total)):
+        if value is not None:
+            setattr(job, name, value)
+    if result is not None:
+        job.result_json = json.dumps(result, ensure_ascii=False, default=str)
+    if state in ("done", "failed"):
+        job.finished_at = utcnow()
+    session.add(job)
+
+
+def jobs(session: Session, kind: Optional[str] = None, limit: int = 20) -> list[Job]:
+    stmt = select(Job).order_by(col(Job.id).desc()).limit(limit)
+    if kind:
+        stmt = stmt.where(Job.kind == kind)
+    return list(session.exec(stmt))
+
+
+def job_json(job: Job) -> dict:
+    return {"id": job.id, "kind": job.kind, "state": job.state, "user": job.user, "stage": job.stage,
+            "done": job.done, "total": job.total, "params": json.loads(job.params_json or "{}"),
+            "result": json.loads(job.result_json or "{}"), "created_at": job.created_at.isoformat(),
+            "finished_at": job.finished_at.isoformat() if job.finished_at else None}

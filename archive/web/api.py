@@ -1,0 +1,73 @@
+"""The JSON API: the same keys as the command line's --json output; OpenAPI at /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from archive.store import reads
+from archive.web import auth, views
+
+router = APIRouter(prefix="/api")
+
+# Bounded so that no number a client sends overflows a database integer (SQLite: 64-bit).
+DocId = Annotated[int, Path(ge=1, le=2**53)]
+PageNo = Annotated[int, Query(ge=1, le=10**6)]
+
+
+def _session(request: Request):
+    with Session(request.app.state.engine) as s:
+        yield s
+
+
+def _filter(organization, publisher, place, date_from, date_to) -> reads.DocumentFilter:
+    return reads.DocumentFilter(organization=organization, publisher=publisher, place=place,
+                                date_from=date_from, date_to=date_to)
+
+
+@router.get("/documents")
+def list_documents(request: Request, page: PageNo = 1, sort: str = "id", desc: bool = False,
+                   organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
+                   date_from: Optional[str] = None, date_to: Optional[str] = None,
+                   session: Session = Depends(_session)) -> dict:
+    auth.may_read(request)
+    page = min(max(page, 1), 10**6)
+    return views.catalogue(session, _filter(organization, publisher, place, date_from, date_to),
+                           page=page, sort=sort, descending=desc)
+
+
+@router.get("/search")
+def search(request: Request, q: str, limit: Annotated[int, Query(ge=1, le=200)] = 20,
+           session: Session = Depends(_session)) -> dict:
+    auth.may_read(request)
+    hits = reads.search(session, q, limit=min(max(limit, 1), 200))
+    return {"query": q, "hits": [{"document": h.document_id, "title": h.title, "page": h.page,
+                                  "snippet": h.snippet, "rank": h.rank} for h in hits]}
+
+
+@router.get("/documents/{doc_id}")
+def show(request: Request, doc_id: DocId, session: Session = Depends(_session)) -> dict:
+    auth.may_read(request)
+    return reads.document_json(session, reads.get_document(session, doc_id))
+
+
+@router.post("/documents/{doc_id}/fields/{field}", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])
+def set_field(request: Request, doc_id: DocId, field: str, value: str = Body(...), note: str = Body(...),
+              version: int = Body(..., ge=0, le=2**53)):
+    user = auth.editor(request)
+    try:
+        return views.set_field(request.app.state.engine, doc_id, field, value, by=user.name, note=note,
+                               version=version)
+    except views.Conflict as c:
+        return JSONResponse({"detail": "the field changed since you opened it", "current": c.current,
+                             "version": c.version, "yours": value}, status_code=409)
+
+
+@router.get("/me")
+def me(request: Request) -> dict:
+    user = auth.current_user(request)
+    return {"user": user.name if user else None, "role": user.role if user else None,
+            "csrf": request.state.session.get("csrf")}

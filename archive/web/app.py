@@ -1,0 +1,96 @@
+"""The FastAPI application: configuration, the session middleware, security headers, error pages."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from archive.errors import ArchiveError
+from archive.store import accounts
+from archive.web import auth
+
+HERE = Path(__file__).parent
+# The same policy as the static catalogue: nothing from elsewhere, no inline script or style.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+       "connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+@dataclass
+class Config:
+    anonymous_read: bool = False
+    secure_cookies: bool = False
+
+
+def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: bool = False,
+               secure_cookies: bool = False) -> FastAPI:
+    app = FastAPI(title="archive", description="The archive's catalogue, documents and edits; "
+                  "the same keys as the command line's --json output.")
+    app.state.engine = engine
+    app.state.config = Config(anonymous_read=anonymous_read, secure_cookies=secure_cookies)
+    # Without a configured secret, sessions last as long as this process.
+    app.state.sessions = auth.Sessions(secret or secrets.token_urlsafe(32), secure=secure_cookies)
+    app.state.limiter = auth.LoginLimiter()
+    app.state.dummy_hash = auth.hash_password(secrets.token_urlsafe(16))
+    # Every value is escaped, whatever the template file is called.
+    app.state.templates = Jinja2Templates(env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True))
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.middleware("http")
+    async def session_and_headers(request: Request, call_next):
+        sessions: auth.Sessions = app.state.sessions
+        request.state.session = sessions.load(request.cookies.get(auth.COOKIE))
+        request.state.session_changed = bool(request.state.session.get("new"))
+        request.state.user = None
+        uid = request.state.session.get("uid")
+        if isinstance(uid, int):
+            with Session(engine) as s:
+                user = accounts.get_user(s, uid)
+                if user is not None:
+                    s.expunge(user)
+                request.state.user = user
+        response = await call_next(request)
+        if request.state.session_changed:
+            sessions.set_cookie(response, request.state.session)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.exception_handler(auth.NeedLogin)
+    async def need_login(request: Request, exc: auth.NeedLogin):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "sign in first"}, status_code=401)
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(ArchiveError)
+    async def archive_error(request: Request, exc: ArchiveError):
+        status = 404 if exc.__class__.__name__ == "NotFound" else 400
+        return _error(request, status, exc.one_line())
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        return _error(request, exc.status_code, str(exc.detail))
+
+    from archive.web import api, pages
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+def _error(request: Request, status: int, message: str):
+    if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse({"detail": message}, status_code=status)
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html", {"status": status, "message": message, "user": auth.current_user(request),
+                                "csrf": request.state.session.get("csrf")}, status_code=status)

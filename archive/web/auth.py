@@ -1,0 +1,162 @@
+"""Who is asking: passwords (argon2), signed session cookies, roles, CSRF tokens and the login rate limit.
+
+A session is a cookie signed with the server's secret (itsdangerous), holding the user's id and a random
+CSRF token; it is HttpOnly and SameSite=Lax, and Secure when the server is told it is behind HTTPS.
+Every state-changing request must echo the token (form field `csrf` or header `X-CSRF-Token`), so a
+page on another site cannot act with the user's cookie.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from typing import Optional
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import HTTPException, Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlmodel import Session
+
+from archive.store import accounts
+from archive.store.models import User
+
+COOKIE = "archive_session"
+SESSION_SECONDS = 12 * 3600
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+class Sessions:
+    """Reads and writes the signed session cookie."""
+
+    def __init__(self, secret: str, *, secure: bool = False):
+        self._signer = URLSafeTimedSerializer(secret, salt="archive-session")
+        self.secure = secure
+
+    def load(self, cookie: Optional[str]) -> dict:
+        if cookie:
+            try:
+                data = self._signer.loads(cookie, max_age=SESSION_SECONDS)
+                if isinstance(data, dict) and isinstance(data.get("csrf"), str):
+                    return data
+            except BadSignature:
+                pass
+        return {"csrf": secrets.token_urlsafe(24), "new": True}
+
+    def dump(self, data: dict) -> str:
+        return self._signer.dumps({k: v for k, v in data.items() if k != "new"})
+
+    def set_cookie(self, response, data: dict) -> None:
+        response.set_cookie(COOKIE, self.dump(data), max_age=SESSION_SECONDS, httponly=True, samesite="lax",
+                            secure=self.secure, path="/")
+
+
+class LoginLimiter:
+    """At most `attempts` failed sign-ins per client address and per user name in `window` seconds
+    (an in-process count: with several server processes each keeps its own)."""
+
+    def __init__(self, attempts: int = 5, window: float = 300.0):
+        self.attempts, self.window = attempts, window
+        self._failures: dict[str, deque] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque:
+        q = self._failures.setdefault(key, deque())
+        while q and q[0] < now - self.window:
+            q.popleft()
+        return q
+
+    def blocked(self, *keys: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            return any(len(self._recent(k, now)) >= self.attempts for k in keys)
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for k in keys:
+                self._recent(k, now).append(now)
+
+    def succeeded(self, *keys: str) -> None:
+        with self._lock:
+            for k in keys:
+                self._failures.pop(k, None)
+
+
+class NeedLogin(Exception):
+    """No signed-in user where one is needed: pages redirect to the sign-in form, the API answers 401."""
+
+
+def current_user(request: Request) -> Optional[User]:
+    return getattr(request.state, "user", None)
+
+
+def require(request: Request, role: str) -> User:
+    """The signed-in user if their role is at least `role`; else 401 (no session) or 403."""
+    user = current_user(request)
+    if user is None:
+        raise NeedLogin()
+    if not accounts.role_at_least(user.role, role):
+        raise HTTPException(status_code=403, detail=f"needs the {role} role; {user.name} is a {user.role}")
+    return user
+
+
+def may_read(request: Request) -> Optional[User]:
+    """Reading needs a session unless the server was started with anonymous reading on."""
+    user = current_user(request)
+    if user is None and not request.app.state.config.anonymous_read:
+        raise NeedLogin()
+    return user
+
+
+async def check_csrf(request: Request) -> None:
+    """The session's CSRF token must come back with every state-changing request."""
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        sent = (await request.form()).get("csrf")
+    expected = request.state.session.get("csrf", "")
+    if not isinstance(sent, str) or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise HTTPException(status_code=403, detail="missing or wrong CSRF token: reload the page and try again")
+
+
+def editor(request: Request) -> User:
+    return require(request, "editor")
+
+
+def admin(request: Request) -> User:
+    return require(request, "admin")
+
+
+def sign_in(request: Request, session: Session, name: str, password: str) -> Optional[User]:
+    """The user if the password is right; None otherwise. Raises 429 while the limit is reached."""
+    limiter: LoginLimiter = request.app.state.limiter
+    keys = (f"ip:{request.client.host if request.client else '?'}", f"user:{name.strip().lower()}")
+    if limiter.blocked(*keys):
+        raise HTTPException(status_code=429, detail="too many failed sign-ins: wait a few minutes")
+    user = accounts.user_by_name(session, name.strip())
+    # Verify against a dummy hash for unknown names, so the answer takes as long either way.
+    ok = verify_password(user.password_hash if user else request.app.state.dummy_hash, password)
+    if not (user and ok):
+        limiter.failed(*keys)
+        return None
+    limiter.succeeded(*keys)
+    # A new CSRF token with the new session: a token planted before sign-in is worth nothing after.
+    request.state.session.clear()
+    request.state.session.update({"uid": user.id, "csrf": secrets.token_urlsafe(24)})
+    request.state.session_changed = True
+    return user

@@ -1,0 +1,98 @@
+"""The HTML pages: sign-in, catalogue, search, a document, its page images, and field edits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Depends, Form, Path, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from archive.errors import QueryError
+from archive.store import reads
+from archive.web import auth, views
+from archive.web.api import DocId, PageNo, _filter, _session
+
+router = APIRouter()
+
+
+def render(request: Request, name: str, context: dict, status: int = 200):
+    context.update(user=auth.current_user(request), csrf=request.state.session.get("csrf"))
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+@router.get("/login")
+def login_form(request: Request):
+    return render(request, "login.html", {"error": None})
+
+
+@router.post("/login", dependencies=[Depends(auth.check_csrf)])
+def login(request: Request, name: str = Form(...), password: str = Form(...), session: Session = Depends(_session)):
+    if auth.sign_in(request, session, name, password) is None:
+        return render(request, "login.html", {"error": "wrong name or password"}, status=401)
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout", dependencies=[Depends(auth.check_csrf)])
+def logout(request: Request):
+    request.state.session.clear()
+    request.state.session.update(auth.Sessions("x").load(None))
+    request.state.session_changed = True
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/")
+def catalogue(request: Request, page: PageNo = 1, sort: str = "id", desc: bool = False,
+              organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
+              date_from: Optional[str] = None, date_to: Optional[str] = None, session: Session = Depends(_session)):
+    auth.may_read(request)
+    flt = _filter(organization, publisher, place, date_from, date_to)
+    data = views.catalogue(session, flt, page=min(max(page, 1), 10**6), sort=sort, descending=desc)
+    return render(request, "catalogue.html", {"data": data, "flt": flt, "sort": sort, "desc": desc,
+                                              "sorts": list(reads.SORTS)})
+
+
+@router.get("/search")
+def search(request: Request, q: str = "", session: Session = Depends(_session)):
+    auth.may_read(request)
+    hits, error = [], None
+    if q.strip():
+        try:
+            hits = reads.search(session, q, limit=50)
+        except QueryError as exc:
+            error = exc.one_line()
+    return render(request, "search.html", {"q": q, "hits": hits, "error": error})
+
+
+@router.get("/documents/{doc_id}")
+def document(request: Request, doc_id: DocId, session: Session = Depends(_session)):
+    auth.may_read(request)
+    return render(request, "document.html", views.document_view(session, doc_id) | {"conflict": None})
+
+
+@router.get("/documents/{doc_id}/pages/{number}/image.jpg")
+def page_image(request: Request, doc_id: DocId, number: Annotated[int, Path(ge=1, le=10**6)],
+               session: Session = Depends(_session)):
+    auth.may_read(request)
+    for p in reads.pages(session, reads.get_document(session, doc_id).id):
+        if p.number == number and p.thumbnail:
+            return Response(p.thumbnail, media_type="image/jpeg")
+    return Response(status_code=404)
+
+
+@router.post("/documents/{doc_id}/fields/{field}", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])
+def edit(request: Request, doc_id: DocId, field: str, value: str = Form(""), note: str = Form(""),
+         version: int = Form(..., ge=0, le=2**53), session: Session = Depends(_session)):
+    user = auth.editor(request)
+    try:
+        views.set_field(request.app.state.engine, doc_id, field, value, by=user.name, note=note, version=version)
+    except views.Conflict as c:
+        conflict = {"field": field, "yours": value, "note": note, "current": c.current}
+        return render(request, "document.html", views.document_view(session, doc_id) | {"conflict": conflict},
+                      status=409)
+    return RedirectResponse(f"/documents/{doc_id}#field-{field}", status_code=303)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon():
+    return Response(status_code=204)  # browsers ask for one; a 404 would be a console error on every page

@@ -1,0 +1,71 @@
+"""`archive serve` in a real headless Chromium (Debian's, as the catalogue tests use): sign in, search,
+open a document, see the marked evidence, click an OCR word, correct a field and see it in the history,
+with no console errors. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+
+from archive.store import accounts
+from archive.store.db import session_scope
+from archive.web.app import create_app
+from archive.web.auth import hash_password
+from tests.helpers.collection import build_collection
+from tests.test_report_browser import ARTIFACTS, Watched, browser  # noqa: F401  (the shared fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
+
+
+@pytest.fixture
+def server(engine):
+    ids = build_collection(engine)
+    with session_scope(engine) as s:
+        accounts.add_user(s, "eddie", "editor", hash_password("correct horse battery"))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(engine, secret="t"), host="127.0.0.1", port=port,
+                                        log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", ids
+    srv.should_exit = True
+    thread.join(5)
+
+
+def test_sign_in_search_read_and_correct(server, browser):  # noqa: F811
+    base, ids = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    w = Watched(browser)
+    page = w.page
+    page.goto(base + "/")
+    assert page.url.endswith("/login")
+    page.fill("input[name=name]", "eddie")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form[action='/login'] button")
+    page.wait_for_url(base + "/")
+    assert page.locator("#catalogue tbody tr").count() >= 4
+    page.fill("header input[name=q]", "pamphlets")
+    page.click("header form[action='/search'] button")
+    page.locator("#hits a").first.click()
+    page.wait_for_selector("mark.evidence[data-field=title]")
+    assert page.locator("mark.evidence[data-field=title]").first.inner_text() == "THE WORKERS' LIBRARY"
+    page.screenshot(path=str(ARTIFACTS / "web-document.png"), full_page=True)
+    form = page.locator("form[action$='/fields/place']")
+    form.locator("input[name=value]").fill("Chicago")
+    form.locator("input[name=note]").fill("the colophon says Chicago")
+    form.locator("button").click()
+    page.wait_for_selector("#field-place .value")
+    assert page.locator("#field-place .value").inner_text() == "Chicago"
+    assert "the colophon says Chicago" in page.locator("#field-place .claims").inner_text()
+    assert "Chicago" in page.locator("#events").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "web-edited.png"), full_page=True)
+    assert not w.dialogs and not w.problems, w.problems
