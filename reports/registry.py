@@ -62,6 +62,8 @@ WRITERS: dict[str, Writer] = {w.name: w for w in (
     Writer("csv", "one row per document, for spreadsheets", "catalog.csv", "spreadsheet (CSV)",
            "reports.csv_export"),
     Writer("pdf", "a printable catalogue", "catalog.pdf", "printable PDF", "reports.pdf"),
+    Writer("pdf-a", "searchable PDF/A-2b access copies, one per document", "access/summary.json",
+           "searchable PDF copies", "reports.access_pdf"),
     Writer("html", "a static HTML catalogue (open index.html)", "index.html", "web catalogue", "reports.html"),
 )}
 

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng poppler-utils jbig2dec postgresql chromium fonts-dejavu-core)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng poppler-utils jbig2dec postgresql chromium fonts-dejavu-core qpdf)
 # Extra packages only the benchmark needs (OCRmyPDF as a baseline, unpaper for its --clean).
 if [[ "${ARCHIVE_BENCH:-0}" == 1 ]]; then APT_PACKAGES+=(ocrmypdf unpaper); fi
 

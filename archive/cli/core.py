@@ -254,13 +254,20 @@ class _ProgressLines:
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "dc"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Write to this file instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["json", "dc", "pdf"]), default="json", show_default=True,
+              help="pdf: a searchable PDF/A access copy per document, written into the folder -o names.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write to this file instead of stdout (with --format pdf: the folder to write into).")
+@click.option("--json", "as_json", is_flag=True, help="With --format pdf: print what was written as JSON.")
 @filter_options
 @pass_state
-def export(state: State, fmt: str, output: Path | None, **filters) -> None:
-    """Export the catalogue: JSON (the export contract) or Dublin Core XML."""
+def export(state: State, fmt: str, output: Path | None, as_json: bool, **filters) -> None:
+    """Export the catalogue: JSON (the export contract), Dublin Core XML, or PDF/A access copies."""
+    if fmt == "pdf":
+        _export_access(state, output, as_json, make_filter(**filters))
+        return
+    if output is not None and output.is_dir():
+        raise UsageError("the output path is a folder: give a file name", path=str(output))
     with Session(state.engine) as session:
         flt = make_filter(**filters)
         if fmt == "json":
@@ -273,6 +280,18 @@ def export(state: State, fmt: str, output: Path | None, **filters) -> None:
         say(state, f"wrote {output}")
     else:
         click.echo(data)
+
+
+def _export_access(state: State, output: Path | None, as_json: bool, flt) -> None:
+    from reports.access_pdf import export_access
+    if output is None:
+        raise UsageError("--format pdf writes one file per document: give the folder with -o")
+    result = export_access(state.engine, output, flt, progress=_ProgressLines(state, "access copies"))
+    if as_json:
+        emit_json(result)
+        return
+    for d in result["documents"]:
+        click.echo(f"{d['file']}  {d['pages']} pages  {d['bytes']} bytes (source {d['source_bytes']})  {d['kind']}")
 
 
 COMMANDS = [ingest, list_cmd, show, search, history, verify, export]
