@@ -109,7 +109,8 @@ def _pdf_page_image(pdf: pikepdf.Pdf, source: pikepdf.Pdf, index: int, path: str
         page = source.pages[index]
     except IndexError:
         raise UsageError(f"the source PDF has no page {index + 1}", path=path) from None
-    images = list(page.images.values())
+    xobjects = page.Resources.get("/XObject", {})
+    images = [x for x in xobjects.values() if x.get("/Subtype") == "/Image"]
     if not images:
         raise UsageError(f"page {index + 1} of the source PDF holds no image to copy", path=path)
     best = max(images, key=lambda im: int(im.Width) * int(im.Height))

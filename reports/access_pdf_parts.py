@@ -121,8 +121,9 @@ def text_layer(layout, scale: float, page_height: float) -> bytes:
             width = max(0.5, (x1 - x0) * scale)
             # Fit the word itself (not the trailing space) into the box.
             tz = 100.0 * width / (len(word.text) * size * GLYPH_WIDTH / 1000.0)
-            # Baseline a fifth of the line height above the line's bottom: room for descenders.
-            baseline = page_height - line.box[3] * scale + size * 0.2
+            # Baseline a fifth of the line height above the line's bottom (room for descenders),
+            # but never below the word's own box: a word without descenders ends on the baseline.
+            baseline = max(page_height - line.box[3] * scale + size * 0.2, page_height - y1 * scale)
             out.write(f"/F1 {size:.2f} Tf {tz:.2f} Tz 1 0 0 1 {x0 * scale:.2f} {baseline:.2f} Tm "
                       f"<{_hex(text)}> Tj\n")
     out.write("ET\n")

@@ -9,7 +9,7 @@ import click
 from archive.cli.common import State, emit_json, pass_state, say
 from archive.cli.core import filter_options, make_filter
 
-FORMATS = ["html", "csv", "dc", "json", "pdf", "all"]
+FORMATS = ["html", "csv", "dc", "json", "pdf", "pdf-a", "all"]
 
 
 @click.command()
