@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng poppler-utils jbig2dec postgresql chromium fonts-dejavu-core qpdf)
 # Extra packages only the benchmark needs (OCRmyPDF as a baseline, unpaper for its --clean).
-if [[ "${ARCHIVE_BENCH:-0}" == 1 ]]; then APT_PACKAGES+=(ocrmypdf unpaper); fi
+if [[ "${ARCHIVE_BENCH:-0}" == 1 ]]; then APT_PACKAGES+=(ocrmypdf unpaper ghostscript); fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
