@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils jbig2dec postgresql chromium fonts-dejavu-core)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd poppler-utils jbig2dec postgresql chromium fonts-dejavu-core qpdf)
 # Extra packages only the benchmark needs (OCRmyPDF as a baseline, unpaper for its --clean).
-if [[ "${ARCHIVE_BENCH:-0}" == 1 ]]; then APT_PACKAGES+=(ocrmypdf unpaper); fi
+if [[ "${ARCHIVE_BENCH:-0}" == 1 ]]; then APT_PACKAGES+=(ocrmypdf unpaper ghostscript); fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

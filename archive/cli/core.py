@@ -287,13 +287,14 @@ class _ProgressLines:
 def _export_formats() -> list[str]:
     from reports.registry import export_formats
     # ead: one finding aid, but written into -o DIR like the folder formats (report's writer).
-    return ["json", "dc", "ead", *export_formats()]
+    # pdf: the access copies (writer "pdf-a"; report's "pdf" is the printable catalogue).
+    return ["json", "dc", "ead", "pdf", *(f for f in export_formats() if f != "pdf-a")]
 
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(_export_formats()), default="json", show_default=True,
-              help="json or dc: one file (or stdout); the others (hocr, alto, mets, ...): a folder of files "
-                   "per document, into -o DIR.")
+              help="json or dc: one file (or stdout); pdf: a searchable PDF/A access copy per document; "
+                   "the others (hocr, alto, mets, ...): a folder of files per document, into -o DIR.")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="The file to write (json, dc; default stdout), or the folder (per-document formats).")
 @filter_options
@@ -306,8 +307,11 @@ def export(state: State, fmt: str, output: Path | None, source_organization: str
            as_json: bool,
            **filters) -> None:
     """Export the catalogue: JSON (the export contract), Dublin Core XML, or per-document files
-    (hOCR, ALTO, METS and the other per-document formats of `archive report`)."""
+    (PDF/A access copies, hOCR, ALTO, METS and the other per-document formats of `archive report`)."""
     flt = make_filter(**filters)
+    if fmt == "pdf":
+        _export_access(state, output, as_json, flt)
+        return
     if fmt not in ("json", "dc"):
         if output is None:
             raise UsageError(f"--format {fmt} writes a folder of files: give it with -o DIR")
@@ -340,6 +344,18 @@ def export(state: State, fmt: str, output: Path | None, source_organization: str
         say(state, f"wrote {output}")
     else:
         click.echo(data)
+
+
+def _export_access(state: State, output: Path | None, as_json: bool, flt) -> None:
+    from reports.access_pdf import export_access
+    if output is None:
+        raise UsageError("--format pdf writes one file per document: give the folder with -o")
+    result = export_access(state.engine, output, flt, progress=_ProgressLines(state, "access copies"))
+    if as_json:
+        emit_json(result)
+        return
+    for d in result["documents"]:
+        click.echo(f"{d['file']}  {d['pages']} pages  {d['bytes']} bytes (source {d['source_bytes']})  {d['kind']}")
 
 
 COMMANDS = [ingest, list_cmd, show, search, history, verify, export]
