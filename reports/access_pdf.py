@@ -21,7 +21,7 @@ from typing import Optional
 import pikepdf
 from PIL import Image
 
-from archive.errors import UsageError
+from archive.errors import ArchiveError, UsageError
 from archive.store import reads
 from reports.access_pdf_parts import glyphless_font, set_metadata, srgb_output_intent, text_layer
 from reports.registry import ReportContext
@@ -38,12 +38,24 @@ def write(ctx: ReportContext) -> list[Path]:
     written: list[Path] = []
     summary = []
     for record in ctx.catalog.documents:
-        path, info = write_document(ctx.session, record.doc, ctx.out.path_for(f"{FOLDER}/doc-{record.id}.pdf"))
-        ctx.out.written.append(path)
-        written.append(path)
+        path, info = _one(ctx.session, record.doc, ctx.out.path_for(f"{FOLDER}/doc-{record.id}.pdf"))
+        if path is not None:
+            ctx.out.written.append(path)
+            written.append(path)
         summary.append(info)
     written.append(ctx.out.write_text(SUMMARY, json.dumps({"documents": summary}, indent=2) + "\n"))
     return written
+
+
+def _one(session, doc, target: Path) -> tuple[Optional[Path], dict]:
+    """One document's copy, or its one-line reason in the summary: a moved or unreadable source
+    loses that document's copy, not the run's."""
+    try:
+        return write_document(session, doc, target)
+    except (ArchiveError, OSError) as exc:
+        target.unlink(missing_ok=True)
+        reason = exc.one_line() if isinstance(exc, ArchiveError) else f"{exc.__class__.__name__}: {exc}"
+        return None, {"document": doc.id, "file": None, "error": reason}
 
 
 def write_document(session, doc, target: Path) -> tuple[Path, dict]:
@@ -184,7 +196,7 @@ def export_access(engine, out_dir: Path, flt: Optional[reads.DocumentFilter] = N
     with Session(engine, autoflush=False) as session:
         docs = reads.list_documents(session, flt or reads.DocumentFilter(), with_text=False)
         for i, doc in enumerate(docs, 1):
-            _, info = write_document(session, doc, out.path_for(f"{FOLDER}/doc-{doc.id}.pdf"))
+            _, info = _one(session, doc, out.path_for(f"{FOLDER}/doc-{doc.id}.pdf"))
             results.append(info)
             if progress:
                 progress(i, len(docs))

@@ -254,3 +254,26 @@ def test_export_pdf_needs_a_folder(copies):
     result = CliRunner().invoke(cli, ["--db", str(copies["engine"].url), "export", "--format", "pdf"])
     assert result.exit_code != 0
     assert "-o" in result.output and "\n" == result.output[-1] and result.output.count("\n") == 1
+
+
+def test_a_missing_source_loses_its_copy_not_the_run(tmp_path, realworld):
+    """Batch isolation: a document whose source moved is a one-line failure in the summary (exit 1);
+    the other documents' copies are written."""
+    from archive.store.db import make_engine
+    from ingest.pipeline import IngestOptions, ingest
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    held = tmp_path / "held"
+    held.mkdir()
+    shutil.copy(realworld / "tesseract" / "phototest.tif", held / "phototest.tif")
+    shutil.copy(realworld / "tesseract" / "phototest-rotated-180.png", held / "turned.png")
+    engine = make_engine(url)
+    ingest(engine, [str(held / "phototest.tif"), str(held / "turned.png")], IngestOptions(jobs=1))
+    engine.dispose()
+    (held / "phototest.tif").unlink()
+    result = _cli(url, "export", "--format", "pdf", "-o", str(tmp_path / "out"), "--json")
+    assert result.exit_code == 1, result.output
+    docs = json.loads(result.stdout)["documents"]
+    bad = [d for d in docs if d.get("error")]
+    good = [d for d in docs if not d.get("error")]
+    assert len(bad) == 1 and "phototest.tif" in bad[0]["error"] and "\n" not in bad[0]["error"]
+    assert len(good) == 1 and (tmp_path / "out" / good[0]["file"]).is_file()

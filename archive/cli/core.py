@@ -351,11 +351,17 @@ def _export_access(state: State, output: Path | None, as_json: bool, flt) -> Non
     if output is None:
         raise UsageError("--format pdf writes one file per document: give the folder with -o")
     result = export_access(state.engine, output, flt, progress=_ProgressLines(state, "access copies"))
+    failed = [d for d in result["documents"] if d.get("error")]
     if as_json:
         emit_json(result)
-        return
-    for d in result["documents"]:
-        click.echo(f"{d['file']}  {d['pages']} pages  {d['bytes']} bytes (source {d['source_bytes']})  {d['kind']}")
+    else:
+        for d in result["documents"]:
+            if d.get("error"):
+                click.echo(f"failed    document {d['document']}: {d['error']}", err=True)
+            else:
+                click.echo(f"{d['file']}  {d['pages']} pages  {d['bytes']} bytes (source {d['source_bytes']})  "
+                           f"{d['kind']}")
+    sys.exit(EXIT_FAILURES if failed else EXIT_OK)
 
 
 COMMANDS = [ingest, list_cmd, show, search, history, verify, export]
