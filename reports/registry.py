@@ -78,7 +78,7 @@ WRITERS: dict[str, Writer] = {w.name: w for w in (
            "EAD3 finding aid", "reports.ead"),
     Writer("iiif", "IIIF Presentation 3 manifest per document, with page images", "iiif",
            "IIIF manifests (per document)", "reports.iiif", per_document=True),
-    Writer("pdf-a", "searchable PDF/A-2b access copies, one per document", "access/summary.json",
+    Writer("pdf-a", "searchable PDF/A-2b access copies, one per document", "access",
            "searchable PDF copies", "reports.access_pdf", per_document=True),
     # After every per-document writer it packs (METS, ALTO, hOCR, PDF/A), which it runs itself.
     Writer("bag", "a BagIt bag (SHA-256) of the sources, metadata and per-document exports", "bag",
