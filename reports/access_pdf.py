@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
+import zlib
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Optional
@@ -23,12 +25,14 @@ from PIL import Image
 
 from archive.errors import ArchiveError, UsageError
 from archive.store import reads
-from reports.access_pdf_parts import glyphless_font, set_metadata, srgb_output_intent, text_layer
+from reports.access_pdf_parts import glyphless_font, join_parts, set_metadata, srgb_output_intent, text_layer
 from reports.registry import ReportContext
 
 FOLDER = "access"
 SUMMARY = f"{FOLDER}/summary.json"
 DEFAULT_DPI = 300.0
+# Pages written into one part file: what a long document holds in memory at once.
+PART_PAGES = 50
 # Pillow modes stored as they are (as Flate of the pixels); others become RGB (alpha dropped:
 # PDF/A-2b allows soft masks, but a scan's alpha carries nothing and a page with none is simpler).
 _MODES = {"1": ("/DeviceGray", 1), "L": ("/DeviceGray", 8), "RGB": ("/DeviceRGB", 8)}
@@ -58,7 +62,7 @@ def _one(session, doc, target: Path) -> tuple[Optional[Path], dict]:
         return None, {"document": doc.id, "file": None, "error": reason}
 
 
-def write_document(session, doc, target: Path) -> tuple[Path, dict]:
+def write_document(session, doc, target: Path, *, part_pages: int = PART_PAGES) -> tuple[Path, dict]:
     """Write one document's access copy to `target`; returns it and a summary (kind, sizes, pages
     without a text layer)."""
     pages = reads.pages(session, doc.id)
@@ -72,7 +76,30 @@ def write_document(session, doc, target: Path) -> tuple[Path, dict]:
         _copy(Path(src.path), target)
         info.update(kind="original PDF copied as it is (born-digital)", bytes=target.stat().st_size)
         return target, info
-    no_layout = []
+    no_layout: list[int] = []
+    title = doc.title or doc.label or f"document {doc.id}"
+    creators = reads.authors(doc)
+    parts = [pages[i:i + part_pages] for i in range(0, len(pages), part_pages)] or [[]]
+    if len(parts) == 1:
+        _write_part(session, doc, parts[0], sources, target, title, creators, no_layout)
+    else:
+        # A long document is written `part_pages` pages at a time and the parts joined by qpdf,
+        # which copies their streams from the files: memory holds one part, not the document.
+        with tempfile.TemporaryDirectory(prefix=".parts-", dir=target.parent) as tmp:
+            files = []
+            for n, part in enumerate(parts):
+                files.append(Path(tmp) / f"part-{n:05d}.pdf")
+                _write_part(session, doc, part, sources, files[-1], title, creators, no_layout)
+            join_parts(files, target)
+    info.update(kind="PDF/A-2b: original page images with an invisible OCR text layer",
+                bytes=target.stat().st_size, pages_without_text_layer=no_layout)
+    return target, info
+
+
+def _write_part(session, doc, pages, sources, target: Path, title: str, creators: list[str],
+                no_layout: list[int]) -> None:
+    """`pages` of the document as one PDF/A-2b file (the first part's catalogue, metadata and
+    output intent are the joined copy's)."""
     with ExitStack() as opened, pikepdf.new() as pdf:
         font = glyphless_font(pdf)
         srgb_output_intent(pdf)
@@ -91,12 +118,11 @@ def write_document(session, doc, target: Path) -> tuple[Path, dict]:
             else:
                 (image, pixels), size = _image_stream(pdf, src.path, src.format, page.source_index), None
             _add_page(pdf, image, pixels, layout, page, font, size)
-        set_metadata(pdf, title=doc.title or doc.label or f"document {doc.id}", creators=reads.authors(doc))
+        set_metadata(pdf, title=title, creators=creators)
         # Streams copied from a scanned PDF are read from it while saving, so it stays open till here.
-        pdf.save(target, linearize=False, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    info.update(kind="PDF/A-2b: original page images with an invisible OCR text layer",
-                bytes=target.stat().st_size, pages_without_text_layer=no_layout)
-    return target, info
+        # Streams already encoded (the images) are written as they are, not decoded and re-encoded.
+        pdf.save(target, linearize=False, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none)
 
 
 def _copy(src: Path, target: Path) -> None:
@@ -147,7 +173,9 @@ def _image_stream(pdf: pikepdf.Pdf, path: str, fmt: str, frame: int):
             if im.mode not in _MODES:
                 im = im.convert("L" if im.mode in ("LA", "I;16", "I") else "RGB")
             colorspace, bits = _MODES[im.mode]
-            stream = pikepdf.Stream(pdf, im.tobytes())  # pikepdf Flate-compresses it on save
+            # Compressed here, so a part holds Flate bytes rather than the decoded pixels.
+            stream = pikepdf.Stream(pdf, zlib.compress(im.tobytes(), 6))
+            stream.Filter = pikepdf.Name.FlateDecode
     except (OSError, EOFError) as exc:
         raise UsageError(f"cannot read the page image: {exc}", path=path) from exc
     stream.Type = pikepdf.Name.XObject

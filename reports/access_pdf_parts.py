@@ -7,10 +7,12 @@ Kept apart from reports.access_pdf (which walks documents and pages) so each sta
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import pikepdf
 from PIL import ImageCms
@@ -128,3 +130,21 @@ def text_layer(layout, scale: float, page_height: float) -> bytes:
                       f"<{_hex(text)}> Tj\n")
     out.write("ET\n")
     return out.getvalue().encode("ascii")
+
+
+def join_parts(parts: Sequence[Path], target: Path) -> None:
+    """Join part files into `target` with the qpdf command (Debian `qpdf`): the first part's
+    catalogue (XMP, output intent) and /Info are kept, the pages of all follow in order. qpdf copies
+    each stream from its file as it writes (`--stream-data=preserve`: not decoded, not re-encoded),
+    so neither it nor this process holds the document's images."""
+    qpdf = shutil.which("qpdf")
+    if qpdf is None:
+        raise UsageError("the qpdf command is needed to join a long document's access copy "
+                         "(Debian package qpdf; scripts/bootstrap.sh installs it)", path=str(target))
+    cmd = [qpdf, "--stream-data=preserve", "--object-streams=generate", str(parts[0]),
+           "--pages", *map(str, parts), "--", str(target)]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        target.unlink(missing_ok=True)
+        reason = (run.stderr.strip().splitlines() or [f"exit {run.returncode}"])[-1]
+        raise UsageError(f"qpdf could not join the access copy's parts: {reason}", path=str(target))

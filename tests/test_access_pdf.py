@@ -24,6 +24,9 @@ from archive.store import reads
 from archive.store.layout import Layout, Line, Word
 
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
+SCANNED = ["jpeg", "tiff", "phototest", "pdf-image"]
+PARTS = "+parts"
+ALL_SCANNED = SCANNED + [kind + PARTS for kind in SCANNED]
 
 
 def _cli(url: str, *args: str):
@@ -47,23 +50,31 @@ def copies(corpus, realworld, tmp_path_factory):
     result = _cli(url, "export", "--format", "pdf", "-o", str(tmp / "out"), "--json")
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
+    # The same copies written as parts of at most two pages joined by qpdf (how a long document is
+    # written): they must pass every check the one-piece copies pass.
+    from reports.access_pdf import write_document
+    with Session(engine) as s:
+        for kind in SCANNED:
+            doc = reads.get_document(s, ids[kind])
+            write_document(s, doc, tmp / "out" / "parts" / f"doc-{doc.id}.pdf", part_pages=2)
+            ids[f"{kind}{PARTS}"] = ids[kind]
     yield {"engine": engine, "out": tmp / "out", "ids": ids, "inputs": inputs,
            "summary": {d["document"]: d for d in out["documents"]}}
     engine.dispose()
 
 
 def _pdf(copies, kind) -> Path:
-    return copies["out"] / "access" / f"doc-{copies['ids'][kind]}.pdf"
+    folder = "parts" if kind.endswith(PARTS) else "access"
+    return copies["out"] / folder / f"doc-{copies['ids'][kind]}.pdf"
 
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-SCANNED = ["jpeg", "tiff", "phototest", "pdf-image"]
 
 
-@pytest.mark.parametrize("kind", SCANNED)
+@pytest.mark.parametrize("kind", ALL_SCANNED)
 def test_text_layer_extracts_to_the_page_text(copies, kind):
     reader = pypdf.PdfReader(_pdf(copies, kind))
     with Session(copies["engine"]) as s:
@@ -74,7 +85,7 @@ def test_text_layer_extracts_to_the_page_text(copies, kind):
         assert _norm(pdf_page.extract_text()) == _norm(page.text)
 
 
-@pytest.mark.parametrize("kind", SCANNED)
+@pytest.mark.parametrize("kind", ALL_SCANNED)
 def test_words_sit_in_their_boxes(copies, kind):
     reader = pypdf.PdfReader(_pdf(copies, kind))
     with Session(copies["engine"]) as s:
@@ -110,18 +121,20 @@ def _images(path: Path) -> list[pikepdf.Object]:
     return [_page_images(p)[0] for p in _OPEN[-1].pages]
 
 
-def test_jpeg_pages_are_the_source_bytes(copies):
+@pytest.mark.parametrize("kind", ["jpeg", "jpeg" + PARTS])
+def test_jpeg_pages_are_the_source_bytes(copies, kind):
     sources = sorted(copies["inputs"]["jpeg"].glob("*.jpg"))
-    images = _images(_pdf(copies, "jpeg"))
+    images = _images(_pdf(copies, kind))
     assert len(images) == len(sources) == 3
     for image, src in zip(images, sources):
         assert image.Filter == "/DCTDecode"
         assert image.read_raw_bytes() == src.read_bytes()
 
 
-def test_scanned_pdf_image_streams_are_copied_unchanged(copies):
+@pytest.mark.parametrize("kind", ["pdf-image", "pdf-image" + PARTS])
+def test_scanned_pdf_image_streams_are_copied_unchanged(copies, kind):
     source = pikepdf.open(copies["inputs"]["pdf-image"])
-    images = _images(_pdf(copies, "pdf-image"))
+    images = _images(_pdf(copies, kind))
     assert len(images) == len(source.pages)
     for image, page in zip(images, source.pages):
         original = max(_page_images(page), key=lambda im: int(im.Width) * int(im.Height))
@@ -129,9 +142,9 @@ def test_scanned_pdf_image_streams_are_copied_unchanged(copies):
         assert image.get("/Filter") == original.get("/Filter")
 
 
-@pytest.mark.parametrize("kind", ["tiff", "phototest"])
+@pytest.mark.parametrize("kind", ["tiff", "phototest", "tiff" + PARTS])
 def test_tiff_pixels_are_kept_losslessly(copies, kind):
-    source = Image.open(copies["inputs"][kind])
+    source = Image.open(copies["inputs"][kind.removesuffix(PARTS)])
     for i, image in enumerate(_images(_pdf(copies, kind))):
         source.seek(i)
         got = pikepdf.PdfImage(image).as_pil_image()
@@ -146,6 +159,8 @@ def test_born_digital_pdf_is_copied_byte_for_byte(copies):
 
 def test_sizes_are_reported_against_the_source(copies):
     for kind, doc_id in copies["ids"].items():
+        if kind.endswith(PARTS):
+            continue
         info = copies["summary"][doc_id]
         assert info["bytes"] == _pdf(copies, kind).stat().st_size
         src = copies["inputs"][kind]
@@ -157,7 +172,7 @@ def test_sizes_are_reported_against_the_source(copies):
 
 
 @pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf is not installed (scripts/bootstrap.sh)")
-@pytest.mark.parametrize("kind", SCANNED)
+@pytest.mark.parametrize("kind", ALL_SCANNED)
 def test_qpdf_check_is_clean(copies, kind):
     run = subprocess.run(["qpdf", "--check", str(_pdf(copies, kind))], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -165,7 +180,7 @@ def test_qpdf_check_is_clean(copies, kind):
     assert "WARNING" not in run.stdout + run.stderr
 
 
-@pytest.mark.parametrize("kind", SCANNED)
+@pytest.mark.parametrize("kind", ALL_SCANNED)
 def test_pdfa_2b_requirements(copies, kind):
     path = _pdf(copies, kind)
     raw = path.read_bytes()
@@ -277,3 +292,19 @@ def test_a_missing_source_loses_its_copy_not_the_run(tmp_path, realworld):
     good = [d for d in docs if not d.get("error")]
     assert len(bad) == 1 and "phototest.tif" in bad[0]["error"] and "\n" not in bad[0]["error"]
     assert len(good) == 1 and (tmp_path / "out" / good[0]["file"]).is_file()
+
+
+def test_parts_that_cannot_be_joined_are_a_one_line_error(tmp_path):
+    from archive.errors import UsageError
+    from reports.access_pdf_parts import join_parts
+    good = tmp_path / "good.pdf"
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page()
+        pdf.save(good)
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    target = tmp_path / "joined.pdf"
+    with pytest.raises(UsageError) as err:
+        join_parts([good, bad], target)
+    assert "qpdf could not join" in err.value.one_line() and "\n" not in err.value.one_line()
+    assert not target.exists()
