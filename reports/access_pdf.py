@@ -8,6 +8,8 @@ copied byte for byte: they already are what a reader needs.
 
 Cost grows with the pages of the documents asked for; each document is read on its own
 (reads.pages, reads.page_layout one page at a time) and its copy written before the next starts.
+A document longer than PART_PAGES is written in parts that qpdf joins (access_pdf_parts.join_parts),
+so memory holds one part's images, not the document's.
 """
 
 from __future__ import annotations
