@@ -250,3 +250,95 @@ def test_two_coordinators_never_ocr_the_same_input(cluster, notes, postgres_db_u
     assert counter.calls() == 3  # each page OCR'd once, by whichever coordinator claimed it
     assert sum(len(s.ingested) for s in summaries) == 3 and all(s.failed == [] for s in summaries)
     assert sum(len(s.skipped) for s in summaries) == 3
+
+
+# --- workers as separate hosts: two network namespaces, the scheduler in the root namespace ----------
+
+def _ip(*args: str, ns: str | None = None) -> None:
+    cmd = ["ip", *args] if ns is None else ["ip", "netns", "exec", ns, "ip", *args]
+    subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=30)
+
+
+@pytest.fixture
+def two_hosts():
+    """Two network namespaces, each joined to the root namespace by a veth pair: (namespace, its address,
+    the root side's address) for each. They share the file system, as hosts share storage."""
+    import shutil
+    if not shutil.which("ip"):
+        pytest.skip("ip netns is not permitted in this sandbox: the ip command (iproute2) is not installed")
+    tag = f"{os.getpid() % 100000}"
+    made: list[str] = []
+    hosts = []
+    try:
+        for n in (1, 2):
+            ns = f"archive-w{n}-{tag}"
+            probe = subprocess.run(["ip", "netns", "add", ns], capture_output=True, text=True, timeout=30)
+            if probe.returncode != 0:
+                pytest.skip(f"ip netns is not permitted in this sandbox: {probe.stderr.strip()}")
+            made.append(ns)
+            outer, inner = f"arc{tag}r{n}", f"arc{tag}w{n}"
+            net = f"10.{200 + n}.{int(tag) % 250}"
+            _ip("link", "add", outer, "type", "veth", "peer", "name", inner)
+            _ip("link", "set", inner, "netns", ns)
+            _ip("addr", "add", f"{net}.1/24", "dev", outer)
+            _ip("link", "set", outer, "up")
+            _ip("addr", "add", f"{net}.2/24", "dev", inner, ns=ns)
+            _ip("link", "set", inner, "up", ns=ns)
+            _ip("link", "set", "lo", "up", ns=ns)
+            hosts.append((ns, f"{net}.2", f"{net}.1"))
+        yield hosts
+    finally:
+        for ns in made:
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)  # its veth pair goes too
+
+
+def test_workers_on_two_separate_network_hosts(two_hosts, notes, tmp_path):
+    from distributed import Client, get_task_stream
+
+    from testkit.pgserver import free_port
+    dask = str(Path(sys.executable).parent / "dask")
+    port = free_port()
+    started: list[subprocess.Popen] = []
+    try:
+        started.append(subprocess.Popen([dask, "scheduler", "--host", "0.0.0.0", "--port", str(port),
+                                         "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        start_new_session=True))
+        for ns, address, root_side in two_hosts:
+            started.append(subprocess.Popen(
+                ["ip", "netns", "exec", ns, dask, "worker", f"tcp://{root_side}:{port}", "--host", address,
+                 "--nthreads", "1", "--nworkers", "1", "--no-dashboard"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        scheduler = f"tcp://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                watcher = Client(scheduler, timeout=2, set_as_default=False)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        with watcher:
+            watcher.wait_for_workers(2, timeout=60)
+            assert {w.split("//")[1].rsplit(":", 1)[0] for w in watcher.scheduler_info()["workers"]} == \
+                {address for _, address, _ in two_hosts}
+            engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+            with get_task_stream(client=watcher) as stream:
+                summary = ingest(engine, [str(notes / f"note-{i}.png") for i in (1, 2, 3, 4)],
+                                 IngestOptions(cluster=scheduler))
+            engine.dispose()
+            assert summary.failed == [] and len(summary.ingested) == 4
+            ran_on = {t["worker"].split("//")[1].rsplit(":", 1)[0] for t in stream.data}
+            assert ran_on == {address for _, address, _ in two_hosts}, ran_on
+    finally:
+        for proc in reversed(started):
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for proc in started:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
