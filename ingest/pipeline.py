@@ -141,7 +141,8 @@ def _ingest(engine: Engine, paths: list[str], options: IngestOptions, progress: 
             gave_up, resubmit_on = cluster.lost_task_errors()
             executor = cluster.ClusterExecutor(client, send_bytes=options.send_bytes, address=options.cluster or "")
             _run(engine, planned, lambda: executor, jobs, summary, progress, ocr_engine,
-                 local_jobs=min(jobs, cluster.local_slots()), gave_up=gave_up, resubmit_on=resubmit_on)
+                 local_jobs=min(jobs, cluster.local_slots()), gave_up=gave_up, resubmit_on=resubmit_on,
+                 lost=_killed_workers)
         else:
             jobs = options.jobs or default_jobs()
             executor_for = new_executor or (lambda n: make_executor(n, initializer=worker_init))
@@ -262,7 +263,8 @@ def _record_noops(engine: Engine, held: list[tuple[int, str]]) -> None:
 
 def _run(engine: Engine, planned: list[_Planned], new_executor: Callable[[], Executor], jobs: int,
          summary: IngestSummary, progress: Progress, ocr: OcrEngine, *, local_jobs: Optional[int] = None,
-         gave_up: tuple[type[BaseException], ...] = (), resubmit_on: tuple[type[BaseException], ...] = ()) -> None:
+         gave_up: tuple[type[BaseException], ...] = (), resubmit_on: tuple[type[BaseException], ...] = (),
+         lost: Callable[[PageTask], PageResult] | None = None) -> None:
     """OCR (or read) every page not reused, and write each document as soon as its pages are done.
     `jobs`: tasks run at once; `local_jobs`: this machine's share (thumbnails), `jobs` by default."""
     total = sum(len(item.tasks) for item in planned)
@@ -280,7 +282,7 @@ def _run(engine: Engine, planned: list[_Planned], new_executor: Callable[[], Exe
         by_number = with_pdf_thumbnails(item.tasks, by_number, local_jobs or jobs)
         _write(engine, item, [by_number[t.number] for t in item.tasks], summary, ocr)
 
-    scheduler = Scheduler(process_page, new_executor, jobs, lost_twice=_died_twice, gave_up=gave_up,
+    scheduler = Scheduler(process_page, new_executor, jobs, lost_twice=lost or _died_twice, gave_up=gave_up,
                           resubmit_on=resubmit_on)
     scheduler.run([[t for t in item.tasks if t.number not in item.cached] for item in planned], write, counted)
 
@@ -288,6 +290,12 @@ def _run(engine: Engine, planned: list[_Planned], new_executor: Callable[[], Exe
 def _died_twice(task: PageTask) -> PageResult:
     return PageResult(task.number, task.source_seq, task.index, PageMethod.NONE.value, "",
                       error=f"{task.source}: page {task.number}: the worker process died twice on this page")
+
+
+def _killed_workers(task: PageTask) -> PageResult:
+    return PageResult(task.number, task.source_seq, task.index, PageMethod.NONE.value, "",
+                      error=f"{task.source}: page {task.number}: every Dask worker this page was sent to died "
+                            "(the scheduler's allowed-failures ran out)")
 
 
 def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: IngestSummary,

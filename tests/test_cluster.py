@@ -185,11 +185,17 @@ def test_unreachable_scheduler_is_one_line_and_exit_3(notes, tmp_path):
     from testkit.pgserver import free_port
     address = f"tcp://127.0.0.1:{free_port()}"
     url = f"sqlite:///{tmp_path / 'a.db'}"
-    for args, env in ((["--cluster", address], {}), ([], {"ARCHIVE_CLUSTER": address})):
-        done = _cli(url, "ingest", *args, str(notes / "note-1.png"), env={**env, "ARCHIVE_CLUSTER_TIMEOUT": "1"})
-        assert done.returncode == 3
-        lines = done.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith(f"archive: error: cannot reach the Dask scheduler at {address}")
+    expected = f"archive: error: cannot reach the Dask scheduler at {address}: "
+    done = _cli(url, "ingest", "--cluster", address, str(notes / "note-1.png"), env={"ARCHIVE_CLUSTER_TIMEOUT": "1"})
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 3 and len(lines) == 1 and lines[0].startswith(expected), done.stderr
+    # The address from the environment (in this process: the same command, without a second start-up).
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+    result = CliRunner().invoke(cli, ["--db", url, "ingest", str(notes / "note-1.png")],
+                                env={"ARCHIVE_CLUSTER": address, "ARCHIVE_CLUSTER_TIMEOUT": "1"})
+    assert result.exit_code == 3 and result.stderr.strip().startswith(expected), result.stderr
     assert json.loads(_cli(url, "jobs", "--json").stdout)["counts"]["running"] == 0
 
 
@@ -342,3 +348,39 @@ def test_workers_on_two_separate_network_hosts(two_hosts, notes, tmp_path):
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+class _KillsItsWorker(CountingTesseract):
+    """The real Tesseract, except on one page, where it ends the worker process (as a crash in C would)."""
+
+    def __init__(self, log: Path, deadly: str):
+        super().__init__(log)
+        self.deadly = deadly
+
+    def recognize(self, image, *, lang, source, path=None, dpi=None):
+        if self.deadly in source:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().recognize(image, lang=lang, source=source, path=path, dpi=dpi)
+
+
+def test_a_page_that_kills_workers_is_recorded_as_failed(cluster, notes, tmp_path):
+    from distributed import Client
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    scheduler = cluster.scheduler  # in this process: a LocalCluster's scheduler
+    allowed, scheduler.allowed_failures = scheduler.allowed_failures, 1
+    try:
+        summary = ingest(engine, [str(notes / "note-7.png"), str(notes / "note-8.png")],
+                         IngestOptions(cluster=cluster.scheduler_address),
+                         ocr=_KillsItsWorker(tmp_path / "ocr.log", "note-7"))
+    finally:
+        scheduler.allowed_failures = allowed
+        with Client(cluster.scheduler_address, set_as_default=False) as c:
+            c.wait_for_workers(2, timeout=60)
+    assert [i["paths"] for i in summary.ingested] == [[str(notes / "note-8.png")]]
+    (failed,) = summary.failed
+    assert failed["path"] == str(notes / "note-7.png")
+    assert "every Dask worker this page was sent to died" in failed["reason"]
+    with Session(engine) as s:
+        states = {r["label"]: r["state"] for r in job_record.listing(s)}
+    assert states == {str(notes / "note-7.png"): "failed", str(notes / "note-8.png"): "done"}
+    engine.dispose()
