@@ -26,7 +26,11 @@ from ingest.pages import PageResult, PageTask, worker_init
 from ingest.scheduler import default_jobs
 
 DEFAULT_TIMEOUT_S = 10.0  # connecting to the scheduler; ARCHIVE_CLUSTER_TIMEOUT overrides
-WORKERS_WAIT_S = 30.0  # for the first worker to join a scheduler that has none
+WORKERS_WAIT_S = 30.0  # for a worker to join a scheduler that has none; ARCHIVE_CLUSTER_WAIT overrides
+
+
+def _workers_wait() -> float:
+    return float(os.environ.get("ARCHIVE_CLUSTER_WAIT", WORKERS_WAIT_S))
 PLUGIN_NAME = "archive-worker-init"
 _REMEDY = ("start one with `dask scheduler` and workers with `dask worker ADDRESS --nthreads 1`, "
            "or correct --cluster / ARCHIVE_CLUSTER")
@@ -44,10 +48,10 @@ def connect(address: str, *, lang: str = "eng", timeout: float | None = None):
         raise ClusterUnreachable(f"cannot reach the Dask scheduler at {address}: {reason}", remedy=_REMEDY) from None
     try:
         try:
-            client.wait_for_workers(1, timeout=WORKERS_WAIT_S)
+            client.wait_for_workers(1, timeout=_workers_wait())
         except Exception:  # noqa: BLE001 - distributed raises its own TimeoutError
             raise ClusterUnreachable(f"the Dask scheduler at {address} has no workers "
-                                     f"(none joined in {WORKERS_WAIT_S:.0f} s)", remedy=_REMEDY) from None
+                                     f"(none joined in {_workers_wait():.0f} s)", remedy=_REMEDY) from None
         # Runs worker_init on every worker now and on each that joins later (a restarted one too).
         client.register_plugin(_Prepare(), name=PLUGIN_NAME)
         _check_workers(client, lang)
@@ -169,6 +173,7 @@ class ClusterExecutor(Executor):
         self._address = address
         self._lock = threading.Lock()
         self._blobs: dict[str, list[Any]] = {}  # path -> [scattered future, name, pages in flight]
+        self._idle_since: float | None = None
 
     def submit(self, fn, /, *args, **kwargs) -> Future:
         (task,) = args
@@ -206,6 +211,25 @@ class ClusterExecutor(Executor):
                 entry[2] -= 1
                 if entry[2] <= 0:
                     del self._blobs[path]  # the last reference: the cluster releases the bytes
+
+    def check(self) -> None:
+        """Raise ClusterUnreachable when the cluster has had no worker (or no scheduler) for ARCHIVE_CLUSTER_WAIT s:
+        a scheduler that was killed takes its workers with it, and its replacement starts with none."""
+        import time
+        try:
+            workers = len(self._client.scheduler_info().get("workers", {})) if self._client.status == "running" else 0
+        except Exception:  # noqa: BLE001 - a client between connections: no workers, for now
+            workers = 0
+        if workers:
+            self._idle_since = None
+            return
+        now = time.monotonic()
+        if self._idle_since is None:
+            self._idle_since = now
+        elif now - self._idle_since > _workers_wait():
+            raise ClusterUnreachable(f"lost the Dask cluster at {self._address}: no scheduler or no workers "
+                                     f"for {_workers_wait():.0f} s", remedy="rerun the same command when the cluster "
+                                     "is back: finished documents are kept")
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._inner.shutdown(wait=wait and not cancel_futures)

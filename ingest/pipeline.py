@@ -142,7 +142,7 @@ def _ingest(engine: Engine, paths: list[str], options: IngestOptions, progress: 
             executor = cluster.ClusterExecutor(client, send_bytes=options.send_bytes, address=options.cluster or "")
             _run(engine, planned, lambda: executor, jobs, summary, progress, ocr_engine,
                  local_jobs=min(jobs, cluster.local_slots()), gave_up=gave_up, resubmit_on=resubmit_on,
-                 lost=_killed_workers)
+                 lost=_killed_workers, check=executor.check)
         else:
             jobs = options.jobs or default_jobs()
             executor_for = new_executor or (lambda n: make_executor(n, initializer=worker_init))
@@ -264,7 +264,7 @@ def _record_noops(engine: Engine, held: list[tuple[int, str]]) -> None:
 def _run(engine: Engine, planned: list[_Planned], new_executor: Callable[[], Executor], jobs: int,
          summary: IngestSummary, progress: Progress, ocr: OcrEngine, *, local_jobs: Optional[int] = None,
          gave_up: tuple[type[BaseException], ...] = (), resubmit_on: tuple[type[BaseException], ...] = (),
-         lost: Callable[[PageTask], PageResult] | None = None) -> None:
+         lost: Callable[[PageTask], PageResult] | None = None, check: Optional[Callable[[], None]] = None) -> None:
     """OCR (or read) every page not reused, and write each document as soon as its pages are done.
     `jobs`: tasks run at once; `local_jobs`: this machine's share (thumbnails), `jobs` by default."""
     total = sum(len(item.tasks) for item in planned)
@@ -283,7 +283,7 @@ def _run(engine: Engine, planned: list[_Planned], new_executor: Callable[[], Exe
         _write(engine, item, [by_number[t.number] for t in item.tasks], summary, ocr)
 
     scheduler = Scheduler(process_page, new_executor, jobs, lost_twice=lost or _died_twice, gave_up=gave_up,
-                          resubmit_on=resubmit_on)
+                          resubmit_on=resubmit_on, check=check)
     scheduler.run([[t for t in item.tasks if t.number not in item.cached] for item in planned], write, counted)
 
 

@@ -65,10 +65,14 @@ class Scheduler(Generic[T, R]):
     `RESUBMITS` times before the exception is raised."""
 
     RESUBMITS = 3
+    CHECK_S = 5.0  # how often `check` runs while waiting
 
     def __init__(self, work: Callable[[T], R], new_executor: Callable[[], Executor], jobs: int, *,
                  lost_twice: Callable[[T], R], gave_up: tuple[type[BaseException], ...] = (),
-                 resubmit_on: tuple[type[BaseException], ...] = ()):
+                 resubmit_on: tuple[type[BaseException], ...] = (), check: Optional[Callable[[], None]] = None):
+        """`check`: called every CHECK_S seconds while waiting for results; it raises to stop the run
+        (a cluster whose workers are all gone would otherwise be waited for forever)."""
+        self.check = check
         self.work = work
         self.new_executor = new_executor
         self.lost_twice = lost_twice
@@ -100,7 +104,10 @@ class Scheduler(Generic[T, R]):
                     fut = head.futures[self._consumed][1]
                     if not fut.done():
                         # Wake for any task finishing, not only this one, to hand its worker the next task.
-                        wait([fut, *self._unfinished()], return_when=FIRST_COMPLETED)
+                        wait([fut, *self._unfinished()], return_when=FIRST_COMPLETED,
+                             timeout=self.CHECK_S if self.check else None)
+                        if self.check:
+                            self.check()
                         self._top_up()
                         continue
                     try:

@@ -368,12 +368,15 @@ def test_a_page_that_kills_workers_is_recorded_as_failed(cluster, notes, tmp_pat
     engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
     scheduler = cluster.scheduler  # in this process: a LocalCluster's scheduler
     allowed, scheduler.allowed_failures = scheduler.allowed_failures, 1
+    # One task per worker thread at a time (README): a worker's death then implicates only the page it ran,
+    # not one merely queued behind it (Dask's default saturation, 1.1, gives a one-thread worker two).
+    saturation, scheduler.WORKER_SATURATION = scheduler.WORKER_SATURATION, 1.0
     try:
         summary = ingest(engine, [str(notes / "note-7.png"), str(notes / "note-8.png")],
                          IngestOptions(cluster=cluster.scheduler_address),
                          ocr=_KillsItsWorker(tmp_path / "ocr.log", "note-7"))
     finally:
-        scheduler.allowed_failures = allowed
+        scheduler.allowed_failures, scheduler.WORKER_SATURATION = allowed, saturation
         with Client(cluster.scheduler_address, set_as_default=False) as c:
             c.wait_for_workers(2, timeout=60)
     assert [i["paths"] for i in summary.ingested] == [[str(notes / "note-8.png")]]
@@ -384,3 +387,47 @@ def test_a_page_that_kills_workers_is_recorded_as_failed(cluster, notes, tmp_pat
         states = {r["label"]: r["state"] for r in job_record.listing(s)}
     assert states == {str(notes / "note-7.png"): "failed", str(notes / "note-8.png"): "done"}
     engine.dispose()
+
+
+def test_lost_cluster_stops_with_exit_3_and_a_new_one_finishes_the_job(cluster, notes, tmp_path):
+    """The scheduler killed mid-job takes its workers with it: the coordinator stops (exit 3) instead of
+    waiting forever, and the same command on another cluster finishes without redoing done documents."""
+    from testkit.pgserver import free_port
+    dask = str(Path(sys.executable).parent / "dask")
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    make_engine(url).dispose()
+    paths = [str(p) for p in sorted(notes.glob("*.png"))]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                 **quiet)
+    worker = subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard"],
+                              **quiet)
+    try:
+        coordinator = subprocess.Popen([*ARCHIVE, "--db", url, "ingest", "--cluster", address, *paths],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                       env={**os.environ, "ARCHIVE_CLUSTER_WAIT": "3", "ARCHIVE_CLUSTER_TIMEOUT": "30"})
+        deadline = time.monotonic() + 90
+        while _done(url) == 0 and coordinator.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.killpg(scheduler.pid, signal.SIGKILL)
+        scheduler.wait()
+        _, err = coordinator.communicate(timeout=120)
+        finished = _done(url)
+        assert coordinator.returncode == 3, err
+        assert f"lost the Dask cluster at {address}" in err.strip().splitlines()[-1]
+        assert 1 <= finished < 8
+    finally:
+        for proc in (worker, scheduler):
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+    again = _cli(url, "ingest", "--cluster", cluster.scheduler_address, "--json", *paths)
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert len(summary["ingested"]) == 8 - finished
+    assert sum("already in the archive" in s["reason"] for s in summary["skipped"]) == finished
+    assert json.loads(_cli(url, "jobs", "--json").stdout)["counts"]["done"] == 8
