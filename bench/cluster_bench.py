@@ -37,6 +37,7 @@ from ingest.pages import worker_init  # noqa: E402
 CORPUS = ROOT.parent / "shared" / "corpus"
 SCRATCH = Path("/tmp/archive-bench/cluster")
 OUT = ROOT / "bench" / "results" / "cluster.json"
+IDLE_S = 5.0
 
 
 def _cpu(who: int) -> float:
@@ -113,9 +114,13 @@ def run_cluster(inputs, n, url) -> dict:
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None, silence_logs=40) as lc, \
             Client(lc.scheduler_address, set_as_default=False) as watcher:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
         cluster_mod.connect(lc.scheduler_address).close()
-        connect_s = time.perf_counter() - t
+        connect_s, connect_cpu_s = time.perf_counter() - t, _cpu(resource.RUSAGE_SELF) - c
+        # What an idle Dask worker process spends (heartbeats, its event loop), per second and worker.
+        idle0 = sum(watcher.run(_worker_cpu).values())
+        time.sleep(IDLE_S)
+        idle_rate = (sum(watcher.run(_worker_cpu).values()) - idle0) / IDLE_S / n
         engine = make_engine(url)
         before = sum(watcher.run(_worker_cpu).values())
         c0, t0 = _cpu(resource.RUSAGE_SELF), time.perf_counter()
@@ -128,6 +133,7 @@ def run_cluster(inputs, n, url) -> dict:
         assert not summary.failed, summary.failed
         return {"mode": "dask cluster", "workers": n, "wall_s": wall, "coordinator_cpu_s": coord,
                 "workers_cpu_s": after - before, "write_s": w.seconds, "connect_s": connect_s,
+                "connect_cpu_s": connect_cpu_s, "idle_worker_cpu_per_s": idle_rate,
                 "pages": sum(i["pages"] for i in summary.ingested)}
 
 
@@ -178,7 +184,9 @@ def main() -> int:
                 runs.append(r)
                 print(f"{r['mode']:<13} {n} workers: {r['wall_s']:6.1f} s wall, {r['pages_per_min']:5.1f} pages/min, "
                       f"CPU coordinator {r['coordinator_cpu_s']:.1f} s, workers {r['workers_cpu_s']:.1f} s, "
-                      f"writes {', '.join(f'{s * 1000:.0f} ms' for s in r['write_s'])}", flush=True)
+                      f"writes {', '.join(f'{s * 1000:.0f} ms' for s in r['write_s'])}"
+                      + (f"; connect {r['connect_s']:.2f} s ({r['connect_cpu_s']:.2f} s CPU), idle worker "
+                         f"{1000 * r['idle_worker_cpu_per_s']:.0f} ms CPU/s" if mode == "cluster" else ""), flush=True)
         sched = scheduler_cost(1000)
         print(f"scheduler round trip: {sched['wall_ms_per_task']:.2f} ms a task wall, "
               f"{sched['client_cpu_ms_per_task']:.2f} ms of client CPU", flush=True)
