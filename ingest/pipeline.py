@@ -149,7 +149,10 @@ def _ingest(engine: Engine, paths: list[str], options: IngestOptions, progress: 
             _run(engine, planned, lambda: executor_for(jobs), jobs, summary, progress, ocr_engine)
     finally:
         lease.stop()
-        job_record.release(engine, owner)  # what an interruption left unfinished is queued again
+        try:
+            job_record.release(engine, owner)  # what an interruption left unfinished is queued again
+        except Exception:  # noqa: BLE001 - the database itself may be why we stop: its lease then runs out
+            pass
     return summary
 
 
