@@ -6,7 +6,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILURES = 1  # the command ran, but some inputs failed or some checks did not pass
 EXIT_USAGE = 2  # bad arguments, unknown document, bad query
-EXIT_ENVIRONMENT = 3  # a required external program or database is missing or unreachable
+EXIT_ENVIRONMENT = 3  # a required external program, database or Dask scheduler is missing or unreachable
 
 
 class ArchiveError(Exception):
@@ -62,4 +62,10 @@ class QueryError(UsageError):
 
 
 class DatabaseError(ArchiveError):
+    exit_code = EXIT_ENVIRONMENT
+
+
+class ClusterUnreachable(ArchiveError):
+    """The Dask scheduler given with --cluster (or ARCHIVE_CLUSTER) cannot be reached, or was lost."""
+
     exit_code = EXIT_ENVIRONMENT

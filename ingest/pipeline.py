@@ -5,6 +5,7 @@ What the archive already holds (inputs, OCR results to reuse) is looked up in in
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from archive.errors import ArchiveError
+from archive.store import jobs as job_record
 from archive.store import writes
 from archive.store.db import session_scope
 from archive.store.models import Document, Page, SourceFile
@@ -32,6 +34,8 @@ class IngestOptions:
     lang: str = "eng"
     psm: int = DEFAULT_PSM
     password: Optional[str] = None
+    cluster: Optional[str] = None  # a Dask scheduler's address: page work runs on its workers
+    send_bytes: bool = False  # with `cluster`: send each source's bytes instead of its path (no shared storage)
 
 
 @dataclass
@@ -58,6 +62,7 @@ class _Planned:
     sources: list[SourceInfo]
     tasks: list[PageTask]
     cached: dict[int, PageResult] = field(default_factory=dict)  # page number -> an earlier OCR result, reused
+    fingerprint: str = ""  # the input's identity (ingest.fixity.fingerprint): its job record's key
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -71,11 +76,28 @@ def ingest(engine: Engine, paths: list[str], options: IngestOptions = IngestOpti
 
     `ocr`: the engine for pages without a usable text layer (it must pickle, to reach the worker
     processes); Tesseract at `options.psm` by default. `new_executor(jobs)`: the executor pages run
-    on, a new one after a worker died; worker processes by default (in this process for one job)."""
+    on, a new one after a worker died; worker processes by default (in this process for one job), or
+    the Dask cluster at `options.cluster` (ingest.cluster).
+
+    Every input planned is claimed in the job record (archive.store.jobs) before its pages are sent:
+    one held by another live coordinator is skipped, one left by a killed coordinator is taken over."""
     progress = progress or (lambda stage, done, total: None)
     ocr_engine = ocr or TesseractEngine(options.psm)
     check_language(options.lang)
     tesseract()  # fail early, with the install hint, if Tesseract is missing
+    client = None
+    if options.cluster:
+        from ingest import cluster
+        client = cluster.connect(options.cluster, lang=options.lang)  # unreachable: exit 3 before any work
+    try:
+        return _ingest(engine, paths, options, progress, ocr_engine, new_executor, client)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _ingest(engine: Engine, paths: list[str], options: IngestOptions, progress: Progress, ocr_engine: OcrEngine,
+            new_executor: Optional[Callable[[int], Executor]], client) -> IngestSummary:
     summary = IngestSummary()
     found = discover(paths)
     summary.skipped += [{"path": p, "reason": r} for p, r in found.skipped]
@@ -103,21 +125,80 @@ def ingest(engine: Engine, paths: list[str], options: IngestOptions = IngestOpti
             summary.skipped.append({"path": group.label, "reason": f"already in the archive as document {held[fp]}"})
             noops.append((held[fp], f"no-op: {group.label} (SHA-256 {fp[:12]}…) is already held"))
             continue
-        item = _plan(engine, group, sources, options, summary, ocr_engine, look_up_pdf_images)
+        item = _plan(engine, group, sources, options, summary, ocr_engine, look_up_pdf_images, fp)
         if item is not None:
             planned.append(item)
     _record_noops(engine, noops)
 
-    jobs = options.jobs or default_jobs()
-    executor_for = new_executor or (lambda n: make_executor(n, initializer=worker_init))
-    _run(engine, planned, lambda: executor_for(jobs), jobs, summary, progress, ocr_engine)
+    owner = job_record.new_owner()
+    planned = _claim(engine, planned, owner, summary)
+    lease = _Lease(engine, owner)
+    lease.start()
+    try:
+        if client is not None:
+            from ingest import cluster
+            jobs = cluster.worker_slots(client)
+            gave_up, resubmit_on = cluster.lost_task_errors()
+            executor = cluster.ClusterExecutor(client, send_bytes=options.send_bytes, address=options.cluster or "")
+            _run(engine, planned, lambda: executor, jobs, summary, progress, ocr_engine,
+                 local_jobs=min(jobs, cluster.local_slots()), gave_up=gave_up, resubmit_on=resubmit_on,
+                 lost=_killed_workers, check=executor.check)
+        else:
+            jobs = options.jobs or default_jobs()
+            executor_for = new_executor or (lambda n: make_executor(n, initializer=worker_init))
+            _run(engine, planned, lambda: executor_for(jobs), jobs, summary, progress, ocr_engine)
+    finally:
+        lease.stop()
+        try:
+            job_record.release(engine, owner)  # what an interruption left unfinished is queued again
+        except Exception:  # noqa: BLE001 - the database itself may be why we stop: its lease then runs out
+            pass
     return summary
 
 
-def _fail(engine: Engine, summary: IngestSummary, path: str, reason: str) -> None:
+def _claim(engine: Engine, planned: list[_Planned], owner: str, summary: IngestSummary) -> list[_Planned]:
+    """Record every planned input as a job and keep those this coordinator could claim."""
+    job_record.register(engine, [(p.fingerprint, p.group.label, len(p.tasks)) for p in planned])
+    mine = []
+    for item in planned:
+        got = job_record.claim(engine, item.fingerprint, owner)
+        if got.taken:
+            mine.append(item)
+        elif got.state == job_record.DONE:
+            summary.skipped.append({"path": item.group.label, "reason": "already in the archive (ingested meanwhile)"})
+        else:
+            until = f", claim until {got.lease_until:%Y-%m-%d %H:%M:%S} UTC" if got.lease_until else ""
+            summary.skipped.append({"path": item.group.label,
+                                    "reason": f"being ingested by another coordinator ({got.owner}{until})"})
+    return mine
+
+
+class _Lease(threading.Thread):
+    """Renews this coordinator's claims while it runs (a slow page must not let them lapse)."""
+
+    def __init__(self, engine: Engine, owner: str, lease_s: float = job_record.LEASE_S):
+        super().__init__(name="archive-lease", daemon=True)
+        self.engine, self.owner, self.lease_s = engine, owner, lease_s
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.lease_s / 4):
+            try:
+                job_record.renew(self.engine, self.owner, self.lease_s)
+            except Exception:  # noqa: BLE001 - a database hiccup: the next renewal tries again
+                pass
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=5)
+
+
+def _fail(engine: Engine, summary: IngestSummary, path: str, reason: str, fingerprint: Optional[str] = None) -> None:
     summary.failed.append({"path": path, "reason": reason})
     with session_scope(engine) as session:
         writes.record_failure(session, path, reason)
+        if fingerprint:
+            job_record.record_failed(session, fingerprint, path, reason)
 
 
 def _hash(engine: Engine, group: InputGroup, summary: IngestSummary) -> Optional[list[SourceInfo]]:
@@ -135,7 +216,7 @@ def _hash(engine: Engine, group: InputGroup, summary: IngestSummary) -> Optional
 
 def _plan(engine: Engine, group: InputGroup, sources: list[SourceInfo], options: IngestOptions,
           summary: IngestSummary, ocr: OcrEngine,
-          look_up_pdf_images: bool = False) -> Optional[_Planned]:
+          look_up_pdf_images: bool = False, fp: str = "") -> Optional[_Planned]:
     """List the page tasks of a group not yet held, and find earlier OCR results to reuse."""
     tasks: list[PageTask] = []
     key_dpi: dict[int, float] = {}
@@ -165,9 +246,9 @@ def _plan(engine: Engine, group: InputGroup, sources: list[SourceInfo], options:
     except ArchiveError as exc:
         # The path is reported beside the reason: keep the reason and its remedy only.
         _fail(engine, summary, group.label, " ".join(f"{exc.reason} ({exc.remedy})".split()) if exc.remedy
-              else " ".join(exc.reason.split()))
+              else " ".join(exc.reason.split()), fingerprint=fp)
         return None
-    return _Planned(group, sources, tasks, cached=reuse.reusable_ocr(engine, tasks, key_dpi, ocr))
+    return _Planned(group, sources, tasks, cached=reuse.reusable_ocr(engine, tasks, key_dpi, ocr), fingerprint=fp)
 
 
 _NOOPS_PER_TRANSACTION = 500
@@ -184,8 +265,11 @@ def _record_noops(engine: Engine, held: list[tuple[int, str]]) -> None:
 
 
 def _run(engine: Engine, planned: list[_Planned], new_executor: Callable[[], Executor], jobs: int,
-         summary: IngestSummary, progress: Progress, ocr: OcrEngine) -> None:
-    """OCR (or read) every page not reused, and write each document as soon as its pages are done."""
+         summary: IngestSummary, progress: Progress, ocr: OcrEngine, *, local_jobs: Optional[int] = None,
+         gave_up: tuple[type[BaseException], ...] = (), resubmit_on: tuple[type[BaseException], ...] = (),
+         lost: Callable[[PageTask], PageResult] | None = None, check: Optional[Callable[[], None]] = None) -> None:
+    """OCR (or read) every page not reused, and write each document as soon as its pages are done.
+    `jobs`: tasks run at once; `local_jobs`: this machine's share (thumbnails), `jobs` by default."""
     total = sum(len(item.tasks) for item in planned)
     done = sum(len(item.cached) for item in planned)
     progress("pages", done, total)
@@ -198,10 +282,11 @@ def _run(engine: Engine, planned: list[_Planned], new_executor: Callable[[], Exe
     def write(index: int, results: list[PageResult]) -> None:
         item = planned[index]
         by_number = {**item.cached, **{r.number: r for r in results}}
-        by_number = with_pdf_thumbnails(item.tasks, by_number, jobs)
+        by_number = with_pdf_thumbnails(item.tasks, by_number, local_jobs or jobs)
         _write(engine, item, [by_number[t.number] for t in item.tasks], summary, ocr)
 
-    scheduler = Scheduler(process_page, new_executor, jobs, lost_twice=_died_twice)
+    scheduler = Scheduler(process_page, new_executor, jobs, lost_twice=lost or _died_twice, gave_up=gave_up,
+                          resubmit_on=resubmit_on, check=check)
     scheduler.run([[t for t in item.tasks if t.number not in item.cached] for item in planned], write, counted)
 
 
@@ -210,23 +295,31 @@ def _died_twice(task: PageTask) -> PageResult:
                       error=f"{task.source}: page {task.number}: the worker process died twice on this page")
 
 
+def _killed_workers(task: PageTask) -> PageResult:
+    return PageResult(task.number, task.source_seq, task.index, PageMethod.NONE.value, "",
+                      error=f"{task.source}: page {task.number}: every Dask worker this page was sent to died "
+                            "(the scheduler's allowed-failures ran out)")
+
+
 def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: IngestSummary,
            ocr: OcrEngine) -> None:
     label = item.group.label
     errors = [r.error for r in results if r.error]
+    fp = fingerprint([s.sha256 for s in item.sources])
     if len(errors) == len(results):
         _fail(engine, summary, label,
-              errors[0] if len(errors) == 1 else f"{errors[0]} (and {len(errors) - 1} more pages)")
+              errors[0] if len(errors) == 1 else f"{errors[0]} (and {len(errors) - 1} more pages)", fingerprint=fp)
         return
     texts = [r.text for r in results]
     norm = normalize.normalize_document(texts)
     confs = [r.confidence for r in results if r.confidence is not None]
-    fp = fingerprint([s.sha256 for s in item.sources])
+    # The engine's version as the workers report it (on a cluster they, not this machine, ran it).
+    ocr_version = next((r.engine_version for r in results if r.engine == ocr.name and r.engine_version), None)
     try:
         with session_scope(engine) as session:
             me = writes.project_agent(session)
             agents = {
-                ocr.name: writes.agent(session, AgentKind.SOFTWARE, ocr.name, ocr.version()),
+                ocr.name: writes.agent(session, AgentKind.SOFTWARE, ocr.name, ocr_version or ocr.version()),
                 "pypdf": writes.agent(session, AgentKind.SOFTWARE, "pypdf", pypdf_version()),
             }
             doc = Document(fingerprint=fp, label=label, page_count=len(results), text=norm,
@@ -257,6 +350,7 @@ def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: I
             writes.add_document(session, doc, sources, pages, events,
                                 layouts={r.number: r.layout for r in results if r.layout is not None})
             doc_id = doc.id
+            job_record.finish(session, fp, doc_id)  # done with the document, in its transaction
     except IntegrityError:
         # Another process committed the same input meanwhile: that document stands, this is a no-op.
         summary.skipped.append({"path": label, "reason": "already in the archive (ingested concurrently)"})

@@ -56,13 +56,28 @@ class Scheduler(Generic[T, R]):
     page's text and thumbnail, some kB), so one slow page does not leave the other workers idle.
     When a worker process dies (a crash in a C library, the OOM killer) every future of its
     pool is lost: a new executor is started and what was in flight is submitted again, except a
-    task that has now been in flight during two crashes, whose result is `lost_twice(task)`."""
+    task that has now been in flight during two crashes, whose result is `lost_twice(task)`.
+
+    Executors that survive their workers (a Dask cluster) report a lost task on its own future:
+    `gave_up` exceptions mean the executor already retried it on other workers and stopped (Dask's
+    KilledWorker), so its result is `lost_twice(task)`; `resubmit_on` exceptions mean it was dropped
+    (a scheduler that restarted cancels what it held), so it is submitted again, up to
+    `RESUBMITS` times before the exception is raised."""
+
+    RESUBMITS = 3
+    CHECK_S = 5.0  # how often `check` runs while waiting
 
     def __init__(self, work: Callable[[T], R], new_executor: Callable[[], Executor], jobs: int, *,
-                 lost_twice: Callable[[T], R]):
+                 lost_twice: Callable[[T], R], gave_up: tuple[type[BaseException], ...] = (),
+                 resubmit_on: tuple[type[BaseException], ...] = (), check: Optional[Callable[[], None]] = None):
+        """`check`: called every CHECK_S seconds while waiting for results; it raises to stop the run
+        (a cluster whose workers are all gone would otherwise be waited for forever)."""
+        self.check = check
         self.work = work
         self.new_executor = new_executor
         self.lost_twice = lost_twice
+        self.gave_up = gave_up
+        self.resubmit_on = resubmit_on
         self.window = max(4, jobs * 3)
         self.ahead = max(64, self.window)
 
@@ -89,13 +104,21 @@ class Scheduler(Generic[T, R]):
                     fut = head.futures[self._consumed][1]
                     if not fut.done():
                         # Wake for any task finishing, not only this one, to hand its worker the next task.
-                        wait([fut, *self._unfinished()], return_when=FIRST_COMPLETED)
+                        wait([fut, *self._unfinished()], return_when=FIRST_COMPLETED,
+                             timeout=self.CHECK_S if self.check else None)
+                        if self.check:
+                            self.check()
                         self._top_up()
                         continue
                     try:
                         result = fut.result()
                     except BrokenProcessPool:
                         self._restart()
+                        continue
+                    except self.gave_up:
+                        result = self.lost_twice(head.futures[self._consumed][0])
+                    except self.resubmit_on:
+                        self._resubmit(head, self._consumed)
                         continue
                     results.append(result)
                     self._consumed += 1
@@ -123,6 +146,14 @@ class Scheduler(Generic[T, R]):
             batch.futures.append((task, self._executor.submit(self.work, task)))
             self._in_flight += 1
             running += 1
+
+    def _resubmit(self, batch: _Batch[T], i: int) -> None:
+        task = batch.futures[i][0]
+        key = (batch.index, i)
+        self._crashes[key] = self._crashes.get(key, 0) + 1
+        if self._crashes[key] > self.RESUBMITS:
+            batch.futures[i][1].result()  # raises the executor's exception: the caller reports it
+        batch.futures[i] = (task, self._executor.submit(self.work, task))
 
     def _restart(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

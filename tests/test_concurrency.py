@@ -42,7 +42,8 @@ def test_overlapping_ingests_from_an_empty_database(tmp_path, db_url):
         mine = [p for item in summary["ingested"] for p in item["paths"]] + [s["path"] for s in summary["skipped"]]
         assert sorted(mine) == sorted(f"in/{n}" for n in share)  # each process accounts for all it was given
         for s in summary["skipped"]:
-            assert "already in the archive" in s["reason"]
+            # Held already, or claimed in the job record by another process still working on it.
+            assert "already in the archive" in s["reason"] or "being ingested by another coordinator" in s["reason"]
         for item in summary["ingested"]:
             for p in item["paths"]:
                 ingested_by[p] = ingested_by.get(p, 0) + 1

@@ -53,8 +53,8 @@ def cli(ctx: click.Context, db_url: str | None, quiet: bool, verbose: bool) -> N
 
 
 def _register() -> None:
-    from archive.cli import core, links, metadata, report, serve
-    for module in (core, metadata, links, report, serve):
+    from archive.cli import core, jobs, links, metadata, report, serve
+    for module in (core, metadata, links, report, serve, jobs):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -57,15 +57,26 @@ def post_ingest(state: State) -> None:
               help="Worker processes for text extraction and OCR.")
 @click.option("--lang", default="eng", show_default=True, help="Tesseract language(s), e.g. eng or eng+fra.")
 @click.option("--password", default=None, help="Password for encrypted PDFs.")
+@click.option("--cluster", envvar="ARCHIVE_CLUSTER", default=None, metavar="ADDRESS",
+              help="Run page work on the Dask scheduler at ADDRESS (e.g. tcp://scheduler:8786; env ARCHIVE_CLUSTER) "
+                   "instead of local worker processes (--jobs is then unused: the cluster has its workers).")
+@click.option("--send-bytes", is_flag=True,
+              help="With --cluster: send each source file's bytes to the workers (no shared storage) "
+                   "instead of its path.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @pass_state
-def ingest(state: State, paths: tuple[str, ...], jobs: int, lang: str, password: str | None, as_json: bool) -> None:
+def ingest(state: State, paths: tuple[str, ...], jobs: int, lang: str, password: str | None, cluster: str | None,
+           send_bytes: bool, as_json: bool) -> None:
     """Ingest scans: PDFs, multi-page TIFFs, folders of page images, lone images."""
     from ingest.pipeline import IngestOptions
     from ingest.pipeline import ingest as run_ingest
+    if send_bytes and not cluster:
+        raise UsageError("--send-bytes needs --cluster (or ARCHIVE_CLUSTER)")
     progress = Progress(state, "ingest")
     try:
-        summary = run_ingest(state.engine, list(paths), IngestOptions(jobs=jobs, lang=lang, password=password),
+        summary = run_ingest(state.engine, list(paths),
+                             IngestOptions(jobs=jobs, lang=lang, password=password, cluster=cluster or None,
+                                           send_bytes=send_bytes),
                              progress=progress)
     finally:
         progress.close()

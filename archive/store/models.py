@@ -297,3 +297,24 @@ class Job(SQLModel, table=True):
     result_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     finished_at: Optional[datetime] = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class IngestJob(SQLModel, table=True):
+    """The durable record of one input's ingest, keyed by its source SHA-256 (ingest.fixity.fingerprint):
+    queued, running under an owner (a coordinating `archive ingest`) until its lease runs out, done (with
+    the document, committed in the same transaction) or failed. A coordinator claims a row before its pages
+    are sent anywhere, so two coordinators never OCR the same input and a restarted one redoes nothing done."""
+
+    __tablename__ = "ingest_job"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    fingerprint: str = Field(unique=True, index=True)
+    label: str = ""
+    state: str = Field(default="queued", index=True)  # queued | running | done | failed
+    owner: Optional[str] = None  # host:pid:token of the coordinator holding the claim
+    lease_until: Optional[datetime] = Field(default=None, sa_column=_ts(nullable=True))
+    attempts: int = 0  # claims taken so far
+    pages: int = 0
+    document_id: Optional[int] = None
+    reason: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
