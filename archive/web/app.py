@@ -82,8 +82,11 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     async def http_error(request: Request, exc: HTTPException):
         return _error(request, exc.status_code, str(exc.detail))
 
-    from archive.web import api, pages
+    from archive.web import api, fixity, ingestion, jobs, pages
     app.include_router(api.router)
+    app.include_router(jobs.router)
+    app.include_router(ingestion.router)
+    app.include_router(fixity.router)
     app.include_router(pages.router)
     return app
 
