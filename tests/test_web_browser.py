@@ -41,36 +41,6 @@ def server(engine):
     thread.join(5)
 
 
-def test_sign_in_search_read_and_correct(server, browser):  # noqa: F811
-    base, ids = server
-    ARTIFACTS.mkdir(exist_ok=True)
-    w = Watched(browser)
-    page = w.page
-    page.goto(base + "/")
-    assert page.url.endswith("/login")
-    page.fill("input[name=name]", "eddie")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form[action='/login'] button")
-    page.wait_for_url(base + "/")
-    assert page.locator("#catalogue tbody tr").count() >= 4
-    page.fill("header input[name=q]", "pamphlets")
-    page.click("header form[action='/search'] button")
-    page.locator("#hits a").first.click()
-    page.wait_for_selector("mark.evidence[data-field=title]")
-    assert page.locator("mark.evidence[data-field=title]").first.inner_text() == "THE WORKERS' LIBRARY"
-    page.screenshot(path=str(ARTIFACTS / "web-document.png"), full_page=True)
-    form = page.locator("form[action$='/fields/place']")
-    form.locator("input[name=value]").fill("Chicago")
-    form.locator("input[name=note]").fill("the colophon says Chicago")
-    form.locator("button").click()
-    page.wait_for_selector("#field-place .value")
-    assert page.locator("#field-place .value").inner_text() == "Chicago"
-    assert "the colophon says Chicago" in page.locator("#field-place .claims").inner_text()
-    assert "Chicago" in page.locator("#events").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "web-edited.png"), full_page=True)
-    assert not w.dialogs and not w.problems, w.problems
-
-
 @pytest.fixture
 def ingest_server(engine, tmp_path):
     """The app with an editor, an empty archive and its storage folder in tmp_path; stops the job runner it
@@ -130,4 +100,34 @@ def test_upload_a_folder_of_scans_and_watch_it_ingest(ingest_server, browser):  
     page.screenshot(path=str(ARTIFACTS / "web-ingested-document.png"), full_page=True)
     page.click("header a[href='/fixity']")
     assert "3 files" in page.locator("#fixity-counts").inner_text()
+    assert not w.dialogs and not w.problems, w.problems
+
+
+def test_sign_in_search_read_and_correct(server, browser):  # noqa: F811
+    base, ids = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    w = Watched(browser)
+    page = w.page
+    page.goto(base + "/")
+    assert page.url.endswith("/login")
+    page.fill("input[name=name]", "eddie")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form[action='/login'] button")
+    page.wait_for_url(base + "/")
+    assert page.locator("#catalogue tbody tr").count() >= 4
+    page.fill("header input[name=q]", "pamphlets")
+    page.click("header form[action='/search'] button")
+    page.locator("#hits a").first.click()
+    page.wait_for_selector("mark.evidence[data-field=title]")
+    assert page.locator("mark.evidence[data-field=title]").first.inner_text() == "THE WORKERS' LIBRARY"
+    page.screenshot(path=str(ARTIFACTS / "web-document.png"), full_page=True)
+    form = page.locator("form[action$='/fields/place']")
+    form.locator("input[name=value]").fill("Chicago")
+    form.locator("input[name=note]").fill("the colophon says Chicago")
+    form.locator("button").click()
+    page.wait_for_selector("#field-place .value")
+    assert page.locator("#field-place .value").inner_text() == "Chicago"
+    assert "the colophon says Chicago" in page.locator("#field-place .claims").inner_text()
+    assert "Chicago" in page.locator("#events").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "web-edited.png"), full_page=True)
     assert not w.dialogs and not w.problems, w.problems

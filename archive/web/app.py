@@ -44,6 +44,9 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     app.state.templates = Jinja2Templates(env=jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    from archive.web import fixity, ingestion, jobs  # background ingests and audits, the fixity dashboard
+    for module in (jobs, ingestion, fixity):
+        app.include_router(module.router)
 
     @app.middleware("http")
     async def session_and_headers(request: Request, call_next):
@@ -82,11 +85,8 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     async def http_error(request: Request, exc: HTTPException):
         return _error(request, exc.status_code, str(exc.detail))
 
-    from archive.web import api, fixity, ingestion, jobs, pages
+    from archive.web import api, pages
     app.include_router(api.router)
-    app.include_router(jobs.router)
-    app.include_router(ingestion.router)
-    app.include_router(fixity.router)
     app.include_router(pages.router)
     return app
 
