@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from archive.store import accounts
 from archive.store.models import Event, SourceFile
 from archive.store.vocabulary import EventType, FixityResult
 from archive.web import auth, jobs
@@ -88,8 +89,8 @@ def fixity_page(request: Request, status: Optional[str] = None, after: After = 0
     from archive.web.pages import render
     auth.may_read(request)
     data = overview(session, status or None, after)
-    return render(request, "fixity.html", {"data": data, "statuses": STATUSES,
-                                           "audits": jobs.recent(request.app, "audit", limit=5)})
+    audits = [accounts.job_json(j) for j in accounts.jobs(session, "audit", 5)]  # the same connection
+    return render(request, "fixity.html", {"data": data, "statuses": STATUSES, "audits": audits})
 
 
 def _start(request: Request) -> int:

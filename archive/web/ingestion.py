@@ -13,6 +13,7 @@ from typing import Optional
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from archive.errors import UsageError
@@ -68,7 +69,7 @@ async def _upload(request: Request) -> int:
     finally:
         if "form" in locals():
             await form.close()
-    return jobs.queue(request.app, "ingest", user.name, {
+    return await run_in_threadpool(jobs.queue, request.app, "ingest", user.name, {
         # Relative to the upload's folder (the runner works there): documents are labelled with the names sent.
         "source": "upload", "paths": [str(p.relative_to(saved.folder)) for p in saved.ingest_paths], "lang": lang,
         "folder": str(saved.folder), "files": len(saved.files), "ignored": saved.skipped})
@@ -118,7 +119,7 @@ async def api_ingest_upload(request: Request):
     """Multipart upload (fields `files`, `folder`, optional `lang`; CSRF token in X-CSRF-Token or `csrf`):
     the job, queued. Poll /api/jobs/{id}; its result has the keys of `archive ingest --json`."""
     job_id = await _upload(request)
-    return JSONResponse(jobs.job_view(request.app, job_id), status_code=202)
+    return JSONResponse(await run_in_threadpool(jobs.job_view, request.app, job_id), status_code=202)
 
 
 @router.post("/api/ingest/path", status_code=202, dependencies=[Depends(auth.admin), Depends(auth.check_csrf)])

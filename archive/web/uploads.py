@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
+
 from archive.errors import UsageError
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -102,7 +104,7 @@ async def save(storage: Path, files: list, folder_files: list, *, max_file_bytes
                     size += len(chunk)
                     if size > max_file_bytes:
                         raise TooLarge(f"upload {upload.filename!r}: over the limit of {max_file_bytes} bytes")
-                    out.write(chunk)
+                    await run_in_threadpool(out.write, chunk)  # a large file never holds up the event loop
             targets.append(target)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
