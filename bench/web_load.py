@@ -267,10 +267,17 @@ async def load(base: str, args, n_docs: int) -> dict:
         wall = time.monotonic() - t0
         for c in clients:
             await c.aclose()
-        job = (await admin.get(f"/api/jobs/{job_id}")).json() if job_id else {"state": "none", "result": {}}
-        while job["state"] not in ("done", "failed", "none"):  # the ingest's own duration, for the record
+        job = {"state": "none", "result": {}}
+        deadline = time.monotonic() + 600
+        while job_id and time.monotonic() < deadline:  # the ingest's own duration, for the record
+            try:
+                job = (await admin.get(f"/api/jobs/{job_id}")).json()
+            except httpx.HTTPError as exc:
+                errors.append(f"job status: {exc.__class__.__name__}")
+                continue
+            if job["state"] in ("done", "failed"):
+                break
             await asyncio.sleep(1)
-            job = (await admin.get(f"/api/jobs/{job_id}")).json()
     r = job["result"]
     return {"ops": {op: pct(v) for op, v in samples.items()}, "errors": errors, "wall_s": round(wall, 1),
             "requests": sum(len(v) for v in samples.values()), "fixity": fixity,
@@ -288,13 +295,15 @@ def _seconds(job: dict):
 
 def run_backend(backend: str, args, pg) -> dict:
     url = f"sqlite:///{WORK / 'load.db'}" if backend == "sqlite" else pg.database("webload")
-    if backend == "sqlite":
+    reuse = backend == "sqlite" and args.reuse and (WORK / "load.db").exists()
+    if backend == "sqlite" and not reuse:
         for suffix in ("", "-wal", "-shm"):
             Path(str(WORK / "load.db") + suffix).unlink(missing_ok=True)
     storage = WORK / f"storage-{backend}"
     shutil.rmtree(storage, ignore_errors=True)
     t = time.perf_counter()
-    built = build(url, args.documents, args.seed, args.fixity_files)
+    built = (build(url, args.documents, args.seed, args.fixity_files) if not reuse else
+             {"documents_s": "(reused)", "keys_s": "(reused)", "extra_files": None, "total_s": 0})
     print(f"{backend}: built {args.documents} documents in {time.perf_counter() - t:.0f} s {built}", file=sys.stderr)
     proc, base = start_server(url, storage)
     try:
@@ -355,6 +364,7 @@ def main() -> None:
     ap.add_argument("--ingest-docs", type=int, default=30)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--reuse", action="store_true", help="SQLite: load the archive an earlier run built (and edited)")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     command = ".venv/bin/python bench/web_load.py " + " ".join(sys.argv[1:])
