@@ -70,15 +70,17 @@ def file_page(session: Session, status: Optional[str], after: int, limit: int = 
 def overview(session: Session, status: Optional[str], after: int) -> dict:
     if status is not None and status not in STATUSES:
         raise HTTPException(status_code=400, detail=f"status {status!r}: one of {', '.join(STATUSES)}")
-    return {"counts": counts(session), "last_audit": last_audit(session), "status": status, "after": after,
-            **file_page(session, status, after)}
+    # The counts are one GROUP BY over every file (~60 ms at 100,000): on the first page only, so that paging
+    # through costs what a page of the primary key costs.
+    return {"counts": counts(session) if not after else None, "last_audit": last_audit(session), "status": status,
+            "after": after, **file_page(session, status, after)}
 
 
 @router.get("/api/fixity")
 def fixity_json(request: Request, status: Optional[str] = None, after: After = 0,
                 session: Session = Depends(_session)) -> dict:
-    """Counts by last check, the last audit, and a page of files (`after`: the last source_file shown;
-    `status`: failures, modified, missing, ok or unchecked)."""
+    """Counts by last check (on the first page), the last audit, and a page of files (`after`: the last
+    source_file shown; `status`: failures, modified, missing, ok or unchecked)."""
     auth.may_read(request)
     return overview(session, status or None, after)
 
