@@ -86,6 +86,8 @@ def test_upload_a_folder_of_scans_and_watch_it_ingest(ingest_server, browser):  
     page.locator("#upload button").click()
     page.wait_for_url(base + "/jobs/*")
     assert page.locator("#job progress").count() == 1
+    page.reload()  # the progress is the job's row: a reload (or another tab) follows the same job
+    assert page.locator("#job progress").count() == 1
     # The script follows the job's progress from its JSON and reloads the page when it ends.
     page.wait_for_selector("#job[data-state=done]", timeout=240_000)
     page.screenshot(path=str(ARTIFACTS / "web-ingest-job.png"), full_page=True)
