@@ -41,6 +41,70 @@ def server(engine):
     thread.join(5)
 
 
+@pytest.fixture
+def ingest_server(engine, tmp_path):
+    """The app with an editor, an empty archive and its storage folder in tmp_path; stops the job runner it
+    started (its own child, by its handle) at the end."""
+    from archive.web import jobs
+    with session_scope(engine) as s:
+        accounts.add_user(s, "eddie", "editor", hash_password("correct horse battery"))
+    app = create_app(engine, secret="t")
+    jobs.configure(app, storage=tmp_path / "storage", ingest_jobs=1)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(5)
+    proc = getattr(app.state, "job_runner", None)
+    if proc is not None and proc.poll() is None:
+        proc.wait(120)
+
+
+def test_upload_a_folder_of_scans_and_watch_it_ingest(ingest_server, browser):  # noqa: F811
+    from tests.conftest import CORPUS
+    scans = CORPUS / "workers-library" / "clean"  # three PNG pages of the shared corpus, read where they are
+    if not scans.is_dir():
+        pytest.skip(f"the shared corpus is absent: expected {scans} (../shared/corpus beside the project)")
+    base = ingest_server
+    ARTIFACTS.mkdir(exist_ok=True)
+    w = Watched(browser)
+    page = w.page
+    page.goto(base + "/login")
+    page.fill("input[name=name]", "eddie")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form[action='/login'] button")
+    page.wait_for_url(base + "/")
+    page.click("header a[href='/ingest']")
+    page.locator("input[name=folder]").set_input_files(str(scans))  # a folder upload (webkitdirectory)
+    page.locator("#upload button").click()
+    page.wait_for_url(base + "/jobs/*")
+    assert page.locator("#job progress").count() == 1
+    page.reload()  # the progress is the job's row: a reload (or another tab) follows the same job
+    assert page.locator("#job progress").count() == 1
+    # The script follows the job's progress from its JSON and reloads the page when it ends.
+    page.wait_for_selector("#job[data-state=done]", timeout=240_000)
+    page.screenshot(path=str(ARTIFACTS / "web-ingest-job.png"), full_page=True)
+    assert page.locator("#failed li").count() == 0
+    link = page.locator("#ingested a").first
+    assert "3 pages" in page.locator("#ingested li").first.inner_text()
+    assert "clean" in page.locator("#ingested li").first.inner_text()
+    link.click()
+    page.wait_for_selector("#pages .page")
+    assert page.locator("#pages .page").count() == 3
+    assert "pamphlets" in page.locator("#pages").inner_text().lower()
+    page.screenshot(path=str(ARTIFACTS / "web-ingested-document.png"), full_page=True)
+    page.click("header a[href='/fixity']")
+    assert "3 files" in page.locator("#fixity-counts").inner_text()
+    assert not w.dialogs and not w.problems, w.problems
+
+
 def test_sign_in_search_read_and_correct(server, browser):  # noqa: F811
     base, ids = server
     ARTIFACTS.mkdir(exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 
@@ -16,14 +17,28 @@ from archive.store.accounts import ROLES
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--anonymous-read", is_flag=True, help="Let people read without signing in (edits still need one).")
 @click.option("--secure-cookies", is_flag=True, help="Behind HTTPS: send the session cookie only over HTTPS.")
+@click.option("--storage", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where uploaded scans are kept (uploads/ inside it). Default: archive-files/ beside the "
+                   "SQLite database, else in the working directory.")
+@click.option("--ingest-jobs", type=click.IntRange(1, 256), default=None, show_default="cores - 1",
+              help="Worker processes for the OCR of an ingest started from the browser.")
+@click.option("--max-upload-mb", type=click.IntRange(1), default=2048, show_default=True,
+              help="The largest upload (all its files together), in MiB.")
+@click.option("--max-file-mb", type=click.IntRange(1), default=512, show_default=True,
+              help="The largest uploaded file, in MiB.")
 @pass_state
-def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_cookies: bool) -> None:
+def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_cookies: bool,
+              storage: Path | None, ingest_jobs: int | None, max_upload_mb: int, max_file_mb: int) -> None:
     """Serve the archive in a browser. Sessions are signed with ARCHIVE_SECRET (random per start without it)."""
     import uvicorn
 
+    from archive.web import jobs
     from archive.web.app import create_app
     app = create_app(state.engine, secret=os.environ.get("ARCHIVE_SECRET"), anonymous_read=anonymous_read,
                      secure_cookies=secure_cookies)
+    conf = jobs.configure(app, storage=storage, ingest_jobs=ingest_jobs, max_upload_bytes=max_upload_mb * jobs.MiB,
+                          max_file_bytes=max_file_mb * jobs.MiB)
+    say(state, f"archive: uploads are kept in {conf.storage / 'uploads'}")
     say(state, f"archive: serving on http://{host}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from archive.errors import ArchiveError
 from archive.store import accounts
@@ -44,6 +45,9 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     app.state.templates = Jinja2Templates(env=jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    from archive.web import fixity, ingestion, jobs  # background ingests and audits, the fixity dashboard
+    for module in (jobs, ingestion, fixity):
+        app.include_router(module.router)
 
     @app.middleware("http")
     async def session_and_headers(request: Request, call_next):
@@ -53,11 +57,9 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
         request.state.user = None
         uid = request.state.session.get("uid")
         if isinstance(uid, int):
-            with Session(engine) as s:
-                user = accounts.get_user(s, uid)
-                if user is not None:
-                    s.expunge(user)
-                request.state.user = user
+            # In a worker thread: waiting for a database connection must never stop the event loop (under
+            # load it did, and every request stalled until the pool's timeout; bench/WEB_LOAD.md).
+            request.state.user = await run_in_threadpool(_user, engine, uid)
         response = await call_next(request)
         if request.state.session_changed:
             sessions.set_cookie(response, request.state.session)
@@ -86,6 +88,14 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     app.include_router(api.router)
     app.include_router(pages.router)
     return app
+
+
+def _user(engine: Engine, uid: int):
+    with Session(engine) as s:
+        user = accounts.get_user(s, uid)
+        if user is not None:
+            s.expunge(user)
+        return user
 
 
 def _error(request: Request, status: int, message: str):

@@ -82,14 +82,17 @@ def page_image(request: Request, doc_id: DocId, number: Annotated[int, Path(ge=1
 
 @router.post("/documents/{doc_id}/fields/{field}", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])
 def edit(request: Request, doc_id: DocId, field: str, value: str = Form(""), note: str = Form(""),
-         version: int = Form(..., ge=0, le=2**53), session: Session = Depends(_session)):
+         version: int = Form(..., ge=0, le=2**53)):
+    # No session held while set_field works: it opens its own, and a request holding one connection while
+    # waiting for the next can exhaust the pool under many concurrent edits (bench/WEB_LOAD.md).
     user = auth.editor(request)
     try:
         views.set_field(request.app.state.engine, doc_id, field, value, by=user.name, note=note, version=version)
     except views.Conflict as c:
         conflict = {"field": field, "yours": value, "note": note, "current": c.current}
-        return render(request, "document.html", views.document_view(session, doc_id) | {"conflict": conflict},
-                      status=409)
+        with Session(request.app.state.engine) as session:
+            page = views.document_view(session, doc_id)
+        return render(request, "document.html", page | {"conflict": conflict}, status=409)
     return RedirectResponse(f"/documents/{doc_id}#field-{field}", status_code=303)
 
 

@@ -16,3 +16,24 @@ document.querySelectorAll(".scan").forEach(function (scan) {
     });
   });
 });
+
+// A background job's page: follow its progress from /api/jobs/ID (the job's row in the database), and
+// reload the page when it ends so the server lists the results. Without this script the page refreshes itself.
+document.querySelectorAll("#job[data-status-url]").forEach(function (box) {
+  if (box.dataset.state === "done" || box.dataset.state === "failed") return;
+  var bar = box.querySelector("progress"), stage = box.querySelector(".stage"),
+      count = box.querySelector(".count"), state = box.querySelector(".state");
+  function poll() {
+    fetch(box.dataset.statusUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (job) {
+        state.textContent = job.state; stage.textContent = job.stage;
+        count.textContent = job.done + "/" + job.total;
+        bar.max = job.total || 1; bar.value = job.total ? job.done : 0;
+        if (job.state === "done" || job.state === "failed") { window.location.reload(); return; }
+        setTimeout(poll, 1000);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  setTimeout(poll, 500);
+});
