@@ -8,8 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
-from sqlalchemy import func, text
-from sqlalchemy.orm import defer
+from sqlalchemy import func, text, tuple_
+from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
 from archive.errors import NotFound, QueryError
@@ -18,6 +18,7 @@ from archive.store.models import (
     Agent,
     Assertion,
     Citation,
+    Decision,
     Document,
     DocumentRelation,
     Event,
@@ -406,3 +407,162 @@ def citation_graph(session: Session, *, external: bool = False) -> dict:
                           "label": " ".join(x for x in (w["author"], w["title"], w["year"]) if x)})
     return {"nodes": nodes,
             "edges": [{"source": s, "target": t, "citations": n} for (s, t), n in sorted(edges.items())]}
+
+
+# --- people's decisions (models.Decision) and the review queue -------------------------------------------
+
+@dataclass(frozen=True)
+class InForce:
+    """The decision in force about one thing: the newest."""
+    id: int
+    verdict: str
+    person: str
+    reason: str
+
+
+def _in_force(session: Session, where) -> dict[tuple, InForce]:
+    out: dict[tuple, InForce] = {}
+    for d, who in session.exec(select(Decision, Agent).join(Agent, Agent.id == Decision.agent_id)
+                               .where(where).order_by(Decision.id)):
+        key = {"citation": (d.document_id, d.citation_raw, d.other_id), "relation": (d.document_id, d.other_id),
+               "value": (d.document_id, d.field, d.value_json)}[d.subject]
+        out[key] = InForce(d.id, d.verdict, who.name, d.reason)
+    return out
+
+
+def citation_decisions(session: Session, doc_ids: Iterable[int]) -> dict[tuple[int, str, int], InForce]:
+    """(citing document, citation text, cited document) -> the decision in force, for these citing documents."""
+    out: dict = {}
+    for chunk in chunks(sorted(set(doc_ids))):
+        out.update(_in_force(session, (Decision.subject == "citation") & col(Decision.document_id).in_(chunk)))
+    return out
+
+
+def relation_decisions(session: Session, doc_ids: Iterable[int]) -> dict[tuple[int, int], InForce]:
+    """(lower id, higher id) -> the decision in force about the pair, for pairs with one of these documents."""
+    out: dict = {}
+    for chunk in chunks(sorted(set(doc_ids))):
+        out.update(_in_force(session, (Decision.subject == "relation") & (
+            col(Decision.document_id).in_(chunk) | col(Decision.other_id).in_(chunk))))
+    return out
+
+
+def value_decisions(session: Session, doc_id: int) -> dict[tuple[int, str, str], InForce]:
+    """(document, field, value as JSON) -> the decision in force about that value of that field."""
+    return _in_force(session, (Decision.subject == "value") & (Decision.document_id == doc_id))
+
+
+def rejected_values(session: Session, doc_id: int) -> dict[str, list]:
+    """field -> the values a person rejected for it (no software assertion may give them again)."""
+    out: dict[str, list] = {}
+    for (_, field, value_json), d in value_decisions(session, doc_id).items():
+        if d.verdict == "rejected":
+            out.setdefault(field, []).append(json.loads(value_json))
+    return out
+
+
+REVIEW_KINDS = ("values", "links", "duplicates")
+
+
+def _software_agents():
+    return select(Agent.id).where(Agent.kind == "software")
+
+
+def _open_values():
+    """Live values the software gave, about fields no person has spoken to, not yet judged: the value queue.
+    (`agent_id IN (software agents)` rather than a join, so the planner walks ix_assertion_review in order.)"""
+    person, pa = aliased(Assertion), aliased(Agent)
+    spoken = select(person.id).join(pa, pa.id == person.agent_id).where(
+        person.document_id == Assertion.document_id, person.field == Assertion.field, pa.kind == "person").exists()
+    judged = select(Decision.id).where(Decision.subject == "value", Decision.document_id == Assertion.document_id,
+                                       Decision.field == Assertion.field,
+                                       Decision.value_json == Assertion.value_json).exists()
+    return (Assertion.superseded == False, col(Assertion.agent_id).in_(_software_agents()),  # noqa: E712
+            ~spoken, ~judged)
+
+
+def _open_links():
+    judged = select(Decision.id).where(Decision.subject == "citation", Decision.document_id == Citation.document_id,
+                                       Decision.citation_raw == Citation.raw,
+                                       Decision.other_id == Citation.target_document_id).exists()
+    return (col(Citation.confidence).is_not(None), col(Citation.target_document_id).is_not(None), ~judged)
+
+
+def _open_relations():
+    judged = select(Decision.id).where(Decision.subject == "relation",
+                                       Decision.document_id == DocumentRelation.document_id,
+                                       Decision.other_id == DocumentRelation.other_id).exists()
+    return (~judged,)
+
+
+def review_progress(session: Session) -> dict:
+    """How many decisions people made, and how many values, links and relations wait, by kind."""
+    made = dict(session.exec(select(Decision.subject, func.count()).group_by(Decision.subject)).all())
+    return {
+        "values": {"reviewed": made.get("value", 0),
+                   "remaining": session.exec(select(func.count()).select_from(Assertion).where(*_open_values())).one()},
+        "links": {"reviewed": made.get("citation", 0),
+                  "remaining": session.exec(select(func.count()).select_from(Citation).where(*_open_links())).one()},
+        "duplicates": {"reviewed": made.get("relation", 0),
+                       "remaining": session.exec(select(func.count()).select_from(DocumentRelation)
+                                                 .where(*_open_relations())).one()},
+    }
+
+
+def parse_cursor(after: Optional[str]) -> Optional[tuple[float, int]]:
+    """A queue page's cursor: 'confidence:id' of the last item shown."""
+    if not after:
+        return None
+    try:
+        conf, ident = after.split(":", 1)
+        return float(conf), int(ident)
+    except ValueError:
+        raise QueryError(f"bad cursor {after!r}: use the 'next' value of the previous page") from None
+
+
+def review_queue(session: Session, kind: str, *, after: Optional[str] = None, limit: int = 50) -> dict:
+    """One page of the review queue, lowest confidence first (keyset: `after` is the previous page's
+    `next`), read by index: a page costs the same at 100,000 documents."""
+    if kind not in REVIEW_KINDS:
+        raise QueryError(f"no review queue {kind!r}: one of {', '.join(REVIEW_KINDS)}")
+    cursor = parse_cursor(after)
+    items: list[dict] = []
+    if kind == "values":
+        stmt = (select(Assertion, Document.title, Document.label)
+                .join(Document, Document.id == Assertion.document_id).where(*_open_values()))
+        if cursor:
+            stmt = stmt.where(tuple_(Assertion.confidence, Assertion.id) > tuple_(*cursor))
+        for a, title, label in session.exec(stmt.order_by(Assertion.confidence, Assertion.id).limit(limit)):
+            version = session.exec(select(func.max(Assertion.id)).where(
+                Assertion.document_id == a.document_id, Assertion.field == a.field)).one()
+            items.append({"id": a.id, "document": a.document_id, "document_title": title or label,
+                          "field": a.field, "value": json.loads(a.value_json), "confidence": a.confidence,
+                          "method": a.method, "page": a.page, "evidence": a.evidence, "version": version,
+                          "cursor": f"{a.confidence!r}:{a.id}"})
+    elif kind == "links":
+        target = aliased(Document)
+        stmt = (select(Citation, Document.title, Document.label, target.title, target.label)
+                .join(Document, Document.id == Citation.document_id)
+                .join(target, target.id == Citation.target_document_id).where(*_open_links()))
+        if cursor:
+            stmt = stmt.where(tuple_(Citation.confidence, Citation.id) > tuple_(*cursor))
+        for c, title, label, ttitle, tlabel in session.exec(
+                stmt.order_by(Citation.confidence, Citation.id).limit(limit)):
+            items.append({"id": c.id, "document": c.document_id, "document_title": title or label,
+                          "raw": c.raw, "page": c.page, "target": c.target_document_id,
+                          "target_title": ttitle or tlabel, "confidence": c.confidence, "evidence": c.match_evidence,
+                          "version": 0, "cursor": f"{c.confidence!r}:{c.id}"})
+    else:
+        other = aliased(Document)
+        stmt = (select(DocumentRelation, Document.title, Document.label, other.title, other.label)
+                .join(Document, Document.id == DocumentRelation.document_id)
+                .join(other, other.id == DocumentRelation.other_id).where(*_open_relations()))
+        if cursor:
+            stmt = stmt.where(tuple_(DocumentRelation.score, DocumentRelation.id) > tuple_(*cursor))
+        for r, title, label, otitle, olabel in session.exec(
+                stmt.order_by(DocumentRelation.score, DocumentRelation.id).limit(limit)):
+            items.append({"id": r.id, "document": r.document_id, "document_title": title or label,
+                          "other": r.other_id, "other_title": otitle or olabel, "kind": r.kind, "score": r.score,
+                          "method": r.method, "version": 0, "cursor": f"{r.score!r}:{r.id}"})
+    return {"kind": kind, "items": items, "next": items[-1]["cursor"] if len(items) == limit else None,
+            "progress": review_progress(session)}

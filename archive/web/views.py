@@ -104,4 +104,5 @@ def document_view(session: Session, doc_id: int) -> dict:
                       "size": [lay.width, lay.height] if lay is not None else None})
     fields = [{"name": f, "value": data[f], "version": field_version(session, d.id, f),
                "claims": prov.get(f, [])} for f in METADATA_FIELDS if f in data or f in prov]
-    return {"doc": data, "fields": fields, "pages": pages, "json": json.dumps}
+    from archive.web.decisions import links_view  # (decisions builds on this module)
+    return {"doc": data, "fields": fields, "pages": pages, "json": json.dumps, "links": links_view(session, d.id)}
