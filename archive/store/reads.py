@@ -8,7 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
-from sqlalchemy import func, text, tuple_
+from sqlalchemy import bindparam, func, literal_column, table, tuple_
+from sqlalchemy import column as sql_column
 from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, col, select
 
@@ -60,6 +61,13 @@ class DocumentFilter:
     date_from: Optional[str] = None  # ISO prefix, inclusive
     date_to: Optional[str] = None  # ISO prefix, inclusive
     ids: Optional[tuple[int, ...]] = None
+    # organization, publisher and place: the whole value (as a facet link gives it; read by index) rather
+    # than any value containing the text (as typed in a filter box; a scan of the documents)
+    exact: bool = False
+
+    def active(self) -> bool:
+        return any(getattr(self, f) for f in ("organization", "publisher", "place", "date_from", "date_to")) \
+            or self.ids is not None
 
 
 # Orders a catalogue may be sorted in: each on an indexed column (or the key), so a page of 100,000
@@ -71,7 +79,9 @@ SORTS = {"id": Document.id, "date": Document.date, "organization": Document.orga
 def _filtered(stmt, flt: DocumentFilter):
     for column, value in ((Document.organization, flt.organization), (Document.publisher, flt.publisher),
                           (Document.place, flt.place)):
-        if value:
+        if value and flt.exact:
+            stmt = stmt.where(col(column) == value)
+        elif value:
             stmt = stmt.where(col(column).ilike(f"%{_escape_like(value)}%", escape="\\"))
     if flt.date_from:
         stmt = stmt.where(col(Document.date).is_not(None), col(Document.date) >= flt.date_from)
@@ -110,12 +120,17 @@ def count_documents(session: Session, flt: DocumentFilter = DocumentFilter()) ->
 FACETS = {"organization": Document.organization, "publisher": Document.publisher, "place": Document.place}
 
 
-def facet_counts(session: Session, flt: DocumentFilter = DocumentFilter(), *, limit: int = 15) -> dict[str, list]:
-    """For each facet field, its most frequent values among the filtered documents, with counts
-    (one GROUP BY per field: grows with the filtered documents, not with anything else)."""
+def facet_counts(session: Session, flt: DocumentFilter = DocumentFilter(), *, limit: int = 15,
+                 within=None) -> dict[str, list]:
+    """For each facet field, its most frequent values among the filtered documents (and those `within`, a
+    select of document ids: a search's), with counts: one GROUP BY per field on the current values, which
+    are indexed columns of the document table; only the top `limit` values come back. It grows with the
+    filtered documents, not with anything else."""
     out: dict[str, list] = {}
     for name, column in FACETS.items():
         stmt = _filtered(select(column, func.count()).where(col(column).is_not(None)), flt)
+        if within is not None:
+            stmt = stmt.where(col(Document.id).in_(within))
         stmt = stmt.group_by(column).order_by(func.count().desc(), column).limit(limit)
         out[name] = [[value, n] for value, n in session.exec(stmt)]
     return out
@@ -225,38 +240,77 @@ def _clean_query(query: str) -> str:
     return cleaned
 
 
-def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[Iterable[int]] = None) -> list[Hit]:
-    """Ranked full-text search over page text: SQLite FTS5, or PostgreSQL's tsvector search."""
+_FTS = table("page_fts", sql_column("rowid"))
+_FTS_TABLE = literal_column("page_fts")   # FTS5's hidden column named after the table: MATCH, bm25, snippet
+_PG_VECTOR = literal_column("page.fts_english")   # the stored tsvector (migration 0004)
+
+
+def _pg_query():
+    return func.websearch_to_tsquery("english", bindparam("q"))
+
+
+def matching_documents(session: Session, query: str):
+    """A select of the ids of the documents with a page matching the query (for facets and counts), and its
+    parameters."""
+    query = _clean_query(query)
+    if not parse_query(query)[0]:
+        raise QueryError(f"the query {query!r} has no searchable words (excluded words alone match nothing)")
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = (select(Page.document_id).select_from(_FTS).join(Page, col(Page.id) == _FTS.c.rowid)
+                .where(_FTS_TABLE.op("MATCH")(bindparam("q"))))
+        return stmt.distinct(), {"q": fts5_query(query)}
+    return select(Page.document_id).where(_PG_VECTOR.op("@@")(_pg_query())).distinct(), {"q": query}
+
+
+def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[Iterable[int]] = None,
+           flt: Optional[DocumentFilter] = None) -> list[Hit]:
+    """Ranked full-text search over page text: SQLite FTS5, or PostgreSQL's tsvector search; only the pages of
+    documents passing `flt`, decided in the same query (so a filter costs no read of the documents)."""
     query = _clean_query(query)
     dialect = session.get_bind().dialect.name
     allowed = set(doc_ids) if doc_ids is not None else None
     if not parse_query(query)[0]:
         raise QueryError(f"the query {query!r} has no searchable words (excluded words alone match nothing)")
+    lim = limit * 5 if allowed is not None else limit
     if dialect == "sqlite":
-        match = fts5_query(query)
-        rows = session.exec(text(
-            "SELECT p.document_id, d.title, p.number, "
-            "snippet(page_fts, 0, '[', ']', '…', 12) AS snip, bm25(page_fts) AS rank "
-            "FROM page_fts JOIN page p ON p.id = page_fts.rowid JOIN document d ON d.id = p.document_id "
-            "WHERE page_fts MATCH :q ORDER BY rank LIMIT :lim"
-        ).bindparams(q=match, lim=limit * 5 if allowed is not None else limit)).all()
+        rank = func.bm25(_FTS_TABLE).label("rank")
+        stmt = (select(Page.document_id, Document.title, Page.number,
+                       func.snippet(_FTS_TABLE, 0, "[", "]", "…", 12), rank)
+                .select_from(_FTS).join(Page, col(Page.id) == _FTS.c.rowid)
+                .join(Document, col(Document.id) == Page.document_id)
+                .where(_FTS_TABLE.op("MATCH")(bindparam("q"))))
+        if flt is not None and flt.active():
+            stmt = _filtered(stmt, flt)
+        rows = session.exec(stmt.order_by(rank).limit(lim), params={"q": fts5_query(query)}).all()
         hits = [Hit(r[0], r[1], r[2], r[3], -float(r[4])) for r in rows]
     else:
         # Rank on the stored vector (migration 0004), then build snippets for the top pages only:
         # ts_headline re-parses the page text, which is what made ranking slow before.
-        rows = session.exec(text(
-            "WITH q AS (SELECT websearch_to_tsquery('english', :q) AS q), "
-            "top AS (SELECT p.id, ts_rank(p.fts_english, q.q) AS rank FROM page p, q "
-            "WHERE p.fts_english @@ q.q ORDER BY rank DESC, p.document_id, p.number LIMIT :lim) "
-            "SELECT p.document_id, d.title, p.number, "
-            "ts_headline('english', p.text, q.q, 'StartSel=[,StopSel=],MaxWords=24,MinWords=8') AS snip, "
-            "top.rank FROM top JOIN page p ON p.id = top.id JOIN document d ON d.id = p.document_id, q "
-            "ORDER BY top.rank DESC, p.document_id, p.number"
-        ).bindparams(q=query, lim=limit * 5 if allowed is not None else limit)).all()
+        rank = func.ts_rank(_PG_VECTOR, _pg_query()).label("rank")
+        top = select(Page.id, rank).where(_PG_VECTOR.op("@@")(_pg_query()))
+        if flt is not None and flt.active():
+            top = _filtered(top.join(Document, col(Document.id) == Page.document_id), flt)
+        top = top.order_by(rank.desc(), Page.document_id, Page.number).limit(lim).cte("top")
+        stmt = (select(Page.document_id, Document.title, Page.number,
+                       func.ts_headline("english", Page.text, _pg_query(),
+                                        "StartSel=[,StopSel=],MaxWords=24,MinWords=8"), top.c.rank)
+                .join(top, top.c.id == Page.id).join(Document, col(Document.id) == Page.document_id)
+                .order_by(top.c.rank.desc(), Page.document_id, Page.number))
+        rows = session.exec(stmt, params={"q": query}).all()
         hits = [Hit(r[0], r[1], r[2], " ".join(r[3].split()), float(r[4])) for r in rows]
     if allowed is not None:
         hits = [h for h in hits if h.document_id in allowed]
     return hits[:limit]
+
+
+def search_facets(session: Session, query: str, flt: DocumentFilter = DocumentFilter(), *,
+                  limit: int = 15) -> dict:
+    """The documents a search matches, passing the filter: how many, and the facets' top values among them."""
+    within, params = matching_documents(session, query)
+    within = within.params(**params)
+    total = session.exec(_filtered(select(func.count()).select_from(Document), flt)
+                         .where(col(Document.id).in_(within))).one()
+    return {"total_documents": total, "facets": facet_counts(session, flt, limit=limit, within=within)}
 
 
 # --- the JSON export contract -----------------------------------------------------------
