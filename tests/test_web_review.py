@@ -238,3 +238,14 @@ def test_decisions_survive_relink_all_reextraction_and_later_ingests(generated, 
         assert any(e["agent"] == "eddie" and "two different issues" in e["detail"] for e in history)
     page = client.get(f"/documents/{rejected['document']}").text
     assert "rejected by eddie: cites another edition" in page
+    # The progress counts (from the indexes and the decisions) are the queues' real sizes.
+    for kind in ("values", "links", "duplicates"):
+        items, after = [], None
+        while True:
+            data = client.get("/api/review", params={"kind": kind, "limit": 200, **({"after": after} if after else {})}
+                              ).json()
+            items += data["items"]
+            if not (after := data["next"]):
+                break
+        assert data["progress"][kind]["remaining"] == len(items), kind
+    assert data["progress"]["values"]["reviewed"] == 1 and data["progress"]["links"]["reviewed"] == 2

@@ -173,8 +173,11 @@ class Assertion(SQLModel, table=True):
     """A claim about one metadata field of one document, with its evidence."""
 
     __table_args__ = (
-        # The review queue: live values, lowest confidence first, read in that order by index (keyset).
-        Index("ix_assertion_review", "superseded", "confidence", "id"),
+        # The review queue: live values, lowest confidence first, read in that order by index (keyset); with the
+        # agent, the queue's size is counted from the index alone.
+        Index("ix_assertion_review", "superseded", "confidence", "id", "agent_id"),
+        # A person's assertions, found without reading the others (the review queue's progress).
+        Index("ix_assertion_agent_id", "agent_id"),
         # Whether a person already spoke about a document's field.
         Index("ix_assertion_document_field", "document_id", "field"),
     )
@@ -211,7 +214,7 @@ class Citation(SQLModel, table=True):
     """A reference found in a document's text, resolved where the archive holds the work."""
 
     # The review queue of links: lowest confidence first, by index.
-    __table_args__ = (Index("ix_citation_review", "confidence", "id"),)
+    __table_args__ = (Index("ix_citation_review", "confidence", "id", "target_document_id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     page: Optional[int] = None

@@ -48,10 +48,11 @@ def upgrade() -> None:
 
     with op.batch_alter_table('assertion', schema=None) as batch_op:
         batch_op.create_index('ix_assertion_document_field', ['document_id', 'field'], unique=False)
-        batch_op.create_index('ix_assertion_review', ['superseded', 'confidence', 'id'], unique=False)
+        batch_op.create_index('ix_assertion_review', ['superseded', 'confidence', 'id', 'agent_id'], unique=False)
+        batch_op.create_index('ix_assertion_agent_id', ['agent_id'], unique=False)
 
     with op.batch_alter_table('citation', schema=None) as batch_op:
-        batch_op.create_index('ix_citation_review', ['confidence', 'id'], unique=False)
+        batch_op.create_index('ix_citation_review', ['confidence', 'id', 'target_document_id'], unique=False)
 
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_place'), ['place'], unique=False)
@@ -72,6 +73,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_citation_review')
 
     with op.batch_alter_table('assertion', schema=None) as batch_op:
+        batch_op.drop_index('ix_assertion_agent_id')
         batch_op.drop_index('ix_assertion_review')
         batch_op.drop_index('ix_assertion_document_field')
 
