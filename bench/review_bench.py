@@ -136,7 +136,7 @@ def measure(url: str, rounds: int) -> dict:
         for kind in reads.REVIEW_KINDS:   # a cursor about 2,000 items in
             page, cursor = None, None
             for _ in range(40):
-                page = reads.review_queue(s, kind, after=cursor, limit=50)
+                page = reads.review_queue(s, kind, after=cursor, limit=50, progress=False)
                 if not page["next"]:
                     break
                 cursor = page["next"]
@@ -158,10 +158,10 @@ def measure(url: str, rounds: int) -> dict:
             "search common words (AND), filtered by exact organization": lambda: reads.search(
                 s, "strike union", limit=50, flt=reads.DocumentFilter(organization=top_org, exact=True)),
             "search common words + facets": lambda: reads.search_facets(s, "strike union"),
-            **{f"review queue {k}: first page": (lambda k=k: reads.review_queue(s, k, limit=50))
+            **{f"review queue {k}: first page": (lambda k=k: reads.review_queue(s, k, limit=50, progress=False))
                for k in reads.REVIEW_KINDS},
             **{f"review queue {k}: page ~2,000 items in (keyset)": (lambda k=k: reads.review_queue(
-                s, k, after=deep[k], limit=50)) for k in reads.REVIEW_KINDS if deep[k]},
+                s, k, after=deep[k], limit=50, progress=False)) for k in reads.REVIEW_KINDS if deep[k]},
             "review progress counts (all three queues)": lambda: reads.review_progress(s),
         }
         for name, fn in cases.items():

@@ -10,7 +10,7 @@ from typing import Iterable, Iterator, Optional
 
 from sqlalchemy import bindparam, func, literal_column, table, tuple_
 from sqlalchemy import column as sql_column
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from archive.errors import NotFound, QueryError
@@ -522,31 +522,9 @@ def _software_agents():
     return select(Agent.id).where(Agent.kind == "software")
 
 
-def _open_values():
-    """Live values the software gave, about fields no person has spoken to, not yet judged: the value queue.
-    (`agent_id IN (software agents)` rather than a join, so the planner walks ix_assertion_review in order.)"""
-    person, pa = aliased(Assertion), aliased(Agent)
-    spoken = select(person.id).join(pa, pa.id == person.agent_id).where(
-        person.document_id == Assertion.document_id, person.field == Assertion.field, pa.kind == "person").exists()
-    judged = select(Decision.id).where(Decision.subject == "value", Decision.document_id == Assertion.document_id,
-                                       Decision.field == Assertion.field,
-                                       Decision.value_json == Assertion.value_json).exists()
-    return (Assertion.superseded == False, col(Assertion.agent_id).in_(_software_agents()),  # noqa: E712
-            ~spoken, ~judged)
-
-
-def _open_links():
-    judged = select(Decision.id).where(Decision.subject == "citation", Decision.document_id == Citation.document_id,
-                                       Decision.citation_raw == Citation.raw,
-                                       Decision.other_id == Citation.target_document_id).exists()
-    return (col(Citation.confidence).is_not(None), col(Citation.target_document_id).is_not(None), ~judged)
-
-
-def _open_relations():
-    judged = select(Decision.id).where(Decision.subject == "relation",
-                                       Decision.document_id == DocumentRelation.document_id,
-                                       Decision.other_id == DocumentRelation.other_id).exists()
-    return (~judged,)
+def _linked():
+    """The citations in the link queue: linked, with the resolver's confidence."""
+    return (col(Citation.confidence).is_not(None), col(Citation.target_document_id).is_not(None))
 
 
 def _taken_values(session: Session) -> int:
@@ -575,7 +553,7 @@ def _taken_links(session: Session) -> int:
     taken = 0
     for chunk in chunks(sorted({d for d, _, _ in judged})):
         for d, raw, target in session.exec(select(Citation.document_id, Citation.raw, Citation.target_document_id)
-                                           .where(col(Citation.document_id).in_(chunk), *_open_links()[:2])):
+                                           .where(col(Citation.document_id).in_(chunk), *_linked())):
             taken += (d, raw, target) in judged
     return taken
 
@@ -587,7 +565,7 @@ def review_progress(session: Session) -> dict:
     made = dict(session.exec(select(Decision.subject, func.count()).group_by(Decision.subject)).all())
     values = session.exec(select(func.count()).select_from(Assertion).where(
         Assertion.superseded == False, col(Assertion.agent_id).in_(_software_agents()))).one()  # noqa: E712
-    links = session.exec(select(func.count()).select_from(Citation).where(*_open_links()[:2])).one()
+    links = session.exec(select(func.count()).select_from(Citation).where(*_linked())).one()
     relations = session.exec(select(func.count()).select_from(DocumentRelation)).one()
     pairs = set(session.exec(select(Decision.document_id, Decision.other_id).where(Decision.subject == "relation")))
     decided_pairs = 0
@@ -613,49 +591,105 @@ def parse_cursor(after: Optional[str]) -> Optional[tuple[float, int]]:
         raise QueryError(f"bad cursor {after!r}: use the 'next' value of the previous page") from None
 
 
-def review_queue(session: Session, kind: str, *, after: Optional[str] = None, limit: int = 50) -> dict:
+_BATCH = 200   # rows read per step of a queue walk
+
+
+def _walk(session: Session, stmt, key, cursor, keep, limit: int) -> list:
+    """Rows of `stmt` in `key` order after `cursor`, those `keep(batch)` keeps, until `limit` are found. The
+    database only walks an index in order (so no planner can turn it into a sort of the whole table); what
+    people decided is checked per batch against their decisions for those documents. A page costs the items
+    shown plus the decided ones it steps over."""
+    out: list = []
+    while len(out) < limit:
+        step = stmt.where(tuple_(*key) > tuple_(*cursor)) if cursor else stmt
+        batch = list(session.exec(step.order_by(*key).limit(_BATCH)))
+        if not batch:
+            break
+        out += keep(batch)
+        last = batch[-1]
+        cursor = (last.confidence, last.id) if hasattr(last, "confidence") else (last.score, last.id)
+        if len(batch) < _BATCH:
+            break
+    return out[:limit]
+
+
+def _keep_values(session: Session):
+    software = set(session.exec(_software_agents()))
+
+    def keep(batch: list[Assertion]) -> list[Assertion]:
+        mine = [a for a in batch if a.agent_id in software]
+        docs = sorted({a.document_id for a in mine})
+        spoken = set(session.exec(select(Assertion.document_id, Assertion.field).where(
+            col(Assertion.document_id).in_(docs), col(Assertion.agent_id).not_in(software)))) if docs else set()
+        judged = set(session.exec(select(Decision.document_id, Decision.field, Decision.value_json).where(
+            Decision.subject == "value", col(Decision.document_id).in_(docs)))) if docs else set()
+        return [a for a in mine if (a.document_id, a.field) not in spoken
+                and (a.document_id, a.field, a.value_json) not in judged]
+    return keep
+
+
+def _keep_links(session: Session):
+    def keep(batch: list[Citation]) -> list[Citation]:
+        judged = citation_decisions(session, {c.document_id for c in batch})
+        return [c for c in batch if (c.document_id, c.raw, c.target_document_id) not in judged]
+    return keep
+
+
+def _keep_relations(session: Session):
+    def keep(batch: list[DocumentRelation]) -> list[DocumentRelation]:
+        judged = relation_decisions(session, {r.document_id for r in batch})
+        return [r for r in batch if (r.document_id, r.other_id) not in judged]
+    return keep
+
+
+def _titles(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for chunk in chunks(sorted(set(ids))):
+        for i, title, label in session.exec(select(Document.id, Document.title, Document.label)
+                                            .where(col(Document.id).in_(chunk))):
+            out[i] = title or label
+    return out
+
+
+def review_queue(session: Session, kind: str, *, after: Optional[str] = None, limit: int = 50,
+                 progress: bool = True) -> dict:
     """One page of the review queue, lowest confidence first (keyset: `after` is the previous page's
-    `next`), read by index: a page costs the same at 100,000 documents."""
+    `next`), read by index: a page costs the same at 100,000 documents. Values: those the software gave,
+    live, about fields no person has spoken to and not judged; links: citations linked by the resolver and
+    not judged; duplicates: relations not judged."""
     if kind not in REVIEW_KINDS:
         raise QueryError(f"no review queue {kind!r}: one of {', '.join(REVIEW_KINDS)}")
     cursor = parse_cursor(after)
     items: list[dict] = []
     if kind == "values":
-        stmt = (select(Assertion, Document.title, Document.label)
-                .join(Document, Document.id == Assertion.document_id).where(*_open_values()))
-        if cursor:
-            stmt = stmt.where(tuple_(Assertion.confidence, Assertion.id) > tuple_(*cursor))
-        for a, title, label in session.exec(stmt.order_by(Assertion.confidence, Assertion.id).limit(limit)):
+        rows = _walk(session, select(Assertion).where(Assertion.superseded == False),  # noqa: E712
+                     (Assertion.confidence, Assertion.id), cursor, _keep_values(session), limit)
+        titles = _titles(session, (a.document_id for a in rows))
+        for a in rows:
             version = session.exec(select(func.max(Assertion.id)).where(
                 Assertion.document_id == a.document_id, Assertion.field == a.field)).one()
-            items.append({"id": a.id, "document": a.document_id, "document_title": title or label,
+            items.append({"id": a.id, "document": a.document_id, "document_title": titles.get(a.document_id),
                           "field": a.field, "value": json.loads(a.value_json), "confidence": a.confidence,
                           "method": a.method, "page": a.page, "evidence": a.evidence, "version": version,
                           "cursor": f"{a.confidence!r}:{a.id}"})
     elif kind == "links":
-        target = aliased(Document)
-        stmt = (select(Citation, Document.title, Document.label, target.title, target.label)
-                .join(Document, Document.id == Citation.document_id)
-                .join(target, target.id == Citation.target_document_id).where(*_open_links()))
-        if cursor:
-            stmt = stmt.where(tuple_(Citation.confidence, Citation.id) > tuple_(*cursor))
-        for c, title, label, ttitle, tlabel in session.exec(
-                stmt.order_by(Citation.confidence, Citation.id).limit(limit)):
-            items.append({"id": c.id, "document": c.document_id, "document_title": title or label,
+        rows = _walk(session, select(Citation).where(*_linked()), (Citation.confidence, Citation.id), cursor,
+                     _keep_links(session), limit)
+        titles = _titles(session, [c.document_id for c in rows] + [c.target_document_id for c in rows])
+        for c in rows:
+            items.append({"id": c.id, "document": c.document_id, "document_title": titles.get(c.document_id),
                           "raw": c.raw, "page": c.page, "target": c.target_document_id,
-                          "target_title": ttitle or tlabel, "confidence": c.confidence, "evidence": c.match_evidence,
-                          "version": 0, "cursor": f"{c.confidence!r}:{c.id}"})
+                          "target_title": titles.get(c.target_document_id), "confidence": c.confidence,
+                          "evidence": c.match_evidence, "version": 0, "cursor": f"{c.confidence!r}:{c.id}"})
     else:
-        other = aliased(Document)
-        stmt = (select(DocumentRelation, Document.title, Document.label, other.title, other.label)
-                .join(Document, Document.id == DocumentRelation.document_id)
-                .join(other, other.id == DocumentRelation.other_id).where(*_open_relations()))
-        if cursor:
-            stmt = stmt.where(tuple_(DocumentRelation.score, DocumentRelation.id) > tuple_(*cursor))
-        for r, title, label, otitle, olabel in session.exec(
-                stmt.order_by(DocumentRelation.score, DocumentRelation.id).limit(limit)):
-            items.append({"id": r.id, "document": r.document_id, "document_title": title or label,
-                          "other": r.other_id, "other_title": otitle or olabel, "kind": r.kind, "score": r.score,
-                          "method": r.method, "version": 0, "cursor": f"{r.score!r}:{r.id}"})
-    return {"kind": kind, "items": items, "next": items[-1]["cursor"] if len(items) == limit else None,
-            "progress": review_progress(session)}
+        rows = _walk(session, select(DocumentRelation), (DocumentRelation.score, DocumentRelation.id), cursor,
+                     _keep_relations(session), limit)
+        titles = _titles(session, [r.document_id for r in rows] + [r.other_id for r in rows])
+        for r in rows:
+            items.append({"id": r.id, "document": r.document_id, "document_title": titles.get(r.document_id),
+                          "other": r.other_id, "other_title": titles.get(r.other_id), "kind": r.kind,
+                          "score": r.score, "method": r.method, "version": 0, "cursor": f"{r.score!r}:{r.id}"})
+    out = {"kind": kind, "items": items, "next": items[-1]["cursor"] if len(items) == limit else None}
+    if progress:
+        out["progress"] = review_progress(session)
+    return out

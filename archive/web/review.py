@@ -101,10 +101,11 @@ def decide_relation_form(request: Request, *, doc_id: DocId, relation_id: RowId,
 
 @router.get("/api/review")
 def review_api(request: Request, kind: Kind = "values", after: Annotated[Optional[str], Query(max_length=64)] = None,
-               limit: Limit = 50, session: Session = Depends(_session)) -> dict:
-    """One page of the review queue, lowest confidence first; `next` is the cursor of the page after."""
+               limit: Limit = 50, progress: bool = True, session: Session = Depends(_session)) -> dict:
+    """One page of the review queue, lowest confidence first; `next` is the cursor of the page after;
+    `progress=false` leaves out the counts (they grow with the archive, the page does not)."""
     auth.may_read(request)
-    return reads.review_queue(session, kind, after=after, limit=limit)
+    return reads.review_queue(session, kind, after=after, limit=limit, progress=progress)
 
 
 @router.post("/api/values/{assertion_id}/decision", dependencies=EDIT)
