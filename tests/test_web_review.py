@@ -249,3 +249,41 @@ def test_decisions_survive_relink_all_reextraction_and_later_ingests(generated, 
                 break
         assert data["progress"][kind]["remaining"] == len(items), kind
     assert data["progress"]["values"]["reviewed"] == 1 and data["progress"]["links"]["reviewed"] == 2
+
+
+def test_queue_pages_and_counts_agree_with_every_value_checked_one_by_one(engine, db_url):
+    """Past many decided values (more than a walk's batch) the pages still hold the next open values in
+    order, and the progress counts are the queues' sizes, on an archive of 300 documents."""
+    import json as _json
+
+    from archive.store import reads
+    from archive.store.models import Agent, Assertion
+    from bench.review_bench import build
+    build(db_url, 300)
+    with session_scope(engine) as s:
+        person = s.exec(select(Agent).where(Agent.kind == "person")).first()
+        lowest = s.exec(select(Assertion).where(Assertion.superseded == False)  # noqa: E712
+                        .order_by(Assertion.confidence, Assertion.id).limit(500)).all()
+        for a in lowest[:450:2]:   # every other one of the lowest 450 judged, and a field a person set
+            s.add(Decision(subject="value", document_id=a.document_id, field=a.field, value_json=a.value_json,
+                           verdict="rejected", reason="t", agent_id=person.id))
+        s.add(Assertion(document_id=lowest[1].document_id, field=lowest[1].field, value_json=_json.dumps("x"),
+                        method="manual", agent_id=person.id))
+    with Session(engine) as s:
+        spoken = {(a.document_id, a.field) for a in s.exec(select(Assertion).where(Assertion.agent_id == person.id))}
+        made = s.exec(select(Decision)).all()   # "reviewed" counts decisions made, one value may have two
+        judged = {(d.document_id, d.field, d.value_json) for d in made}
+        assert len(judged) >= 225
+        expected = [a.id for a in s.exec(select(Assertion).where(Assertion.superseded == False)  # noqa: E712
+                                         .order_by(Assertion.confidence, Assertion.id))
+                    if a.agent_id != person.id and (a.document_id, a.field) not in spoken
+                    and (a.document_id, a.field, a.value_json) not in judged]
+        got, after = [], None
+        while True:
+            page = reads.review_queue(s, "values", after=after, limit=50, progress=after is None)
+            if after is None:
+                assert page["progress"]["values"] == {"reviewed": len(made), "remaining": len(expected)}
+            got += [v["id"] for v in page["items"]]
+            if not (after := page["next"]):
+                break
+    assert got == expected
