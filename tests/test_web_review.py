@@ -238,6 +238,8 @@ def test_decisions_survive_relink_all_reextraction_and_later_ingests(generated, 
         assert any(e["agent"] == "eddie" and "two different issues" in e["detail"] for e in history)
     page = client.get(f"/documents/{rejected['document']}").text
     assert "rejected by eddie: cites another edition" in page
+    page = client.get(f"/documents/{value['document']}").text
+    assert "rejected by eddie: that is the printer" in page.split('id="field-publisher"')[1].split('id="field-')[0]
     # The progress counts (from the indexes and the decisions) are the queues' real sizes.
     for kind in ("values", "links", "duplicates"):
         items, after = [], None

@@ -117,7 +117,8 @@ def decide_value(engine: Engine, assertion_id: int, verdict: VerdictText, *, by:
 
 def links_view(session: Session, doc_id: int) -> dict:
     """A document's citations and duplicate relations with their ids, the decisions in force about them
-    and the versions a decision starts from; and the links people rejected (they are no longer made)."""
+    and the versions a decision starts from; the links people rejected (they are no longer made); and the
+    decisions about its values, by field."""
     cdec = reads.citation_decisions(session, [doc_id])
     titles: dict[int, str] = {}
 
@@ -146,4 +147,8 @@ def links_view(session: Session, doc_id: int) -> dict:
                      "method": r.method, "decision": dec, "version": dec.id if dec else 0})
     unrelated = [{"other": hi if lo == doc_id else lo, "person": d.person, "reason": d.reason}
                  for (lo, hi), d in rdec.items() if d.verdict == "rejected"]
-    return {"citations": cites, "relations": rels, "unrelated": unrelated}
+    values: dict[str, list] = {}
+    for (_, field, value_json), d in reads.value_decisions(session, doc_id).items():
+        values.setdefault(field, []).append({"value": json.loads(value_json), "verdict": d.verdict,
+                                             "person": d.person, "reason": d.reason})
+    return {"citations": cites, "relations": rels, "unrelated": unrelated, "value_decisions": values}
