@@ -144,19 +144,19 @@ def measure(url: str, rounds: int) -> dict:
         cases = {
             "facets, no filter": lambda: reads.facet_counts(s),
             "facets, exact organization (a facet link)": lambda: reads.facet_counts(
-                s, reads.DocumentFilter(organization=top_org, exact=True)),
+                s, reads.DocumentFilter(organization=top_org, exact=("organization",))),
             "facets, part of an organization (typed)": lambda: reads.facet_counts(
                 s, reads.DocumentFilter(organization=part)),
             "facets, date range 1900-1910": lambda: reads.facet_counts(
                 s, reads.DocumentFilter(date_from="1900", date_to="1910")),
             "catalogue page 1 + count, exact organization": lambda: (
-                reads.list_documents(s, reads.DocumentFilter(organization=top_org, exact=True), limit=50,
+                reads.list_documents(s, reads.DocumentFilter(organization=top_org, exact=("organization",)), limit=50,
                                      with_text=False),
-                reads.count_documents(s, reads.DocumentFilter(organization=top_org, exact=True))),
+                reads.count_documents(s, reads.DocumentFilter(organization=top_org, exact=("organization",)))),
             "search rare word (1% of documents)": lambda: reads.search(s, "zanzibar", limit=50),
             "search rare word + its facets": lambda: reads.search_facets(s, "zanzibar"),
             "search common words (AND), filtered by exact organization": lambda: reads.search(
-                s, "strike union", limit=50, flt=reads.DocumentFilter(organization=top_org, exact=True)),
+                s, "strike union", limit=50, flt=reads.DocumentFilter(organization=top_org, exact=("organization",))),
             "search common words + facets": lambda: reads.search_facets(s, "strike union"),
             **{f"review queue {k}: first page": (lambda k=k: reads.review_queue(s, k, limit=50, progress=False))
                for k in reads.REVIEW_KINDS},

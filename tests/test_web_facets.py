@@ -29,7 +29,7 @@ def test_search_filters_and_facets_in_the_api_with_the_cli_keys(site, db_url, ru
     every = client.get("/api/search", params={"q": q}).json()
     assert every["total_documents"] == 4 and len(every["hits"]) == 4
     assert ["Pioneer Publishers", 1] in every["facets"]["publisher"] and ["London", 1] in every["facets"]["place"]
-    one = client.get("/api/search", params={"q": q, "publisher": "Pioneer Publishers", "exact": True}).json()
+    one = client.get("/api/search", params={"q": q, "publisher": "Pioneer Publishers", "exact": "publisher"}).json()
     assert [h["document"] for h in one["hits"]] == [ids["described"]] and one["total_documents"] == 1
     assert one["facets"]["place"] == [["New York", 1]]
     # A part of a value without `exact`, as `archive search --publisher` takes it; the same hits and keys.
@@ -48,17 +48,23 @@ def test_catalogue_facets_exact_and_the_cli_keys(site, db_url, run_cli):
     cli = json.loads(run_cli(db_url, "list", "--json").output)
     assert set(cli[0]) <= set(listing["documents"][0]), set(cli[0]) - set(listing["documents"][0])
     assert client.get("/api/documents", params={"place": "york"}).json()["total"] == 1
-    assert client.get("/api/documents", params={"place": "york", "exact": True}).json()["total"] == 0
-    assert client.get("/api/documents", params={"place": "New York", "exact": True}).json()["total"] == 1
+    assert client.get("/api/documents", params={"place": "york", "exact": "place"}).json()["total"] == 0
+    assert client.get("/api/documents", params={"place": "New York", "exact": "place"}).json()["total"] == 1
 
 
 def test_facet_links_keep_the_filters_and_stay_escaped(site):
     client, ids = site
     html = client.get("/", params={"place": "London", "sort": "date"}).text
-    assert 'href="/?publisher=Pathfinder+Press&amp;place=London&amp;exact=True&amp;sort=date"' in html
+    # The typed part of a place stays a part; the facet's publisher is a whole value.
+    assert 'href="/?publisher=Pathfinder+Press&amp;place=London&amp;exact=publisher&amp;sort=date"' in html
+    html = client.get("/", params={"place": "London", "exact": "place"}).text
+    assert ('href="/?publisher=Pathfinder+Press&amp;place=London&amp;exact=place&amp;exact=publisher&amp;sort=id"'
+            in html)
+    assert client.get("/api/documents", params={"exact": "title"}).status_code == 422
     html = client.get("/search", params={"q": "pamphlets OR markup"}).text
     assert "<b>Org</b>" not in html and "&lt;b&gt;Org&lt;/b&gt; &amp; Co" in html
-    assert 'href="/search?organization=%3Cb%3EOrg%3C%2Fb%3E+%26+Co&amp;exact=True&amp;q=pamphlets+OR+markup"' in html
+    assert ('href="/search?organization=%3Cb%3EOrg%3C%2Fb%3E+%26+Co&amp;exact=organization&amp;q=pamphlets+OR+markup"'
+            in html)
     assert '<p id="matched">3 documents match</p>' in html
 
 
@@ -93,5 +99,5 @@ def test_facets_and_exact_filters_are_read_by_index(site, engine):
     plans = _plans(engine, lambda: facets(reads.DocumentFilter()))
     for column, plan in zip(("organization", "publisher", "place"), plans):
         assert f"COVERING INDEX ix_document_{column}" in plan and "TEMP B-TREE FOR GROUP BY" not in plan, plan
-    plans = _plans(engine, lambda: facets(reads.DocumentFilter(place="London", exact=True)))
+    plans = _plans(engine, lambda: facets(reads.DocumentFilter(place="London", exact=("place",))))
     assert all("INDEX ix_document_place" in p and "SCAN document" not in p for p in plans), plans

@@ -61,9 +61,9 @@ class DocumentFilter:
     date_from: Optional[str] = None  # ISO prefix, inclusive
     date_to: Optional[str] = None  # ISO prefix, inclusive
     ids: Optional[tuple[int, ...]] = None
-    # organization, publisher and place: the whole value (as a facet link gives it; read by index) rather
-    # than any value containing the text (as typed in a filter box; a scan of the documents)
-    exact: bool = False
+    # Which of organization, publisher and place must be the whole value (as a facet link gives it; read by
+    # index) rather than any value containing the text (as typed in a filter box; a scan of the documents).
+    exact: tuple[str, ...] = ()
 
     def active(self) -> bool:
         return any(getattr(self, f) for f in ("organization", "publisher", "place", "date_from", "date_to")) \
@@ -77,9 +77,9 @@ SORTS = {"id": Document.id, "date": Document.date, "organization": Document.orga
 
 
 def _filtered(stmt, flt: DocumentFilter):
-    for column, value in ((Document.organization, flt.organization), (Document.publisher, flt.publisher),
-                          (Document.place, flt.place)):
-        if value and flt.exact:
+    for name, column, value in (("organization", Document.organization, flt.organization),
+                                ("publisher", Document.publisher, flt.publisher), ("place", Document.place, flt.place)):
+        if value and name in flt.exact:
             stmt = stmt.where(col(column) == value)
         elif value:
             stmt = stmt.where(col(column).ilike(f"%{_escape_like(value)}%", escape="\\"))

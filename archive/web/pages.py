@@ -11,7 +11,7 @@ from sqlmodel import Session
 from archive.errors import QueryError
 from archive.store import reads
 from archive.web import auth, views
-from archive.web.api import DocId, PageNo, _filter, _session
+from archive.web.api import DocId, Exact, PageNo, _filter, _session
 
 router = APIRouter()
 
@@ -45,13 +45,13 @@ FILTERS = ("organization", "publisher", "place", "date_from", "date_to")
 
 
 def _params(flt, **more) -> dict:
-    return {**{f: getattr(flt, f) for f in FILTERS}, "exact": flt.exact, **more}
+    return {**{f: getattr(flt, f) for f in FILTERS}, "exact": list(flt.exact), **more}
 
 
 @router.get("/")
 def catalogue(request: Request, page: PageNo = 1, sort: str = "id", desc: bool = False,
               organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
-              date_from: Optional[str] = None, date_to: Optional[str] = None, exact: bool = False,
+              date_from: Optional[str] = None, date_to: Optional[str] = None, exact: Exact = None,
               session: Session = Depends(_session)):
     auth.may_read(request)
     flt = _filter(organization, publisher, place, date_from, date_to, exact)
@@ -65,7 +65,7 @@ def catalogue(request: Request, page: PageNo = 1, sort: str = "id", desc: bool =
 @router.get("/search")
 def search(request: Request, q: str = "", organization: Optional[str] = None, publisher: Optional[str] = None,
            place: Optional[str] = None, date_from: Optional[str] = None, date_to: Optional[str] = None,
-           exact: bool = False, session: Session = Depends(_session)):
+           exact: Exact = None, session: Session = Depends(_session)):
     auth.may_read(request)
     flt = _filter(organization, publisher, place, date_from, date_to, exact)
     data, error = {"hits": [], "facets": {}, "total_documents": 0}, None

@@ -45,8 +45,8 @@ def search(session: Session, q: str, flt: reads.DocumentFilter, *, limit: int) -
 def query_string(params: dict, **changes) -> str:
     """The page's query string with some parameters changed (None drops one): links keep the filters."""
     from urllib.parse import urlencode
-    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "", False)}
-    return "?" + urlencode(merged)
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "", False, [])}
+    return "?" + urlencode(merged, doseq=True)
 
 
 def field_version(session: Session, doc_id: int, field: str) -> int:
