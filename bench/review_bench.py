@@ -180,26 +180,28 @@ def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
     results = []
     pg = None
-    for backend in args.backends.split(","):
-        for n in map(int, args.sizes.split(",")):
-            if backend == "sqlite":
-                path = WORK / f"review-{n}.db"
-                if path.exists():
-                    for p in WORK.glob(f"review-{n}.db*"):
-                        p.unlink()
-                url = f"sqlite:///{path}"
-            else:
-                from testkit.pgserver import PostgresServer
-                pg = pg or PostgresServer().__enter__()
-                url = pg.database()
-            t = time.perf_counter()
-            build(url, n)
-            built = time.perf_counter() - t
-            r = measure(url, args.rounds)
-            results.append({"backend": backend, "documents": n, "build_s": round(built, 1), "queries": r})
-            print(json.dumps(results[-1], indent=1), flush=True)
-    if pg is not None:
-        pg.__exit__(None, None, None)
+    try:
+        for backend in args.backends.split(","):
+            for n in map(int, args.sizes.split(",")):
+                if backend == "sqlite":
+                    path = WORK / f"review-{n}.db"
+                    if path.exists():
+                        for p in WORK.glob(f"review-{n}.db*"):
+                            p.unlink()
+                    url = f"sqlite:///{path}"
+                else:
+                    from testkit.pgserver import PostgresServer
+                    pg = pg or PostgresServer().__enter__()
+                    url = pg.database()
+                t = time.perf_counter()
+                build(url, n)
+                built = time.perf_counter() - t
+                r = measure(url, args.rounds)
+                results.append({"backend": backend, "documents": n, "build_s": round(built, 1), "queries": r})
+                print(json.dumps(results[-1], indent=1), flush=True)
+    finally:   # the throwaway server goes whatever happened
+        if pg is not None:
+            pg.__exit__(None, None, None)
     if args.write:
         (ROOT / "bench" / "REVIEW.md").write_text(render(results))
 
