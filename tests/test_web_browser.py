@@ -133,3 +133,45 @@ def test_sign_in_search_read_and_correct(server, browser):  # noqa: F811
     assert "Chicago" in page.locator("#events").inner_text()
     page.screenshot(path=str(ARTIFACTS / "web-edited.png"), full_page=True)
     assert not w.dialogs and not w.problems, w.problems
+
+
+def test_work_the_review_queue(server, browser):  # noqa: F811
+    """Reject a citation link with a reason, accept the lowest-confidence value in one click; both show as
+    the editor's decisions on the document page and in its history, and the queue's counts move."""
+    base, ids = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    w = Watched(browser)
+    page = w.page
+    page.goto(base + "/login")
+    page.fill("input[name=name]", "eddie")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form[action='/login'] button")
+    page.wait_for_url(base + "/")
+    page.click("header a[href='/review']")
+    page.wait_for_selector("#queue")
+    page.click("a[href='/review?kind=links']")
+    page.wait_for_selector("#queue")
+    assert "0 reviewed" in page.locator("#progress").inner_text()
+    link = page.locator("#queue li.item", has_text="Dockers").first
+    link.locator("input[name=reason]").fill("the leaflet cited is another edition")
+    link.locator("button[value=rejected]").click()
+    page.wait_for_selector("#progress")
+    assert "1 reviewed" in page.locator("#progress").inner_text()
+    assert page.locator("#queue li.item", has_text="Dockers").count() == 0
+    page.click("a[href='/review?kind=values']")
+    page.wait_for_selector("#queue")
+    assert "0 reviewed" in page.locator("#progress").inner_text()
+    first = page.locator("#queue li.item").first
+    field = first.locator("b").inner_text()
+    doc_href = first.locator("a").first.get_attribute("href")
+    page.screenshot(path=str(ARTIFACTS / "web-review.png"), full_page=True)
+    first.locator("button[value=accepted]").click()                  # one click
+    page.wait_for_selector("#progress")
+    assert "1 reviewed" in page.locator("#progress").inner_text()
+    page.goto(base + f"/documents/{ids['described']}")
+    assert "rejected by eddie: the leaflet cited is another edition" in page.locator("#citations").inner_text()
+    assert "the leaflet cited is another edition" in page.locator("#events").inner_text()
+    page.goto(base + doc_href)
+    assert "confirmed on review" in page.locator(f"#field-{field} .claims").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "web-review-document.png"), full_page=True)
+    assert not w.dialogs and not w.problems, w.problems

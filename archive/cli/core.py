@@ -178,10 +178,7 @@ def search(state: State, query: str, limit: int, as_json: bool, **filters) -> No
     """Full-text search over every page, ranked; "quoted phrases" match exactly."""
     flt = make_filter(**filters)
     with Session(state.engine) as session:
-        ids = None
-        if any(v for v in filters.values()):
-            ids = [d.id for d in reads.list_documents(session, flt, with_text=False)]
-        hits = reads.search(session, query, limit=limit, doc_ids=ids)
+        hits = reads.search(session, query, limit=limit, flt=flt)   # the filter inside the query
     if as_json:
         emit_json([{"document": h.document_id, "title": h.title, "page": h.page, "snippet": h.snippet,
                     "rank": round(h.rank, 4)} for h in hits])

@@ -14,11 +14,13 @@ from archive.store.vocabulary import (  # noqa: F401
     AgentKind,
     CitationKind,
     DatePrecision,
+    DecisionSubject,
     EventType,
     FixityResult,
     Outcome,
     PageMethod,
     RelationKind,
+    Verdict,
 )
 
 
@@ -86,7 +88,7 @@ class Document(SQLModel, table=True):
     authors_json: str = "[]"
     organization: Optional[str] = Field(default=None, index=True)
     publisher: Optional[str] = Field(default=None, index=True)
-    place: Optional[str] = None
+    place: Optional[str] = Field(default=None, index=True)  # a facet: counted by index (GROUP BY)
     date: Optional[str] = Field(default=None, index=True)  # ISO YYYY, YYYY-MM or YYYY-MM-DD
     date_precision: Optional[str] = None  # DatePrecision
     date_approximate: bool = False
@@ -170,6 +172,15 @@ class Event(SQLModel, table=True):
 class Assertion(SQLModel, table=True):
     """A claim about one metadata field of one document, with its evidence."""
 
+    __table_args__ = (
+        # The review queue: live values, lowest confidence first, read in that order by index (keyset); with the
+        # agent, the queue's size is counted from the index alone.
+        Index("ix_assertion_review", "superseded", "confidence", "id", "agent_id"),
+        # A person's assertions, found without reading the others (the review queue's progress).
+        Index("ix_assertion_agent_id", "agent_id"),
+        # Whether a person already spoke about a document's field.
+        Index("ix_assertion_document_field", "document_id", "field"),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     field: str = Field(index=True)
@@ -202,6 +213,8 @@ class ExternalWork(SQLModel, table=True):
 class Citation(SQLModel, table=True):
     """A reference found in a document's text, resolved where the archive holds the work."""
 
+    # The review queue of links: lowest confidence first, by index.
+    __table_args__ = (Index("ix_citation_review", "confidence", "id", "target_document_id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     page: Optional[int] = None
@@ -232,6 +245,7 @@ class DocumentRelation(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("document_id", "other_id", "kind", name="uq_relation"),
         Index("ix_relation_other", "other_id"),
+        Index("ix_relation_review", "score", "id"),  # the review queue: weakest first
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)  # the lower id
@@ -240,6 +254,30 @@ class DocumentRelation(SQLModel, table=True):
     score: float
     method: str
     canonical_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Decision(SQLModel, table=True):
+    """A person's decision about something the software found: a citation link, a duplicate relation or a
+    field's value, accepted or rejected, with the reason and the event that records it. Decisions name what
+    they are about by what survives a re-extraction or a relink (the citing document and the citation's
+    text, the pair of documents, the field and its value), not by row ids, so `archive relink` and later
+    ingests honour them: a rejected link is never made again, an accepted one never dropped. The newest
+    decision about a thing is the one in force."""
+
+    __table_args__ = (Index("ix_decision_subject", "subject", "document_id", "other_id"),
+                      Index("ix_decision_other", "other_id"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    subject: str  # DecisionSubject: citation | relation | value
+    document_id: int = Field(foreign_key="document.id")  # the citing document; a relation's lower id; the value's
+    other_id: Optional[int] = Field(default=None, foreign_key="document.id")  # the cited document; the other copy
+    citation_raw: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))  # which citation
+    field: Optional[str] = None  # a value's field
+    value_json: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))  # the value judged
+    verdict: str  # Verdict: accepted | rejected
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    agent_id: int = Field(foreign_key="agent.id")
+    event_id: Optional[int] = Field(default=None, foreign_key="event.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
 

@@ -8,7 +8,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
-from sqlalchemy import func, text
+from sqlalchemy import bindparam, func, literal_column, table, tuple_
+from sqlalchemy import column as sql_column
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
@@ -18,6 +19,7 @@ from archive.store.models import (
     Agent,
     Assertion,
     Citation,
+    Decision,
     Document,
     DocumentRelation,
     Event,
@@ -59,6 +61,13 @@ class DocumentFilter:
     date_from: Optional[str] = None  # ISO prefix, inclusive
     date_to: Optional[str] = None  # ISO prefix, inclusive
     ids: Optional[tuple[int, ...]] = None
+    # Which of organization, publisher and place must be the whole value (as a facet link gives it; read by
+    # index) rather than any value containing the text (as typed in a filter box; a scan of the documents).
+    exact: tuple[str, ...] = ()
+
+    def active(self) -> bool:
+        return any(getattr(self, f) for f in ("organization", "publisher", "place", "date_from", "date_to")) \
+            or self.ids is not None
 
 
 # Orders a catalogue may be sorted in: each on an indexed column (or the key), so a page of 100,000
@@ -68,9 +77,11 @@ SORTS = {"id": Document.id, "date": Document.date, "organization": Document.orga
 
 
 def _filtered(stmt, flt: DocumentFilter):
-    for column, value in ((Document.organization, flt.organization), (Document.publisher, flt.publisher),
-                          (Document.place, flt.place)):
-        if value:
+    for name, column, value in (("organization", Document.organization, flt.organization),
+                                ("publisher", Document.publisher, flt.publisher), ("place", Document.place, flt.place)):
+        if value and name in flt.exact:
+            stmt = stmt.where(col(column) == value)
+        elif value:
             stmt = stmt.where(col(column).ilike(f"%{_escape_like(value)}%", escape="\\"))
     if flt.date_from:
         stmt = stmt.where(col(Document.date).is_not(None), col(Document.date) >= flt.date_from)
@@ -109,12 +120,17 @@ def count_documents(session: Session, flt: DocumentFilter = DocumentFilter()) ->
 FACETS = {"organization": Document.organization, "publisher": Document.publisher, "place": Document.place}
 
 
-def facet_counts(session: Session, flt: DocumentFilter = DocumentFilter(), *, limit: int = 15) -> dict[str, list]:
-    """For each facet field, its most frequent values among the filtered documents, with counts
-    (one GROUP BY per field: grows with the filtered documents, not with anything else)."""
+def facet_counts(session: Session, flt: DocumentFilter = DocumentFilter(), *, limit: int = 15,
+                 within=None) -> dict[str, list]:
+    """For each facet field, its most frequent values among the filtered documents (and those `within`, a
+    select of document ids: a search's), with counts: one GROUP BY per field on the current values, which
+    are indexed columns of the document table; only the top `limit` values come back. It grows with the
+    filtered documents, not with anything else."""
     out: dict[str, list] = {}
     for name, column in FACETS.items():
         stmt = _filtered(select(column, func.count()).where(col(column).is_not(None)), flt)
+        if within is not None:
+            stmt = stmt.where(col(Document.id).in_(within))
         stmt = stmt.group_by(column).order_by(func.count().desc(), column).limit(limit)
         out[name] = [[value, n] for value, n in session.exec(stmt)]
     return out
@@ -224,38 +240,77 @@ def _clean_query(query: str) -> str:
     return cleaned
 
 
-def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[Iterable[int]] = None) -> list[Hit]:
-    """Ranked full-text search over page text: SQLite FTS5, or PostgreSQL's tsvector search."""
+_FTS = table("page_fts", sql_column("rowid"))
+_FTS_TABLE = literal_column("page_fts")   # FTS5's hidden column named after the table: MATCH, bm25, snippet
+_PG_VECTOR = literal_column("page.fts_english")   # the stored tsvector (migration 0004)
+
+
+def _pg_query():
+    return func.websearch_to_tsquery("english", bindparam("q"))
+
+
+def matching_documents(session: Session, query: str):
+    """A select of the ids of the documents with a page matching the query (for facets and counts), and its
+    parameters."""
+    query = _clean_query(query)
+    if not parse_query(query)[0]:
+        raise QueryError(f"the query {query!r} has no searchable words (excluded words alone match nothing)")
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = (select(Page.document_id).select_from(_FTS).join(Page, col(Page.id) == _FTS.c.rowid)
+                .where(_FTS_TABLE.op("MATCH")(bindparam("q"))))
+        return stmt.distinct(), {"q": fts5_query(query)}
+    return select(Page.document_id).where(_PG_VECTOR.op("@@")(_pg_query())).distinct(), {"q": query}
+
+
+def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[Iterable[int]] = None,
+           flt: Optional[DocumentFilter] = None) -> list[Hit]:
+    """Ranked full-text search over page text: SQLite FTS5, or PostgreSQL's tsvector search; only the pages of
+    documents passing `flt`, decided in the same query (so a filter costs no read of the documents)."""
     query = _clean_query(query)
     dialect = session.get_bind().dialect.name
     allowed = set(doc_ids) if doc_ids is not None else None
     if not parse_query(query)[0]:
         raise QueryError(f"the query {query!r} has no searchable words (excluded words alone match nothing)")
+    lim = limit * 5 if allowed is not None else limit
     if dialect == "sqlite":
-        match = fts5_query(query)
-        rows = session.exec(text(
-            "SELECT p.document_id, d.title, p.number, "
-            "snippet(page_fts, 0, '[', ']', '…', 12) AS snip, bm25(page_fts) AS rank "
-            "FROM page_fts JOIN page p ON p.id = page_fts.rowid JOIN document d ON d.id = p.document_id "
-            "WHERE page_fts MATCH :q ORDER BY rank LIMIT :lim"
-        ).bindparams(q=match, lim=limit * 5 if allowed is not None else limit)).all()
+        rank = func.bm25(_FTS_TABLE).label("rank")
+        stmt = (select(Page.document_id, Document.title, Page.number,
+                       func.snippet(_FTS_TABLE, 0, "[", "]", "…", 12), rank)
+                .select_from(_FTS).join(Page, col(Page.id) == _FTS.c.rowid)
+                .join(Document, col(Document.id) == Page.document_id)
+                .where(_FTS_TABLE.op("MATCH")(bindparam("q"))))
+        if flt is not None and flt.active():
+            stmt = _filtered(stmt, flt)
+        rows = session.exec(stmt.order_by(rank).limit(lim), params={"q": fts5_query(query)}).all()
         hits = [Hit(r[0], r[1], r[2], r[3], -float(r[4])) for r in rows]
     else:
         # Rank on the stored vector (migration 0004), then build snippets for the top pages only:
         # ts_headline re-parses the page text, which is what made ranking slow before.
-        rows = session.exec(text(
-            "WITH q AS (SELECT websearch_to_tsquery('english', :q) AS q), "
-            "top AS (SELECT p.id, ts_rank(p.fts_english, q.q) AS rank FROM page p, q "
-            "WHERE p.fts_english @@ q.q ORDER BY rank DESC, p.document_id, p.number LIMIT :lim) "
-            "SELECT p.document_id, d.title, p.number, "
-            "ts_headline('english', p.text, q.q, 'StartSel=[,StopSel=],MaxWords=24,MinWords=8') AS snip, "
-            "top.rank FROM top JOIN page p ON p.id = top.id JOIN document d ON d.id = p.document_id, q "
-            "ORDER BY top.rank DESC, p.document_id, p.number"
-        ).bindparams(q=query, lim=limit * 5 if allowed is not None else limit)).all()
+        rank = func.ts_rank(_PG_VECTOR, _pg_query()).label("rank")
+        top = select(Page.id, rank).where(_PG_VECTOR.op("@@")(_pg_query()))
+        if flt is not None and flt.active():
+            top = _filtered(top.join(Document, col(Document.id) == Page.document_id), flt)
+        top = top.order_by(rank.desc(), Page.document_id, Page.number).limit(lim).cte("top")
+        stmt = (select(Page.document_id, Document.title, Page.number,
+                       func.ts_headline("english", Page.text, _pg_query(),
+                                        "StartSel=[,StopSel=],MaxWords=24,MinWords=8"), top.c.rank)
+                .join(top, top.c.id == Page.id).join(Document, col(Document.id) == Page.document_id)
+                .order_by(top.c.rank.desc(), Page.document_id, Page.number))
+        rows = session.exec(stmt, params={"q": query}).all()
         hits = [Hit(r[0], r[1], r[2], " ".join(r[3].split()), float(r[4])) for r in rows]
     if allowed is not None:
         hits = [h for h in hits if h.document_id in allowed]
     return hits[:limit]
+
+
+def search_facets(session: Session, query: str, flt: DocumentFilter = DocumentFilter(), *,
+                  limit: int = 15) -> dict:
+    """The documents a search matches, passing the filter: how many, and the facets' top values among them."""
+    within, params = matching_documents(session, query)
+    within = within.params(**params)
+    total = session.exec(_filtered(select(func.count()).select_from(Document), flt)
+                         .where(col(Document.id).in_(within))).one()
+    return {"total_documents": total, "facets": facet_counts(session, flt, limit=limit, within=within)}
 
 
 # --- the JSON export contract -----------------------------------------------------------
@@ -406,3 +461,235 @@ def citation_graph(session: Session, *, external: bool = False) -> dict:
                           "label": " ".join(x for x in (w["author"], w["title"], w["year"]) if x)})
     return {"nodes": nodes,
             "edges": [{"source": s, "target": t, "citations": n} for (s, t), n in sorted(edges.items())]}
+
+
+# --- people's decisions (models.Decision) and the review queue -------------------------------------------
+
+@dataclass(frozen=True)
+class InForce:
+    """The decision in force about one thing: the newest."""
+    id: int
+    verdict: str
+    person: str
+    reason: str
+
+
+def _in_force(session: Session, where) -> dict[tuple, InForce]:
+    out: dict[tuple, InForce] = {}
+    for d, who in session.exec(select(Decision, Agent).join(Agent, Agent.id == Decision.agent_id)
+                               .where(where).order_by(Decision.id)):
+        key = {"citation": (d.document_id, d.citation_raw, d.other_id), "relation": (d.document_id, d.other_id),
+               "value": (d.document_id, d.field, d.value_json)}[d.subject]
+        out[key] = InForce(d.id, d.verdict, who.name, d.reason)
+    return out
+
+
+def citation_decisions(session: Session, doc_ids: Iterable[int]) -> dict[tuple[int, str, int], InForce]:
+    """(citing document, citation text, cited document) -> the decision in force, for these citing documents."""
+    out: dict = {}
+    for chunk in chunks(sorted(set(doc_ids))):
+        out.update(_in_force(session, (Decision.subject == "citation") & col(Decision.document_id).in_(chunk)))
+    return out
+
+
+def relation_decisions(session: Session, doc_ids: Iterable[int]) -> dict[tuple[int, int], InForce]:
+    """(lower id, higher id) -> the decision in force about the pair, for pairs with one of these documents."""
+    out: dict = {}
+    for chunk in chunks(sorted(set(doc_ids))):
+        out.update(_in_force(session, (Decision.subject == "relation") & (
+            col(Decision.document_id).in_(chunk) | col(Decision.other_id).in_(chunk))))
+    return out
+
+
+def value_decisions(session: Session, doc_id: int) -> dict[tuple[int, str, str], InForce]:
+    """(document, field, value as JSON) -> the decision in force about that value of that field."""
+    return _in_force(session, (Decision.subject == "value") & (Decision.document_id == doc_id))
+
+
+def rejected_values(session: Session, doc_id: int) -> dict[str, list]:
+    """field -> the values a person rejected for it (no software assertion may give them again)."""
+    out: dict[str, list] = {}
+    for (_, field, value_json), d in value_decisions(session, doc_id).items():
+        if d.verdict == "rejected":
+            out.setdefault(field, []).append(json.loads(value_json))
+    return out
+
+
+REVIEW_KINDS = ("values", "links", "duplicates")
+
+
+def _software_agents():
+    return select(Agent.id).where(Agent.kind == "software")
+
+
+def _linked():
+    """The citations in the link queue: linked, with the resolver's confidence."""
+    return (col(Citation.confidence).is_not(None), col(Citation.target_document_id).is_not(None))
+
+
+def _taken_values(session: Session) -> int:
+    """How many live software values are out of the queue: those of fields a person spoke to, and values
+    judged. Driven by the people's assertions and decisions (by index: the documents they are about), so it
+    costs what people did, not the archive's size."""
+    spoken = set(session.exec(select(Assertion.document_id, Assertion.field).where(
+        col(Assertion.agent_id).in_(select(Agent.id).where(Agent.kind == "person")))))
+    judged = set(session.exec(select(Decision.document_id, Decision.field, Decision.value_json)
+                              .where(Decision.subject == "value")))
+    software = set(session.exec(_software_agents()))
+    taken = 0
+    # Only the document is given to the database (the rest is checked here), so that it reads these
+    # documents' values by their index whatever its statistics say.
+    for chunk in chunks(sorted({d for d, _ in spoken} | {d for d, _, _ in judged})):
+        for d, f, v, old, who in session.exec(select(Assertion.document_id, Assertion.field, Assertion.value_json,
+                                                     Assertion.superseded, Assertion.agent_id)
+                                              .where(col(Assertion.document_id).in_(chunk))):
+            taken += not old and who in software and ((d, f) in spoken or (d, f, v) in judged)
+    return taken
+
+
+def _taken_links(session: Session) -> int:
+    judged = set(session.exec(select(Decision.document_id, Decision.citation_raw, Decision.other_id)
+                              .where(Decision.subject == "citation")))
+    taken = 0
+    for chunk in chunks(sorted({d for d, _, _ in judged})):
+        for d, raw, target in session.exec(select(Citation.document_id, Citation.raw, Citation.target_document_id)
+                                           .where(col(Citation.document_id).in_(chunk), *_linked())):
+            taken += (d, raw, target) in judged
+    return taken
+
+
+def review_progress(session: Session) -> dict:
+    """How many decisions people made, and how many values, links and relations wait, by kind. Each waiting
+    count is the queue's size from its index alone, less what people took out of it (read from their
+    decisions), so it does not read the archive's values one by one."""
+    made = dict(session.exec(select(Decision.subject, func.count()).group_by(Decision.subject)).all())
+    values = session.exec(select(func.count()).select_from(Assertion).where(
+        Assertion.superseded == False, col(Assertion.agent_id).in_(_software_agents()))).one()  # noqa: E712
+    links = session.exec(select(func.count()).select_from(Citation).where(*_linked())).one()
+    relations = session.exec(select(func.count()).select_from(DocumentRelation)).one()
+    pairs = set(session.exec(select(Decision.document_id, Decision.other_id).where(Decision.subject == "relation")))
+    decided_pairs = 0
+    for chunk in chunks(sorted({d for d, _ in pairs})):
+        decided_pairs += sum(p in pairs for p in session.exec(select(DocumentRelation.document_id,
+                                                                     DocumentRelation.other_id)
+                                                              .where(col(DocumentRelation.document_id).in_(chunk))))
+    return {
+        "values": {"reviewed": made.get("value", 0), "remaining": values - _taken_values(session)},
+        "links": {"reviewed": made.get("citation", 0), "remaining": links - _taken_links(session)},
+        "duplicates": {"reviewed": made.get("relation", 0), "remaining": relations - decided_pairs},
+    }
+
+
+def parse_cursor(after: Optional[str]) -> Optional[tuple[float, int]]:
+    """A queue page's cursor: 'confidence:id' of the last item shown."""
+    if not after:
+        return None
+    try:
+        conf, ident = after.split(":", 1)
+        return float(conf), int(ident)
+    except ValueError:
+        raise QueryError(f"bad cursor {after!r}: use the 'next' value of the previous page") from None
+
+
+_BATCH = 200   # rows read per step of a queue walk
+
+
+def _walk(session: Session, stmt, key, cursor, keep, limit: int) -> list:
+    """Rows of `stmt` in `key` order after `cursor`, those `keep(batch)` keeps, until `limit` are found. The
+    database only walks an index in order (so no planner can turn it into a sort of the whole table); what
+    people decided is checked per batch against their decisions for those documents. A page costs the items
+    shown plus the decided ones it steps over."""
+    out: list = []
+    while len(out) < limit:
+        step = stmt.where(tuple_(*key) > tuple_(*cursor)) if cursor else stmt
+        batch = list(session.exec(step.order_by(*key).limit(_BATCH)))
+        if not batch:
+            break
+        out += keep(batch)
+        last = batch[-1]
+        cursor = (last.confidence, last.id) if hasattr(last, "confidence") else (last.score, last.id)
+        if len(batch) < _BATCH:
+            break
+    return out[:limit]
+
+
+def _keep_values(session: Session):
+    software = set(session.exec(_software_agents()))
+
+    def keep(batch: list[Assertion]) -> list[Assertion]:
+        mine = [a for a in batch if a.agent_id in software]
+        docs = sorted({a.document_id for a in mine})
+        spoken = set(session.exec(select(Assertion.document_id, Assertion.field).where(
+            col(Assertion.document_id).in_(docs), col(Assertion.agent_id).not_in(software)))) if docs else set()
+        judged = set(session.exec(select(Decision.document_id, Decision.field, Decision.value_json).where(
+            Decision.subject == "value", col(Decision.document_id).in_(docs)))) if docs else set()
+        return [a for a in mine if (a.document_id, a.field) not in spoken
+                and (a.document_id, a.field, a.value_json) not in judged]
+    return keep
+
+
+def _keep_links(session: Session):
+    def keep(batch: list[Citation]) -> list[Citation]:
+        judged = citation_decisions(session, {c.document_id for c in batch})
+        return [c for c in batch if (c.document_id, c.raw, c.target_document_id) not in judged]
+    return keep
+
+
+def _keep_relations(session: Session):
+    def keep(batch: list[DocumentRelation]) -> list[DocumentRelation]:
+        judged = relation_decisions(session, {r.document_id for r in batch})
+        return [r for r in batch if (r.document_id, r.other_id) not in judged]
+    return keep
+
+
+def _titles(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for chunk in chunks(sorted(set(ids))):
+        for i, title, label in session.exec(select(Document.id, Document.title, Document.label)
+                                            .where(col(Document.id).in_(chunk))):
+            out[i] = title or label
+    return out
+
+
+def review_queue(session: Session, kind: str, *, after: Optional[str] = None, limit: int = 50,
+                 progress: bool = True) -> dict:
+    """One page of the review queue, lowest confidence first (keyset: `after` is the previous page's
+    `next`), read by index: a page costs the same at 100,000 documents. Values: those the software gave,
+    live, about fields no person has spoken to and not judged; links: citations linked by the resolver and
+    not judged; duplicates: relations not judged."""
+    if kind not in REVIEW_KINDS:
+        raise QueryError(f"no review queue {kind!r}: one of {', '.join(REVIEW_KINDS)}")
+    cursor = parse_cursor(after)
+    items: list[dict] = []
+    if kind == "values":
+        rows = _walk(session, select(Assertion).where(Assertion.superseded == False),  # noqa: E712
+                     (Assertion.confidence, Assertion.id), cursor, _keep_values(session), limit)
+        titles = _titles(session, (a.document_id for a in rows))
+        for a in rows:
+            version = session.exec(select(func.max(Assertion.id)).where(
+                Assertion.document_id == a.document_id, Assertion.field == a.field)).one()
+            items.append({"id": a.id, "document": a.document_id, "document_title": titles.get(a.document_id),
+                          "field": a.field, "value": json.loads(a.value_json), "confidence": a.confidence,
+                          "method": a.method, "page": a.page, "evidence": a.evidence, "version": version,
+                          "cursor": f"{a.confidence!r}:{a.id}"})
+    elif kind == "links":
+        rows = _walk(session, select(Citation).where(*_linked()), (Citation.confidence, Citation.id), cursor,
+                     _keep_links(session), limit)
+        titles = _titles(session, [c.document_id for c in rows] + [c.target_document_id for c in rows])
+        for c in rows:
+            items.append({"id": c.id, "document": c.document_id, "document_title": titles.get(c.document_id),
+                          "raw": c.raw, "page": c.page, "target": c.target_document_id,
+                          "target_title": titles.get(c.target_document_id), "confidence": c.confidence,
+                          "evidence": c.match_evidence, "version": 0, "cursor": f"{c.confidence!r}:{c.id}"})
+    else:
+        rows = _walk(session, select(DocumentRelation), (DocumentRelation.score, DocumentRelation.id), cursor,
+                     _keep_relations(session), limit)
+        titles = _titles(session, [r.document_id for r in rows] + [r.other_id for r in rows])
+        for r in rows:
+            items.append({"id": r.id, "document": r.document_id, "document_title": titles.get(r.document_id),
+                          "other": r.other_id, "other_title": titles.get(r.other_id), "kind": r.kind,
+                          "score": r.score, "method": r.method, "version": 0, "cursor": f"{r.score!r}:{r.id}"})
+    out = {"kind": kind, "items": items, "next": items[-1]["cursor"] if len(items) == limit else None}
+    if progress:
+        out["progress"] = review_progress(session)
+    return out

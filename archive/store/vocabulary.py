@@ -46,3 +46,7 @@ RelationKind = Vocabulary("RelationKind", [("IDENTICAL_TEXT", "identical-text"),
                                            ("PARTIAL_COPY", "partial-copy")], module=__name__)
 # How much of a date is stated (Document.date_precision).
 DatePrecision = Vocabulary("DatePrecision", [("YEAR", "year"), ("MONTH", "month"), ("DAY", "day")], module=__name__)
+# What a person's decision is about (Decision.subject), and what they decided (Decision.verdict).
+DecisionSubject = Vocabulary("DecisionSubject", [("CITATION", "citation"), ("RELATION", "relation"),
+                                                 ("VALUE", "value")], module=__name__)
+Verdict = Vocabulary("Verdict", [("ACCEPTED", "accepted"), ("REJECTED", "rejected")], module=__name__)

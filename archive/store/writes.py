@@ -20,6 +20,8 @@ from archive.store.models import (
     Assertion,
     Citation,
     CitationKey,
+    Decision,
+    DecisionSubject,
     Document,
     DocumentKey,
     DocumentRelation,
@@ -31,9 +33,10 @@ from archive.store.models import (
     PageLayout,
     SimilarityKey,
     SourceFile,
+    Verdict,
     utcnow,
 )
-from archive.store.reads import chunks
+from archive.store.reads import chunks, rejected_values
 
 PROJECT_AGENT = "archive-tracker"
 
@@ -168,8 +171,13 @@ def supersede_software_assertions(session: Session, document_id: int) -> int:
     return len(rows)
 
 
-def best_assertion(assertions: list[tuple[Assertion, Agent]]) -> Optional[tuple[Assertion, Agent]]:
-    live = [(a, who) for a, who in assertions if not a.superseded]
+def best_assertion(assertions: list[tuple[Assertion, Agent]],
+                   rejected: Iterable = ()) -> Optional[tuple[Assertion, Agent]]:
+    """The assertion that gives the field its value. `rejected`: values a person rejected for the field
+    (reads.rejected_values), which no software assertion may give it again; a person's own never count as such."""
+    rejected = list(rejected)
+    live = [(a, who) for a, who in assertions if not a.superseded
+            and (who.kind == AgentKind.PERSON.value or json.loads(a.value_json) not in rejected)]
     people = [(a, who) for a, who in live if who.kind == AgentKind.PERSON.value]
     if people:  # a person's assertion outranks any extraction; the latest person wins
         return max(people, key=lambda p: (p[0].created_at, p[0].id))
@@ -189,9 +197,10 @@ def refresh_metadata(session: Session, document: Document) -> list[str]:
     metadata-modification event naming old and new value, who or what, and why."""
     rows = session.exec(select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id)
                         .where(Assertion.document_id == document.id)).all()
+    rejected = rejected_values(session, document.id)
     changed = []
     for field in METADATA_FIELDS:
-        best = best_assertion([(a, who) for a, who in rows if a.field == field])
+        best = best_assertion([(a, who) for a, who in rows if a.field == field], rejected.get(field, ()))
         new = json.loads(best[0].value_json) if best else ([] if field == "authors" else None)
         old = _current(document, field)
         quals = json.loads(best[0].qualifiers_json or "{}") if best else {}
@@ -329,3 +338,37 @@ def relate(session: Session, a: int, b: int, kind: str, score: float, method: st
               f"{kind} of document {other} (score {score:.3f}, {method}); canonical copy: document {canonical}",
               document_id=doc)
     return rel
+
+
+def unrelate(session: Session, relation: DocumentRelation, who: Agent, why: str) -> None:
+    """Remove a duplicate relation (a person rejected it), with an event on both documents."""
+    for doc, other in ((relation.document_id, relation.other_id), (relation.other_id, relation.document_id)):
+        event(session, EventType.DUPLICATE_DETECTION, who, Outcome.SUCCESS,
+              f"not a {relation.kind} of document {other}: relation removed ({why})", document_id=doc)
+    session.delete(relation)
+
+
+# --- a person's decisions (archive.store.models.Decision) ------------------------------------------------
+
+def decide(session: Session, subject: DecisionSubject | str, verdict: Verdict | str, who: Agent, reason: str, *,
+           document_id: int, other_id: Optional[int] = None, citation_raw: Optional[str] = None,
+           field: Optional[str] = None, value_json: Optional[str] = None, detail: str,
+           also_on: Optional[int] = None) -> Decision:
+    """Record a person's decision with its event (and the same event on `also_on`, a relation's other
+    document), so that it shows in the document's history. What it changes is the caller's."""
+    subject, verdict = DecisionSubject(subject).value, Verdict(verdict).value
+    if not reason.strip():
+        raise UsageError("give a reason for the decision")
+    etype = {"citation": EventType.LINKING, "relation": EventType.DUPLICATE_DETECTION,
+             "value": EventType.METADATA_MODIFICATION}[subject]
+    text = f"{verdict} by {who.name}: {detail} (why: {reason.strip()})"
+    ev = event(session, etype, who, Outcome.SUCCESS, text, document_id=document_id)
+    if also_on is not None:
+        event(session, etype, who, Outcome.SUCCESS, text, document_id=also_on)
+    session.flush()
+    d = Decision(subject=subject, verdict=verdict, document_id=document_id, other_id=other_id,
+                 citation_raw=citation_raw, field=field, value_json=value_json, reason=reason.strip(),
+                 agent_id=who.id, event_id=ev.id)
+    session.add(d)
+    session.flush()
+    return d

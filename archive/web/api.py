@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -23,29 +23,38 @@ def _session(request: Request):
         yield s
 
 
-def _filter(organization, publisher, place, date_from, date_to) -> reads.DocumentFilter:
+# Which text filters are whole values (a facet's): organization, publisher, place (repeatable).
+Exact = Annotated[Optional[list[Literal["organization", "publisher", "place"]]], Query()]
+
+
+def _filter(organization, publisher, place, date_from, date_to, exact=None) -> reads.DocumentFilter:
     return reads.DocumentFilter(organization=organization, publisher=publisher, place=place,
-                                date_from=date_from, date_to=date_to)
+                                date_from=date_from, date_to=date_to, exact=tuple(sorted(set(exact or ()))))
 
 
 @router.get("/documents")
 def list_documents(request: Request, page: PageNo = 1, sort: str = "id", desc: bool = False,
                    organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
-                   date_from: Optional[str] = None, date_to: Optional[str] = None,
+                   date_from: Optional[str] = None, date_to: Optional[str] = None, exact: Exact = None,
                    session: Session = Depends(_session)) -> dict:
+    """A page of the catalogue (the keys of `archive list --json` per document), its total and facets.
+    `exact=place` (repeatable): that filter is a whole value (a facet's), not a part of one."""
     auth.may_read(request)
     page = min(max(page, 1), 10**6)
-    return views.catalogue(session, _filter(organization, publisher, place, date_from, date_to),
+    return views.catalogue(session, _filter(organization, publisher, place, date_from, date_to, exact),
                            page=page, sort=sort, descending=desc)
 
 
 @router.get("/search")
 def search(request: Request, q: str, limit: Annotated[int, Query(ge=1, le=200)] = 20,
+           organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
+           date_from: Optional[str] = None, date_to: Optional[str] = None, exact: Exact = None,
            session: Session = Depends(_session)) -> dict:
+    """Ranked hits (the keys of `archive search --json`) among the filtered documents, how many documents
+    match, and the facets' top values among them."""
     auth.may_read(request)
-    hits = reads.search(session, q, limit=min(max(limit, 1), 200))
-    return {"query": q, "hits": [{"document": h.document_id, "title": h.title, "page": h.page,
-                                  "snippet": h.snippet, "rank": h.rank} for h in hits]}
+    return views.search(session, q, _filter(organization, publisher, place, date_from, date_to, exact),
+                        limit=min(max(limit, 1), 200))
 
 
 @router.get("/documents/{doc_id}")

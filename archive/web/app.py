@@ -84,9 +84,10 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     async def http_error(request: Request, exc: HTTPException):
         return _error(request, exc.status_code, str(exc.detail))
 
-    from archive.web import api, pages
+    from archive.web import api, pages, review
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(review.router)
     return app
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from archive.errors import QueryError
 from archive.store import reads
 from archive.web import auth, views
-from archive.web.api import DocId, PageNo, _filter, _session
+from archive.web.api import DocId, Exact, PageNo, _filter, _session
 
 router = APIRouter()
 
@@ -41,27 +41,41 @@ def logout(request: Request):
     return RedirectResponse("/login", status_code=303)
 
 
+FILTERS = ("organization", "publisher", "place", "date_from", "date_to")
+
+
+def _params(flt, **more) -> dict:
+    return {**{f: getattr(flt, f) for f in FILTERS}, "exact": list(flt.exact), **more}
+
+
 @router.get("/")
 def catalogue(request: Request, page: PageNo = 1, sort: str = "id", desc: bool = False,
               organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
-              date_from: Optional[str] = None, date_to: Optional[str] = None, session: Session = Depends(_session)):
+              date_from: Optional[str] = None, date_to: Optional[str] = None, exact: Exact = None,
+              session: Session = Depends(_session)):
     auth.may_read(request)
-    flt = _filter(organization, publisher, place, date_from, date_to)
+    flt = _filter(organization, publisher, place, date_from, date_to, exact)
     data = views.catalogue(session, flt, page=min(max(page, 1), 10**6), sort=sort, descending=desc)
     return render(request, "catalogue.html", {"data": data, "flt": flt, "sort": sort, "desc": desc,
-                                              "sorts": list(reads.SORTS)})
+                                              "sorts": list(reads.SORTS), "filters": FILTERS,
+                                              "params": _params(flt, sort=sort, desc=desc),
+                                              "qs": views.query_string})
 
 
 @router.get("/search")
-def search(request: Request, q: str = "", session: Session = Depends(_session)):
+def search(request: Request, q: str = "", organization: Optional[str] = None, publisher: Optional[str] = None,
+           place: Optional[str] = None, date_from: Optional[str] = None, date_to: Optional[str] = None,
+           exact: Exact = None, session: Session = Depends(_session)):
     auth.may_read(request)
-    hits, error = [], None
+    flt = _filter(organization, publisher, place, date_from, date_to, exact)
+    data, error = {"hits": [], "facets": {}, "total_documents": 0}, None
     if q.strip():
         try:
-            hits = reads.search(session, q, limit=50)
+            data = views.search(session, q, flt, limit=50)
         except QueryError as exc:
             error = exc.one_line()
-    return render(request, "search.html", {"q": q, "hits": hits, "error": error})
+    return render(request, "search.html", {"q": q, "data": data, "error": error, "flt": flt, "filters": FILTERS,
+                                           "params": _params(flt, q=q), "qs": views.query_string})
 
 
 @router.get("/documents/{doc_id}")

@@ -31,7 +31,22 @@ def catalogue(session: Session, flt: reads.DocumentFilter, *, page: int, sort: s
 def summary(d) -> dict:
     return {"id": d.id, "label": d.label, "title": d.title, "authors": reads.authors(d),
             "organization": d.organization, "publisher": d.publisher, "place": d.place, "date": d.date,
-            "page_count": d.page_count}
+            "page_count": d.page_count, "mean_ocr_confidence": d.mean_confidence}
+
+
+def search(session: Session, q: str, flt: reads.DocumentFilter, *, limit: int) -> dict:
+    """Hits with the keys of `archive search --json`, the number of matching documents and their facets
+    (the filter applied inside the search and the facet queries: nothing is loaded to be filtered)."""
+    hits = reads.search(session, q, limit=limit, flt=flt)
+    return {"query": q, "hits": [{"document": h.document_id, "title": h.title, "page": h.page, "snippet": h.snippet,
+                                  "rank": round(h.rank, 4)} for h in hits], **reads.search_facets(session, q, flt)}
+
+
+def query_string(params: dict, **changes) -> str:
+    """The page's query string with some parameters changed (None drops one): links keep the filters."""
+    from urllib.parse import urlencode
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "", False, [])}
+    return "?" + urlencode(merged, doseq=True)
 
 
 def field_version(session: Session, doc_id: int, field: str) -> int:
@@ -104,4 +119,5 @@ def document_view(session: Session, doc_id: int) -> dict:
                       "size": [lay.width, lay.height] if lay is not None else None})
     fields = [{"name": f, "value": data[f], "version": field_version(session, d.id, f),
                "claims": prov.get(f, [])} for f in METADATA_FIELDS if f in data or f in prov]
-    return {"doc": data, "fields": fields, "pages": pages, "json": json.dumps}
+    from archive.web.decisions import links_view  # (decisions builds on this module)
+    return {"doc": data, "fields": fields, "pages": pages, "json": json.dumps, "links": links_view(session, d.id)}

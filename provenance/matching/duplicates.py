@@ -20,7 +20,7 @@ from archive import __version__
 from archive.store import writes
 from archive.store.db import session_scope
 from archive.store.models import AgentKind, Document, SimilarityKey
-from archive.store.reads import chunks
+from archive.store.reads import chunks, relation_decisions
 from provenance.matching import similarity
 from provenance.matching.linking import quality_ranks
 
@@ -112,7 +112,11 @@ def find_duplicates(engine: Engine, doc_ids: Optional[list[int]] = None, *,
                 others = every if every is not None else _candidates(session, d, sigs[d][0], sigs[d][3])
                 pairs.update((min(d, o), max(d, o)) for o in others if o != d)
         sigs = _signatures(session, {x for p in pairs for x in p})
-        found = [r for a, b in sorted(pairs) if a in sigs and b in sigs and (r := _compare(session, a, b, sigs))]
+        # A pair a person rejected is never related again (archive.store.models.Decision).
+        rejected = {p for p, d in relation_decisions(session, {x for p in pairs for x in p}).items()
+                    if d.verdict == "rejected"}
+        found = [r for a, b in sorted(pairs) if (a, b) not in rejected and a in sigs and b in sigs
+                 and (r := _compare(session, a, b, sigs))]
         rank = quality_ranks(session, {x for r in found for x in r[:2]})
     groups = _groups([(a, b) for a, b, *_ in found])
     with session_scope(engine) as session:

@@ -26,7 +26,7 @@ from archive import __version__
 from archive.store import writes
 from archive.store.db import session_scope
 from archive.store.models import AgentKind, Citation, CitationKey, Document, DocumentKey, Page
-from archive.store.reads import chunks
+from archive.store.reads import InForce, chunks, citation_decisions
 from provenance.citations import FoundCitation
 from provenance.matching import blocking, resolve
 
@@ -179,9 +179,25 @@ def _decide(session: Session, cites: list[Citation], founds: dict[int, FoundCita
         cands = every if every is not None else [pool[i] for i in sorted(retrieved[c.id]) if i in pool]
         matches[c.id] = resolve.resolve(founds[c.id], cands, citing_id=c.document_id,
                                         citing_year=citing.get(c.document_id))
+    # A person's decisions outrank the scorer: a rejected target is never linked again, an accepted one
+    # is kept whatever the scorer says now (they are named by the citing document and the citation's text).
+    verdicts: dict[tuple[int, str], dict[int, InForce]] = {}
+    for (doc, raw, target), d in citation_decisions(session, citing).items():
+        verdicts.setdefault((doc, raw), {})[target] = d
+    by_id = {c.id: c for c in cites}
+    for cid in matches:
+        mine = verdicts.get((by_id[cid].document_id, by_id[cid].raw), {})
+        matches[cid] = [m for m in matches[cid]
+                        if mine.get(m.target_id) is None or mine[m.target_id].verdict != "rejected"]
     rank = quality_ranks(session, {m.target_id for ms in matches.values() for m in ms})
     out: dict[int, _Decision] = {}
     for cid, ms in matches.items():
+        mine = verdicts.get((by_id[cid].document_id, by_id[cid].raw), {})
+        accepted = max((d for d in mine.items() if d[1].verdict == "accepted"), key=lambda d: d[1].id, default=None)
+        if accepted is not None:
+            target, d = accepted
+            out[cid] = _Decision(target, 1.0, f"accepted by {d.person}: {d.reason}")
+            continue
         if not ms:
             out[cid] = _Decision()
             continue

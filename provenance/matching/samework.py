@@ -41,7 +41,8 @@ def _own_value(session: Session, doc: Document, field: str):
     rows = session.exec(select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id).where(
         Assertion.document_id == doc.id, Assertion.field == field, Assertion.superseded == False,  # noqa: E712
         Assertion.method != "same-work")).all()
-    best = writes.best_assertion(list(rows))
+    # never a value a person rejected for this document
+    best = writes.best_assertion(list(rows), reads.rejected_values(session, doc.id).get(field, ()))
     return json.loads(best[0].value_json) if best else None
 
 
