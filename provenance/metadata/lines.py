@@ -34,7 +34,13 @@ ADDRESS_RE = re.compile(
     r"\b\d+[A-Za-z]?\s+[A-Z][\w'’]*(?:\s+[A-Z][\w'’]*)?\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Square|"
     r"Place|Row|Way|Terrace|Drive|Boulevard|Blvd\.)|\b[A-Z]{1,2}\d{1,2}[A-Z]?\s+\d[A-Z]{2}\b|\b[A-Z]{2}\s+\d{5}\b)",
     re.I)
-_ISSUE_RE = re.compile(r"\b(?:Vol|Volume|No|Nos|Number|Issue|Whole\s+No)\.?\s*(?:\d+|[IVXLC]+)\b", re.I)
+# An issue numbered in words ("Number Twelve", "Volume Two"), as mastheads set it; not after "No",
+# which is also the word ("No one ...").
+_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                 r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty)(?:[- ](?:one|two|three|four|five|"
+                 r"six|seven|eight|nine))?")
+_ISSUE_RE = re.compile(r"\b(?:(?:Vol|Volume|No|Nos|Number|Issue|Whole\s+No)\.?\s*(?:\d+|[IVXLC]+)"
+                       rf"|(?:Volume|Number|Issue)\s+{_NUMBER_WORDS})\b", re.I)
 _SERIES_RE = re.compile(
     r"(?:\b(?:Working|Occasional|Discussion|Research|Policy|Conference|Study|Education|Educational)?\s*"
     r"(?:Papers?|Pamphlets?|Series|Bulletins?|Reports?|Studies|Leaflets?|Tracts?)\b\s*(?:No\.?|Number|#)?\s*"
