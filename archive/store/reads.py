@@ -282,7 +282,8 @@ def document_json(session: Session, doc: Document, *, include_text: bool = True)
             "value": json.loads(a.value_json), "normalized": a.normalized, "confidence": a.confidence,
             "method": a.method, "page": a.page,
             "span": [a.span_start, a.span_end] if a.span_start is not None else None,
-            "evidence": a.evidence, "agent": who.label, "agent_kind": who.kind, "note": a.note,
+            "evidence": a.evidence, "box": json.loads(a.evidence_box_json) if a.evidence_box_json else None,
+            "agent": who.label, "agent_kind": who.kind, "note": a.note,
             "time": a.created_at.isoformat(), "qualifiers": json.loads(a.qualifiers_json or "{}"),
             "superseded": a.superseded})
     return {
@@ -290,6 +291,7 @@ def document_json(session: Session, doc: Document, *, include_text: bool = True)
         "label": doc.label,
         "title": doc.title,
         "subtitle": doc.subtitle,
+        "series": doc.series,
         "authors": authors(doc),
         "organization": doc.organization,
         "publisher": doc.publisher,

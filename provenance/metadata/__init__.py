@@ -32,24 +32,27 @@ from provenance.metadata.dates import ParsedDate
 from provenance.metadata.front import TitleBlock, join_text, merge_statement_lines, read_title_block
 from provenance.metadata.imprint import Statement, find_statements, segments
 from provenance.metadata.lines import ADDRESS_RE
+from provenance.metadata.typeset import PageType, page_type
 from provenance.metadata.values import FIELDS, Evidence, FieldValue
 from provenance.metadata.words import body_name_like, is_noise, is_press, org_head, sentence_like, top_body
 from provenance.text import Line, fold, norm_words, page_lines
 
 __all__ = ["EXTRACTOR_VERSION", "Evidence", "FieldValue", "FIELDS", "extract_metadata"]
 
-EXTRACTOR_VERSION = "metadata-1.1"
+EXTRACTOR_VERSION = "metadata-1.2"
 
 
 class _Collector:
     """Candidate values per field; the most confident one wins."""
 
-    def __init__(self, pages: Sequence[str]):
+    def __init__(self, pages: Sequence[str], types: dict[int, PageType] | None = None):
         self.pages = pages
+        self.types = types or {}
         self.cands: dict[str, list[FieldValue]] = {f: [] for f in FIELDS}
 
     def ev(self, page: int, start: int, end: int) -> Evidence:
-        return Evidence(page, start, end, self.pages[page - 1][start:end])
+        pt = self.types.get(page)
+        return Evidence(page, start, end, self.pages[page - 1][start:end], pt.box(start, end) if pt else None)
 
     def add(self, fld: str, value, confidence: float, method: str, ev: Evidence | None,
             normalized: str | None = None, qualifiers: dict | None = None) -> None:
@@ -118,17 +121,26 @@ def _resolve_short(name: str, bodies: list[str]) -> str | None:
     return None
 
 
-def extract_metadata(pages: Sequence[str]) -> list[FieldValue]:
-    """The best value per field that the document states; a field it does not state is absent from the list."""
+def extract_metadata(pages: Sequence[str], layouts: Sequence | None = None) -> list[FieldValue]:
+    """The best value per field that the document states; a field it does not state is absent from the list.
+
+    `layouts` (optional, one `archive.store.layout.Layout` or None per page) says how the pages were set:
+    the title is then the dominant type near the top of the first page, lines set smaller above it are
+    kept apart from it (a series, a kicker, the issuing body), and evidence keeps its box on the page."""
     pages = [p or "" for p in pages]
     if not any(p.strip() for p in pages):
         return []
-    c = _Collector(pages)
     plines = page_lines(pages)
+    types: dict[int, PageType] = {}
+    for k, lay in enumerate(list(layouts or [])[:len(pages)]):
+        pt = page_type([ln for ln in plines[k] if ln.text], lay) if lay is not None else None
+        if pt is not None:
+            types[k + 1] = pt
+    c = _Collector(pages, types)
     refs = reference_lines(plines)
     # The title block is on the first page that has text (a blank cover scan comes before it).
     first = next((k for k, p in enumerate(pages) if any(not is_noise(x) for x in p.splitlines())), 0)
-    tb = read_title_block(plines[first], pages[first])
+    tb = read_title_block(plines[first], pages[first], types.get(first + 1))
     tb.page = first + 1
     _title_fields(c, tb)
     statements = _front_fields(c, tb)
@@ -173,6 +185,10 @@ def _front_fields(c: _Collector, tb: TitleBlock) -> list[tuple[Statement, int, i
             c.add("authors", h.people, conf, "byline", c.ev(tb.page, h.start, h.end))
         if h.body:
             _body_line(c, tb, h)
+        if h.series and h.kind == "series":
+            name, s, e, number = h.series
+            c.add("series", name, 0.85 if tb.by_type else 0.75, "title-block", c.ev(tb.page, s, e),
+                  qualifiers={"number": number} if number else None)
         if h.kind == "place" and h.place:
             c.add("place", h.place[0], 0.8, "title-block", c.ev(tb.page, h.place[1], h.place[2]))
         for st, off in h.statements:
@@ -277,7 +293,9 @@ def _colophon_fields(c: _Collector, plines: list[list[Line]], refs: set, stateme
     pages = c.pages
     last = len(plines)
     for lines in plines:
-        for ln in standalone_lines(merge_statement_lines(lines, pages[lines[0].page - 1]) if lines else [], refs):
+        types = c.types.get(lines[0].page) if lines else None
+        for ln in standalone_lines(merge_statement_lines(lines, pages[lines[0].page - 1]) if lines else [], refs,
+                                   types):
             if (ln.page, ln.index) in header:
                 continue
             text = pages[ln.page - 1][ln.start:ln.end]

@@ -6,8 +6,17 @@ import re
 from dataclasses import dataclass, field
 
 from provenance.metadata.imprint import COPY_RE, STATEMENT_START_RE, VERB_RE
-from provenance.metadata.lines import ADDRESS_RE, BYLINE_START_RE, HeadLine, classify, lone_place
-from provenance.metadata.words import body_name_like, is_press, sentence_like
+from provenance.metadata.lines import (
+    ADDRESS_RE,
+    BYLINE_START_RE,
+    SERIES_WORD_RE,
+    HeadLine,
+    classify,
+    lone_place,
+    series_name,
+)
+from provenance.metadata.typeset import PageType
+from provenance.metadata.words import body_name_like, is_press, sentence_like, top_body
 from provenance.text import Line
 
 MAX_HEADER_LINES = 16
@@ -33,6 +42,8 @@ class TitleBlock:
     masthead: bool
     all_lines: list[HeadLine] = field(default_factory=list)   # every line above the text, read or not
     page: int = 1                                             # 1-based page the block is on
+    types: PageType | None = None                             # how its lines were set, where the layout is known
+    by_type: bool = False                                     # the title was found as the dominant type
 
 
 def merge_statement_lines(lines: list[Line], page_text: str) -> list[Line]:
@@ -128,11 +139,18 @@ def _above_title(content: list[HeadLine]) -> tuple[int, HeadLine | None]:
     return i, letterhead
 
 
-def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
-    """Classify the title-block lines of page 1 and pick out the title and subtitle lines."""
+def read_title_block(lines: list[Line], page_text: str, types: PageType | None = None) -> TitleBlock:
+    """Classify the title-block lines of page 1 and pick out the title and subtitle lines; where the
+    page's layout is known (`types`), the title is the dominant type near the top."""
     heads = _classify_lines(header_lines(lines, page_text), page_text)
     content = [h for h in heads if h.kind != "noise"]
     i, letterhead = _above_title(content)
+    by_type = False
+    if types is not None:
+        j = _dominant(content, i, types)
+        if j is not None:
+            _set_above(content[i:j])
+            i, by_type = j, True
     # A letter: under the letterhead and its date, "To all affiliated associations" is the addressee.
     if letterhead is not None and i < len(content) and re.match(r"To\s", content[i].text) \
             and any(x.kind == "dateline" for x in content[:i]):
@@ -149,7 +167,10 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
     if i < len(content) and content[i].kind in ("text", "org", "name", "organ"):
         title = [content[i]]
         j = i + 1
-        while j < len(content) and _joinable(title[-1].text, content[j], wrap_len=10 ** 6):
+        while j < len(content):
+            same = _same_type(title[-1], content[j], types)
+            if same is False or not _joinable(title[-1].text, content[j], wrap_len=40 if same else 10 ** 6):
+                break
             title.append(content[j])
             j += 1
         pos = j
@@ -173,7 +194,7 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
                     k += 1
             front_after = k < len(content) and content[k].kind in _CORE | _SOFT
             if front_after or title[-1].text.endswith(":") or _GENRE_RE.match(cand[0].text) \
-                    or (not masthead and _set_apart(title, cand, lines)):
+                    or (not masthead and _set_apart(title, cand, lines)) or _display_subtitle(title, cand, types):
                 subtitle = cand
                 pos = k
     _stacked_imprint(content, pos)
@@ -190,7 +211,72 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
                                                      if 0 <= n < len(content)):
             h.kind, h.body = "venue", None
     front = _front_lines(content, pos, title + subtitle, masthead)
-    return TitleBlock(front, title, subtitle, letterhead, masthead, heads)
+    return TitleBlock(front, title, subtitle, letterhead, masthead, heads, types=types, by_type=by_type)
+
+
+# A title is set at least this much larger than the running text, and what stands above it at most
+# this fraction of the title's size (a series line, a kicker, the body's name in small capitals).
+_DISPLAY_RATIO = 1.3
+_SMALLER = 0.8
+_TITLE_KINDS = {"text", "org", "name", "organ"}
+
+
+def _dominant(content: list[HeadLine], i: int, types: PageType) -> int | None:
+    """Where the title starts by type: the first line of the largest type among the block's first lines,
+    set clearly larger than the text, when it comes after lines set smaller than it (which are then
+    above the title, not part of it). None when the type says nothing the wording did not."""
+    head = content[:min(len(content), i + 8)]
+    sized = [(k, types.size(h.line.index)) for k, h in enumerate(head)]
+    sized = [(k, s) for k, s in sized if s is not None]
+    if not sized:
+        return None
+    top = max(s for _, s in sized)
+    j = next(k for k, s in sized if s >= top * 0.95)
+    if j <= i or top < _DISPLAY_RATIO * types.body_size or content[j].kind not in _TITLE_KINDS:
+        return None
+    above = [types.size(h.line.index) for h in content[i:j]]
+    if any(s is None or s > _SMALLER * top for s in above):
+        return None
+    return j
+
+
+def _set_above(above: list[HeadLine]) -> None:
+    """Lines set small above the title: a series ("Studies in Local Labour History"), the body that
+    issues it (kept as a body line), or a kicker ("Special Report"), never part of the title."""
+    for h in above:
+        if h.kind == "series" or (h.kind == "text" and SERIES_WORD_RE.search(h.text) and len(h.text.split()) <= 10):
+            h.kind = "series"
+            if h.series is None:
+                h.series = series_name(h.text, h.start)
+        elif h.kind in ("text", "name", "heading") and body_name_like(h.text.strip(" .")) and not h.people:
+            # "CENTRE FOR THE STUDY OF POPULAR PRINT" over the title: the body, whatever its name's words
+            # say ("Study of" reads as a title's words where the line might be the title).
+            h.kind, h.body = "org", (top_body(h.text.strip(" .")), h.start, h.start + len(h.text.strip(" .")))
+        elif h.kind in ("text", "name", "heading"):
+            h.kind, h.people = "kicker", []
+
+
+def _same_type(a: HeadLine, b: HeadLine, types: PageType | None) -> bool | None:
+    """Two lines set in one size (True), in clearly different sizes (False), or unknown (None)."""
+    if types is None:
+        return None
+    sa, sb = types.size(a.line.index), types.size(b.line.index)
+    if sa is None or sb is None:
+        return None
+    lo, hi = sorted((sa, sb))
+    if hi <= lo * 1.12:
+        return True
+    return False if hi > lo * 1.2 else None
+
+
+def _display_subtitle(title: list[HeadLine], cand: list[HeadLine], types: PageType | None) -> bool:
+    """A line under the title set smaller than the title and larger than the text is its subtitle."""
+    if types is None or not title or not cand:
+        return False
+    st, sc = types.size(title[-1].line.index), types.size(cand[0].line.index)
+    if st is None or sc is None:
+        return False
+    return sc <= st * 0.85 and sc >= types.body_size * 1.12 and not sentence_like(" ".join(h.text for h in cand))
 
 
 def _classify_lines(hlines: list[Line], page_text: str) -> list[HeadLine]:

@@ -1,0 +1,143 @@
+"""Description from the page's layout: the title as the dominant type, what is set smaller above it
+(series, kicker, the issuing body), subtitles and bylines by size, colophon lines set apart by type,
+evidence boxes; and that the same text without a layout reads as before.
+
+Every document here is invented. Layouts are built as a text layer's would be (one layout line per
+printed line, sizes in points), so no OCR runs; bench/layout_metadata.py measures the same on
+rendered and OCR'd pages.
+"""
+
+from __future__ import annotations
+
+from archive.store.layout import Layout, Line, Word
+from provenance.metadata import extract_metadata
+from provenance.metadata.typeset import page_type
+from provenance.text import page_lines
+
+
+def typeset(spec: list[tuple[str, float] | tuple[str, float, bool] | str]) -> tuple[str, Layout]:
+    """(page text, layout) of lines given as (text, size[, bold]); "" is a blank line (a gap)."""
+    lines, texts, y = [], [], 72.0
+    for item in spec:
+        if item == "":
+            texts.append("")
+            y += 14
+            continue
+        text, size, *rest = item
+        bold = rest[0] if rest else False
+        x, words = 72.0, []
+        for w in text.split():
+            width = 0.5 * size * len(w)
+            words.append(Word(w, (round(x), round(y), round(x + width), round(y + size))))
+            x += width + 0.25 * size
+        lines.append(Line(tuple(words), (words[0].box[0], round(y), words[-1].box[2], round(y + size)),
+                          par=len(lines), size=size, bold=bold))
+        texts.append(text)
+        y += size * 1.3
+    return "\n".join(texts), Layout(612, 792, "pt", "pdf-text-layer", tuple(lines))
+
+
+BODY = [("When the first power looms came to the upper valley the hand-loom weavers of the", 11),
+        ("hill farms lost most of their trade within a generation. This pamphlet follows the", 11),
+        ("families who stayed and the mills that took them in.", 11)]
+
+SERIES = [("STUDIES IN LOCAL LABOUR HISTORY", 9), ("The Weavers of Calder Vale", 24, True),
+          ("Strikes and Lock-outs in the Upper Valley", 14), ("Margaret Holroyd", 12), "", *BODY]
+
+
+def got(spec, *, layout=True) -> dict:
+    text, lay = typeset(spec)
+    return {f.field: f for f in extract_metadata([text], [lay] if layout else None)}
+
+
+def test_series_set_small_above_the_title_is_the_series_not_the_title():
+    f = got(SERIES)
+    assert f["title"].value == "The Weavers of Calder Vale"
+    assert f["series"].value == "STUDIES IN LOCAL LABOUR HISTORY" and f["series"].evidence.text == f["series"].value
+    assert f["subtitle"].value == "Strikes and Lock-outs in the Upper Valley"
+    assert f["authors"].value == ["Margaret Holroyd"]
+
+
+def test_without_the_layout_the_same_text_reads_as_it_did():
+    f = got(SERIES, layout=False)
+    assert f["title"].value == "STUDIES IN LOCAL LABOUR HISTORY"      # the wording alone cannot tell
+    assert "series" not in f
+
+
+def test_evidence_keeps_its_box_on_the_page():
+    text, lay = typeset(SERIES)
+    f = {v.field: v for v in extract_metadata([text], [lay])}
+    title_line = lay.lines[1]
+    assert f["title"].evidence.box == title_line.box
+    # a span inside a line has the box of its words only
+    assert f["series"].evidence.box == lay.lines[0].box
+
+
+def test_a_kicker_above_the_title_is_left_out_and_the_body_above_it_is_the_organization():
+    f = got([("BEESTON TENANTS' ASSOCIATION", 10, True), ("Special Report", 9),
+             ("Damp Homes, Cold Comfort", 22, True), ("A Survey of Housing Conditions on the Estates", 13),
+             ("Peter Lumb and Anne Kettlewell", 11), "", *BODY, "",
+             ("Published by the Association, Winter 1981", 9)])
+    assert f["title"].value == "Damp Homes, Cold Comfort"
+    assert f["subtitle"].value == "A Survey of Housing Conditions on the Estates"
+    assert f["authors"].value == ["Peter Lumb", "Anne Kettlewell"]
+    assert f["organization"].value == "BEESTON TENANTS' ASSOCIATION"
+    # "the Association" of the imprint is the body the page names in full
+    assert f["publisher"].value == "BEESTON TENANTS' ASSOCIATION" and f["publisher"].method == "colophon"
+    assert f["date"].value == "1981" and f["date"].qualifiers["season"] == "winter"
+
+
+def test_a_centre_whose_name_reads_like_a_title_is_a_body_when_set_small_above_the_title():
+    f = got([("CENTRE FOR THE STUDY OF POPULAR PRINT", 9), ("Occasional Papers in Print Culture", 10),
+             ("Chapbooks and the Country Carrier", 20, True), ("Ruth Sutcliffe", 12),
+             ("Issued 3rd March 1971", 10), "", *BODY])
+    assert f["title"].value == "Chapbooks and the Country Carrier"
+    assert f["series"].value == "Occasional Papers in Print Culture"
+    assert f["organization"].value == "CENTRE FOR THE STUDY OF POPULAR PRINT"
+    assert f["date"].value == "1971-03-03"
+
+
+def test_a_numbered_series_line_keeps_its_number():
+    f = got([("Occasional Paper No. 3", 10), ("The Carriers of the Dales", 20, True), ("Ruth Sutcliffe", 12),
+             "", *BODY])
+    assert f["series"].value == "Occasional Paper" and f["series"].qualifiers == {"number": "3"}
+    assert f["title"].value == "The Carriers of the Dales"
+
+
+def test_a_display_title_over_two_lines_is_one_title_and_a_smaller_line_under_it_is_not_part_of_it():
+    f = got([("THE RAILWAY", 36, True), ("CLERK", 36, True), ("Journal of the Northern Clerks' Circle", 11),
+             "", *BODY])
+    assert f["title"].value == "THE RAILWAY CLERK"
+    assert f["organization"].value == "Northern Clerks' Circle"
+
+
+def test_a_foot_line_set_apart_by_type_on_a_flyer_is_read_as_its_imprint():
+    spec = [("SAVE OUR BATHS!", 44, True), "",
+            ("The council plans to close the public baths on Church Street at the end of the", 13),
+            ("summer. Come and tell the councillors what the baths mean to you.", 13),
+            ("PUBLIC MEETING", 18, True), ("Thursday 14th March at 7.30 pm, St Mary's Hall", 13),
+            ("Issued by the Hunslet Residents' Action Group, 1974", 10)]
+    f = got(spec)
+    assert f["title"].value == "SAVE OUR BATHS!" and "authors" not in f
+    assert f["organization"].value == "Hunslet Residents' Action Group"
+    assert f["publisher"].value == "Hunslet Residents' Action Group"
+    assert f["date"].value == "1974" and f["date"].method == "colophon"
+    assert "organization" not in got(spec, layout=False)     # the text alone runs on from the event line
+
+
+def test_type_sizes_are_matched_to_the_text_by_words_even_when_line_breaks_differ():
+    text, lay = typeset(SERIES)
+    # the text layer's text breaks a line where the layout does not
+    text2 = text.replace("Strikes and Lock-outs ", "Strikes and Lock-outs\n")
+    lines = [ln for ln in page_lines([text2])[0] if ln.text]
+    pt = page_type(lines, lay)
+    assert pt is not None and pt.body_size == 11
+    sizes = {ln.text: pt.size(ln.index) for ln in lines}
+    assert sizes["The Weavers of Calder Vale"] == 24 and sizes["in the Upper Valley"] == 14
+
+
+def test_a_layout_of_another_text_is_not_used():
+    text, _ = typeset(SERIES)
+    _, other = typeset([("Something else entirely set in large type", 30), *BODY[:1]])
+    lines = [ln for ln in page_lines([text])[0] if ln.text]
+    assert page_type(lines, other) is None
