@@ -104,15 +104,35 @@ def _clean_body(name: str) -> str:
     return name.strip(" ,.;:")
 
 
-def _resolve_short(name: str, bodies: list[str]) -> str | None:
-    """'the League' -> the full name of a body already seen with that head noun; a named body as is."""
+# A capitalized name in running text: "the Wharfedale Ramblers' Circle", "Calder Vale Local History Society".
+_TEXT_NAME_RE = re.compile(r"[A-Z][\w'’.&-]*(?:\s+(?:(?:of|for|and|the|&|de|in|on)\s+)*(?!The\b)[A-Z][\w'’.&-]*)+")
+
+
+def named_bodies(pages: Sequence[str], head: str, first: int | None = None) -> list[str]:
+    """Every body with this head noun that the document names in full, the given page's first."""
+    order = ([first] if first else []) + [k for k in range(1, len(pages) + 1) if k != first]
+    out: list[str] = []
+    for k in order:
+        for m in _TEXT_NAME_RE.finditer(pages[k - 1]):
+            name = _clean_body(m.group())
+            if len(name.split()) >= 2 and org_head(name) == head and body_name_like(name) \
+                    and fold(name.split()[-1], ascii_as_is=True).strip(".'’") == head \
+                    and norm_words(name) not in {norm_words(x) for x in out}:
+                out.append(name)
+    return out
+
+
+def _resolve_short(name: str, bodies: list[str], pages: Sequence[str] = (), page: int | None = None) -> str | None:
+    """'the League' -> the full name of a body already seen with that head noun, or else of the one body
+    with that head noun the document names in full (two such bodies: neither); a named body as is."""
     ws = name.split()
     head = org_head(name)
     if head is not None and len(ws) <= 2 and fold(ws[0], ascii_as_is=True).strip(".") == head:
         for b in bodies:
             if org_head(b) == head and len(b.split()) > len(ws):
                 return b
-        return None
+        named = named_bodies(pages, head, page) if pages else []
+        return named[0] if len(named) == 1 else None
     if body_name_like(name) or is_press(name):
         return name
     # A publisher named by its founders: "Lawrence & Wishart", "Smith, Elder and Co."
@@ -258,21 +278,30 @@ def _statement_fields(c: _Collector, st: Statement, page: int, off: int, *, fron
     def ev(part):
         return c.ev(page, off + part.start, off + part.end)
 
+    def short(part, name):
+        # "Published by the Circle" read as the full name: the evidence is the short form, and says so.
+        said = _clean_body(part.text)
+        return {"named_as": said} if name and norm_words(said) != norm_words(name) \
+            and len(said.split()) < len(name.split()) else None
+
     if st.agent is not None:
-        name = _resolve_short(_clean_body(st.agent.text), bodies)
+        name = _resolve_short(_clean_body(st.agent.text), bodies, c.pages, page)
         if name:
+            q = short(st.agent, name)
             if st.verb.startswith(("published", "issued", "copyright", "publication")) or "publish" in st.verb:
                 name = name if is_press(name) else top_body(name)
-                c.add("publisher", name, base - (0.05 if st.kind == "copyright" else 0), method, ev(st.agent))
+                c.add("publisher", name, base - (0.05 if st.kind == "copyright" else 0), method, ev(st.agent),
+                      qualifiers=q)
             if body_name_like(name) and not is_press(name) and st.verb not in ("distributed",):
-                c.add("organization", top_body(name), base - 0.05, method, ev(st.agent))
+                c.add("organization", top_body(name), base - 0.05, method, ev(st.agent), qualifiers=q)
     if st.sponsor is not None and not st.people:
-        name = _resolve_short(_clean_body(st.sponsor.text), bodies)
+        name = _resolve_short(_clean_body(st.sponsor.text), bodies, c.pages, page)
         if name and not is_press(name):
-            c.add("organization", top_body(name), base - 0.1, method, ev(st.sponsor))
+            q = short(st.sponsor, name)
+            c.add("organization", top_body(name), base - 0.1, method, ev(st.sponsor), qualifiers=q)
             if st.agent is None and st.verb.endswith("for"):
                 # "Printed for the League": the body the edition was made for is its publisher.
-                c.add("publisher", name, base - 0.25, method, ev(st.sponsor))
+                c.add("publisher", name, base - 0.25, method, ev(st.sponsor), qualifiers=q)
     if st.people and (st.sponsor or st.agent):
         c.add("authors", st.people, 0.6, method, ev(st.sponsor or st.agent))
     # "Printed in Great Britain by X": where a printer worked is not the place of publication.
