@@ -21,6 +21,7 @@ class Block:
     col: int = 0            # 0: across the page; 1, 2: left, right column
     gap: float = 0.0        # extra space above, in points
     para: bool = False      # wrap to the column width
+    outline: bool = False   # display type drawn in outline (scans only: a text layer is text however drawn)
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,20 @@ FLYER = LayoutDoc(
            "Hunslet Residents' Action Group", None, "1974"),
     hard=True)
 
+OUTLINE_FLYER = LayoutDoc(
+    "outline-display-flyer", "a one-page flyer whose display title is set in outline letters; on a hard scan "
+    "OCR cannot read it",
+    [[Block("NO RENT RISE", 54, bold=True, center=True, outline=True),
+      Block("Tenants Unite", 16, bold=True, center=True, gap=10),
+      *_body("Rents on the council estates are to go up by a quarter in April. Many tenants already pay a "
+             "third of their wages in rent. We say no rise until the repairs are done.", size=13),
+      Block("MARCH AND RALLY", 18, bold=True, center=True, gap=16),
+      Block("Saturday 2nd March, assemble at 11 am on Woodhouse Moor", 12, center=True, gap=4),
+      Block("Issued by the Leeds Joint Tenants' Committee, 1975", 10, center=True, gap=40)]],
+    expect("No Rent Rise", "Tenants Unite", None, [], "Leeds Joint Tenants' Committee",
+           "Leeds Joint Tenants' Committee", None, "1975"),
+    hard=True)
+
 KICKER = LayoutDoc(
     "kicker-and-short-form", "a report with the body's name and a kicker above the title, names under it "
     "without 'by', and an imprint that names the body by its head noun",
@@ -165,4 +180,4 @@ PAPER = LayoutDoc(
     expect("Chapbooks and the Country Carrier", None, "Occasional Papers in Print Culture", ["Ruth Sutcliffe"],
            "Centre for the Study of Popular Print", "Centre for the Study of Popular Print", None, "1971-03-03"))
 
-DOCS = [SERIES_ABOVE, MASTHEAD_WORDS, FLYER, KICKER, ROMAN, ANNUAL, PAPER]
+DOCS = [SERIES_ABOVE, MASTHEAD_WORDS, FLYER, OUTLINE_FLYER, KICKER, ROMAN, ANNUAL, PAPER]

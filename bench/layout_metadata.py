@@ -47,8 +47,8 @@ PAGE_W, PAGE_H, MARGIN, GUTTER = 612.0, 792.0, 72.0, 24.0
 
 # --- setting the type: one layout for both forms --------------------------------------------------
 
-def _set(page: list[Block], measure) -> list[tuple[str, float, float, float, bool]]:
-    """(text, x, top, size, bold) of every printed line, in points from the top-left corner."""
+def _set(page: list[Block], measure) -> list[tuple[str, float, float, float, bool, bool]]:
+    """(text, x, top, size, bold, outline) of every printed line, in points from the top-left corner."""
     out = []
     y = MARGIN
     col_w = (PAGE_W - 2 * MARGIN - GUTTER) / 2
@@ -71,7 +71,7 @@ def _set(page: list[Block], measure) -> list[tuple[str, float, float, float, boo
         for text in (_wrap(b.text, b.size, b.bold, width, measure) if b.para else [b.text]):
             w = measure(text, b.size, b.bold)
             x = x0 + (width - w) / 2 if b.center else x0
-            out.append((text, x, yy, b.size, b.bold))
+            out.append((text, x, yy, b.size, b.bold, b.outline))
             yy += b.size * 1.3
         if b.col:
             col_y[b.col] = yy
@@ -104,7 +104,7 @@ def write_pdf(doc: LayoutDoc, out: Path) -> None:
 
     for page in doc.pages:
         pdf.add_page()
-        for text, x, top, size, bold in _set(page, measure):
+        for text, x, top, size, bold, _outline in _set(page, measure):
             pdf.set_font("Times", "B" if bold else "", size)
             pdf.text(x, top + 0.8 * size, text)
     pdf.output(str(out))
@@ -127,8 +127,13 @@ def render_page(page: list[Block], dpi: int) -> Image.Image:
 
     img = Image.new("L", (round(PAGE_W * k), round(PAGE_H * k)), 255)
     draw = ImageDraw.Draw(img)
-    for text, x, top, size, bold in _set(page, measure):
-        draw.text((x * k, top * k), text, fill=0, font=_font(size * k * shrink, bold))
+    for text, x, top, size, bold, outline in _set(page, measure):
+        font = _font(size * k * shrink, bold)
+        if outline:     # letters drawn as their outlines, hollow: display type as posters set it
+            draw.text((x * k, top * k), text, fill=255, font=font, stroke_width=max(1, round(size * k / 40)),
+                      stroke_fill=0)
+        else:
+            draw.text((x * k, top * k), text, fill=0, font=font)
     return img
 
 
@@ -180,30 +185,37 @@ def score(fld: str, got, want) -> str:
     return "right" if g == w else ("missing" if g is None else "wrong")
 
 
+FORMS = ("born-digital", "scanned", "hard")
+
+
 def build(work: Path) -> dict[str, tuple[LayoutDoc, str]]:
-    """Write every form of every document under work/in; {source path stem: (doc, form)}."""
-    src = work / "in"
-    src.mkdir(parents=True)
+    """Write every form of every document under work/<form>; {source path stem: (doc, form)}."""
+    for form in FORMS:
+        (work / form).mkdir(parents=True)
     made = {}
     for doc in DOCS:
-        write_pdf(doc, src / f"{doc.id}--born-digital.pdf")
+        write_pdf(doc, work / "born-digital" / f"{doc.id}--born-digital.pdf")
         made[f"{doc.id}--born-digital"] = (doc, "born-digital")
-        write_scan(doc, src / f"{doc.id}--scanned", hard=False)
+        write_scan(doc, work / "scanned" / f"{doc.id}--scanned", hard=False)
         made[f"{doc.id}--scanned"] = (doc, "scanned")
         if doc.hard:
-            write_scan(doc, src / f"{doc.id}--hard", hard=True)
+            write_scan(doc, work / "hard" / f"{doc.id}--hard", hard=True)
             made[f"{doc.id}--hard"] = (doc, "hard scan")
     return made
 
 
 def run(work: Path, jobs: int) -> list[dict]:
-    db = f"sqlite:///{work / 'bench.db'}"
-    env = {**os.environ, "ARCHIVE_DB": db}
-    subprocess.run([str(ARCHIVE), "-q", "ingest", "--jobs", str(jobs), str(work / "in")], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    out = work / "export.json"
-    subprocess.run([str(ARCHIVE), "-q", "export", "--format", "json", "-o", str(out)], env=env, check=True)
-    return json.loads(out.read_text())["documents"]
+    """Each form into its own archive: the forms of one document are copies of one work, and an
+    archive that holds two copies shares what one states with the other (which would hide a miss)."""
+    docs = []
+    for form in FORMS:
+        env = {**os.environ, "ARCHIVE_DB": f"sqlite:///{work / (form + '.db')}"}
+        subprocess.run([str(ARCHIVE), "-q", "ingest", "--jobs", str(jobs), str(work / form)], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        out = work / f"{form}.json"
+        subprocess.run([str(ARCHIVE), "-q", "export", "--format", "json", "-o", str(out)], env=env, check=True)
+        docs += json.loads(out.read_text())["documents"]
+    return docs
 
 
 def measure_all(docs: list[dict], made: dict) -> tuple[list[dict], dict]:

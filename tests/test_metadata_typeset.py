@@ -15,8 +15,10 @@ from provenance.metadata.typeset import page_type
 from provenance.text import page_lines
 
 
-def typeset(spec: list[tuple[str, float] | tuple[str, float, bool] | str]) -> tuple[str, Layout]:
-    """(page text, layout) of lines given as (text, size[, bold]); "" is a blank line (a gap)."""
+def typeset(spec: list[tuple[str, float] | tuple[str, float, bool] | str], *, ocr: dict[int, float] | None = None
+            ) -> tuple[str, Layout]:
+    """(page text, layout) of lines given as (text, size[, bold]); "" is a blank line (a gap). With `ocr`,
+    an OCR'd page: every word has confidence 95 unless its line (by position in spec) is given one."""
     lines, texts, y = [], [], 72.0
     for item in spec:
         if item == "":
@@ -25,10 +27,11 @@ def typeset(spec: list[tuple[str, float] | tuple[str, float, bool] | str]) -> tu
             continue
         text, size, *rest = item
         bold = rest[0] if rest else False
+        conf = None if ocr is None else ocr.get(spec.index(item), 95.0)
         x, words = 72.0, []
         for w in text.split():
             width = 0.5 * size * len(w)
-            words.append(Word(w, (round(x), round(y), round(x + width), round(y + size))))
+            words.append(Word(w, (round(x), round(y), round(x + width), round(y + size)), conf))
             x += width + 0.25 * size
         lines.append(Line(tuple(words), (words[0].box[0], round(y), words[-1].box[2], round(y + size)),
                           par=len(lines), size=size, bold=bold))
@@ -141,3 +144,38 @@ def test_a_layout_of_another_text_is_not_used():
     _, other = typeset([("Something else entirely set in large type", 30), *BODY[:1]])
     lines = [ln for ln in page_lines([text])[0] if ln.text]
     assert page_type(lines, other) is None
+
+
+FLYER_OCR = [("IN@ INEINT IRUSIE", 108), ("Tenants Unite", 29), "",
+             ("Rents on the council estates are to go up by a quarter in April. Many tenants", 24),
+             ("already pay a third of their wages in rent. We say no rise until the repairs are", 24),
+             ("done.", 24), "", ("Issued by the Leeds Joint Tenants' Committee, 1975", 19)]
+
+
+def fields_ocr(spec, conf: dict[int, float]) -> dict:
+    text, lay = typeset(spec, ocr=conf)
+    return {f.field: f for f in extract_metadata([text], [lay])}
+
+
+def test_display_type_ocr_could_not_read_is_no_title_rather_than_garbage():
+    f = fields_ocr(FLYER_OCR, {0: 35.0})
+    assert "title" not in f and "authors" not in f
+    assert f["subtitle"].value == "Tenants Unite"
+    assert f["organization"].value == "Leeds Joint Tenants' Committee" and f["date"].value == "1975"
+    # read well, the same line is the title
+    assert fields_ocr(FLYER_OCR, {0: 91.0})["title"].value == "IN@ INEINT IRUSIE"
+
+
+def test_display_type_read_as_specks_does_not_make_the_text_under_it_a_title():
+    spec = [(".~ :' ,; .", 110), "", ("Tenants Unite", 24), "", *FLYER_OCR[3:]]
+    f = fields_ocr(spec, {})
+    assert "title" not in f and "authors" not in f and "subtitle" not in f
+    assert f["publisher"].value == "Leeds Joint Tenants' Committee"
+    text, _ = typeset(spec)
+    assert {v.field: v for v in extract_metadata([text])}["title"].value == "Tenants Unite"   # the text alone
+
+
+def test_a_year_ocr_could_not_read_leaves_the_imprint_standing_without_a_date():
+    spec = FLYER_OCR[:-1] + [("Issued by the Leeds Joint Tenants' Committee, 1Q75", 19)]
+    f = fields_ocr(spec, {})
+    assert f["publisher"].value == "Leeds Joint Tenants' Committee" and "date" not in f

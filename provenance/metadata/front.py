@@ -44,6 +44,7 @@ class TitleBlock:
     page: int = 1                                             # 1-based page the block is on
     types: PageType | None = None                             # how its lines were set, where the layout is known
     by_type: bool = False                                     # the title was found as the dominant type
+    unreadable: bool = False                                  # the title's display type could not be read
 
 
 def merge_statement_lines(lines: list[Line], page_text: str) -> list[Line]:
@@ -197,6 +198,9 @@ def read_title_block(lines: list[Line], page_text: str, types: PageType | None =
                     or (not masthead and _set_apart(title, cand, lines)) or _display_subtitle(title, cand, types):
                 subtitle = cand
                 pos = k
+    unreadable = False
+    if types is not None:
+        title, subtitle, unreadable = _readable(heads, content, i, title, subtitle, types)
     _stacked_imprint(content, pos)
     if any(h.event for h in content):
         # "PUBLIC MEETING / 14th October 1982 / Chapeltown Community Centre": below the title of a
@@ -211,7 +215,42 @@ def read_title_block(lines: list[Line], page_text: str, types: PageType | None =
                                                      if 0 <= n < len(content)):
             h.kind, h.body = "venue", None
     front = _front_lines(content, pos, title + subtitle, masthead)
-    return TitleBlock(front, title, subtitle, letterhead, masthead, heads, types=types, by_type=by_type)
+    return TitleBlock(front, title, subtitle, letterhead, masthead, heads, types=types, by_type=by_type,
+                      unreadable=unreadable)
+
+
+# OCR's mean word confidence under which a line of display type is taken as unread, when the page's
+# text reads well (Tesseract gives 90+ to clean text and under 50 to letters it guessed).
+_UNREAD_CONFIDENCE = 50.0
+_WELL_READ = 75.0
+
+
+def _readable(heads: list[HeadLine], content: list[HeadLine], i: int, title: list[HeadLine],
+              subtitle: list[HeadLine], types: PageType) -> tuple[list[HeadLine], list[HeadLine], bool]:
+    """A title whose display type OCR could not read is left unread, not given as what OCR guessed
+    ("IN@ INEINT IRUSIE"): when its words' confidence is low on a page whose text reads well, or when
+    the largest type at the top of the page read as specks and the line taken for the title is smaller.
+    A subtitle set in display type under it stays; a line at text size is never promoted to a title."""
+    confs = [t.confidence for t in types.lines.values() if t.confidence is not None]
+    if not confs or sorted(confs)[len(confs) // 2] < _WELL_READ:
+        return title, subtitle, False
+    tconf = [types.lines[h.line.index].confidence for h in title if h.line.index in types.lines]
+    tconf = [x for x in tconf if x is not None]
+    if title and tconf and sum(tconf) / len(tconf) < _UNREAD_CONFIDENCE:
+        return [], subtitle, True
+    first = content[i] if i < len(content) else None
+    if first is None or not title:
+        return title, subtitle, False
+    fsize = types.size(first.line.index)
+    for h in heads:
+        if h is first or h.line.index > first.line.index:
+            break
+        t = types.lines.get(h.line.index)
+        if h.kind == "noise" and t is not None and t.size >= _DISPLAY_RATIO * types.body_size \
+                and (fsize is None or t.size > 1.2 * fsize):
+            keep = fsize is not None and fsize >= 1.12 * types.body_size and not sentence_like(first.text)
+            return [], (title if keep and not subtitle else subtitle if keep else []), True
+    return title, subtitle, False
 
 
 # A title is set at least this much larger than the running text, and what stands above it at most

@@ -58,7 +58,9 @@ class PageType:
 
 
 def _key(word: str) -> str:
-    return re.sub(r"[^\w]", "", fold(word, ascii_as_is=True))
+    # A word's letters and digits, folded; a speck of punctuation (OCR of rules and dirt) as it is, so
+    # that a line read as specks still finds its place, and its size, in the layout.
+    return re.sub(r"[^\w]", "", fold(word, ascii_as_is=True)) or word
 
 
 def page_type(lines: Sequence[Line], layout: Optional[Layout]) -> Optional[PageType]:
