@@ -179,3 +179,8 @@ def test_a_year_ocr_could_not_read_leaves_the_imprint_standing_without_a_date():
     spec = FLYER_OCR[:-1] + [("Issued by the Leeds Joint Tenants' Committee, 1Q75", 19)]
     f = fields_ocr(spec, {})
     assert f["publisher"].value == "Leeds Joint Tenants' Committee" and "date" not in f
+
+
+def test_the_author_named_small_above_the_title_as_a_cover_sets_it():
+    f = got([("Margaret Holroyd", 12), ("The Weavers of Calder Vale", 28, True), "", *BODY])
+    assert f["title"].value == "The Weavers of Calder Vale" and f["authors"].value == ["Margaret Holroyd"]

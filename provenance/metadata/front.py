@@ -281,7 +281,8 @@ def _dominant(content: list[HeadLine], i: int, types: PageType) -> int | None:
 
 def _set_above(above: list[HeadLine]) -> None:
     """Lines set small above the title: a series ("Studies in Local Labour History"), the body that
-    issues it (kept as a body line), or a kicker ("Special Report"), never part of the title."""
+    issues it (kept as a body line), the author's name (kept as a name line), or a kicker ("Special
+    Report"), never part of the title."""
     for h in above:
         if h.kind == "series" or (h.kind == "text" and SERIES_WORD_RE.search(h.text) and len(h.text.split()) <= 10):
             h.kind = "series"
@@ -291,6 +292,8 @@ def _set_above(above: list[HeadLine]) -> None:
             # "CENTRE FOR THE STUDY OF POPULAR PRINT" over the title: the body, whatever its name's words
             # say ("Study of" reads as a title's words where the line might be the title).
             h.kind, h.body = "org", (top_body(h.text.strip(" .")), h.start, h.start + len(h.text.strip(" .")))
+        elif h.kind == "name" and h.people:
+            continue                    # "MARGARET HOLROYD" over the title, as covers set the author
         elif h.kind in ("text", "name", "heading"):
             h.kind, h.people = "kicker", []
 
