@@ -184,3 +184,17 @@ def test_a_year_ocr_could_not_read_leaves_the_imprint_standing_without_a_date():
 def test_the_author_named_small_above_the_title_as_a_cover_sets_it():
     f = got([("Margaret Holroyd", 12), ("The Weavers of Calder Vale", 28, True), "", *BODY])
     assert f["title"].value == "The Weavers of Calder Vale" and f["authors"].value == ["Margaret Holroyd"]
+
+
+def test_a_headline_larger_than_the_nameplate_of_a_newsletter_is_not_its_title():
+    f = got([("The Tenants' Voice", 24, True), ("Newsletter of the Kirkstall Estates Tenants' Association", 10),
+             ("Vol. 3, No. 2 - Spring 1983", 10), ("RENT RISE DEFEATED", 36, True), "", *BODY])
+    assert f["title"].value == "The Tenants' Voice"
+    assert f["date"].value == "1983"
+
+
+def test_a_first_heading_in_the_style_of_the_later_headings_is_not_a_subtitle():
+    spec = [("On the Weavers", 24, True), ("The Early Years", 14, True), "", *BODY, "",
+            ("The Lock-out of 1890", 14, True), *BODY]
+    assert "subtitle" not in got(spec)
+    assert got(spec[:2] + ["", *BODY])["subtitle"].value == "The Early Years"

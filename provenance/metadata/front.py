@@ -276,6 +276,8 @@ def _dominant(content: list[HeadLine], i: int, types: PageType) -> int | None:
     above = [types.size(h.line.index) for h in content[i:j]]
     if any(s is None or s > _SMALLER * top for s in above):
         return None
+    if any(h.kind in ("issue", "organ", "dateline", "range") for h in content[i + 1:j]):
+        return None     # a periodical's nameplate over its issue line: a larger headline under it is an article's
     return j
 
 
@@ -318,7 +320,10 @@ def _display_subtitle(title: list[HeadLine], cand: list[HeadLine], types: PageTy
     st, sc = types.size(title[-1].line.index), types.size(cand[0].line.index)
     if st is None or sc is None:
         return False
-    return sc <= st * 0.85 and sc >= types.body_size * 1.12 and not sentence_like(" ".join(h.text for h in cand))
+    # Set again further down the page, that size is the style of the section headings, not a subtitle.
+    below = [t for k, t in types.lines.items() if k > cand[-1].line.index + 1 and abs(t.size - sc) <= 0.05 * sc]
+    return sc <= st * 0.85 and sc >= types.body_size * 1.12 and not below \
+        and not sentence_like(" ".join(h.text for h in cand))
 
 
 def _classify_lines(hlines: list[Line], page_text: str) -> list[HeadLine]:
