@@ -180,4 +180,35 @@ PAPER = LayoutDoc(
     expect("Chapbooks and the Country Carrier", None, "Occasional Papers in Print Culture", ["Ruth Sutcliffe"],
            "Centre for the Study of Popular Print", "Centre for the Study of Popular Print", None, "1971-03-03"))
 
-DOCS = [SERIES_ABOVE, MASTHEAD_WORDS, FLYER, OUTLINE_FLYER, KICKER, ROMAN, ANNUAL, PAPER]
+# Added after the rules were written, as a check on layouts they were not made on (see LAYOUT_METADATA.md).
+PROGRAMME = LayoutDoc(
+    "conference-programme", "a conference programme under its council's name, dated by a season",
+    [[Block("NORTHERN COUNCIL FOR ADULT EDUCATION", 10, center=True),
+      Block("Annual Conference", 28, bold=True, center=True, gap=20),
+      Block("Programme and Papers", 15, center=True, gap=8),
+      Block("Spring 1968", 11, center=True, gap=8),
+      *_body("The conference opens on Friday evening with an address on the future of the tutorial class, "
+             "and continues on Saturday with four sessions on the teaching of economics, local history, "
+             "literature and music to adult students.",
+             "Delegates are asked to bring the papers printed here, which will not be read aloud.", size=11),
+      Block("Published by the Council, Ilkley", 9, center=True, gap=40)]],
+    expect("Annual Conference", "Programme and Papers", None, [], "Northern Council for Adult Education",
+           "Northern Council for Adult Education", "Ilkley", "1968"))
+
+SONGS = LayoutDoc(
+    "song-sheet", "a song sheet with its club's name above the title, a compiler, and a printer's imprint "
+    "made for the club, dated in an ordinal form",
+    [[Block("KEIGHLEY HIKING CLUB", 10, bold=True, center=True),
+      Block("Songs of the Road", 30, bold=True, center=True, gap=18),
+      Block("A Song Sheet for Hikers", 14, center=True, gap=8),
+      Block("Compiled by Tom Ackroyd", 11, center=True, gap=10),
+      *_body("These songs are sung on the club's walks and at the hut on winter evenings. Most of them were "
+             "learned from older members; a few were written by members for the club's outings.",
+             "The tunes are well known, and the words are printed here so that new members may join in.",
+             size=11),
+      Block("Printed for the Club by the Valley Press, Keighley, March the 3rd, 1971", 8, center=True,
+            gap=40)]],
+    expect("Songs of the Road", "A Song Sheet for Hikers", None, ["Tom Ackroyd"], "Keighley Hiking Club",
+           "Keighley Hiking Club", "Keighley", "1971-03-03"))
+
+DOCS = [SERIES_ABOVE, MASTHEAD_WORDS, FLYER, OUTLINE_FLYER, KICKER, ROMAN, ANNUAL, PAPER, PROGRAMME, SONGS]

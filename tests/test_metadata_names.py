@@ -42,3 +42,11 @@ def test_masthead_spells_out_the_short_form_of_the_imprint():
     assert f["publisher"].value == "Wharfedale Ramblers' Circle"
     assert f["date"].value == "1974-05-12" and f["date"].method == "masthead"
     assert f["title"].value == "THE CLARION CALL"
+
+
+def test_printed_for_a_body_by_a_printer_the_body_is_the_publisher():
+    f = fields("Songs of the Road\nA Song Sheet for Hikers\nCompiled by Tom Ackroyd\n\n"
+               "The Keighley Hiking Club sings these songs on its walks and at the hut on winter evenings.\n\n"
+               "Printed for the Club by the Valley Press, Keighley, March the 3rd, 1971\n")
+    assert f["publisher"].value == "Keighley Hiking Club" and f["publisher"].qualifiers["named_as"] == "Club"
+    assert f["date"].value == "1971-03-03" and f["authors"].value == ["Tom Ackroyd"]

@@ -198,3 +198,12 @@ def test_a_first_heading_in_the_style_of_the_later_headings_is_not_a_subtitle():
             ("The Lock-out of 1890", 14, True), *BODY]
     assert "subtitle" not in got(spec)
     assert got(spec[:2] + ["", *BODY])["subtitle"].value == "The Early Years"
+
+
+def test_a_body_over_a_display_title_that_names_an_event_issues_it_and_is_not_the_venue():
+    f = got([("NORTHERN COUNCIL FOR ADULT EDUCATION", 10), ("Annual Conference", 28, True),
+             ("Programme and Papers", 15), ("Spring 1968", 11), "", *BODY, "",
+             ("Published by the Council, Ilkley", 9)])
+    assert f["title"].value == "Annual Conference" and f["subtitle"].value == "Programme and Papers"
+    assert f["organization"].value == "NORTHERN COUNCIL FOR ADULT EDUCATION"
+    assert f["publisher"].value == "NORTHERN COUNCIL FOR ADULT EDUCATION" and f["place"].value == "Ilkley"

@@ -299,7 +299,7 @@ def _statement_fields(c: _Collector, st: Statement, page: int, off: int, *, fron
         if name and not is_press(name):
             q = short(st.sponsor, name)
             c.add("organization", top_body(name), base - 0.1, method, ev(st.sponsor), qualifiers=q)
-            if st.agent is None and st.verb.endswith("for"):
+            if st.agent is None and (st.verb.endswith("for") or st.verb.startswith("printed")):
                 # "Printed for the League": the body the edition was made for is its publisher.
                 c.add("publisher", name, base - 0.25, method, ev(st.sponsor), qualifiers=q)
     if st.people and (st.sponsor or st.agent):

@@ -209,10 +209,13 @@ def read_title_block(lines: list[Line], page_text: str, types: PageType | None =
         for h in content[i:]:
             if h.kind == "dateline" and h.date and h.date[0].precision == "day":
                 h.date, h.place, h.event = None, None, True
+    # A title found as the dominant type is the document's name, not an event line, though it may name
+    # one ("Annual Conference"): the body printed over it issues the programme, it is not the venue.
+    titled = {id(h) for h in title} if by_type else set()
     for k, h in enumerate(content):
         # "Holbeck Labour Club / Thursday 12th June, 7.30 pm": a body beside an event line is the venue.
-        if h.kind == "org" and not h.imprint and any(content[n].event for n in (k - 1, k + 1)
-                                                     if 0 <= n < len(content)):
+        if h.kind == "org" and not h.imprint and any(content[n].event and id(content[n]) not in titled
+                                                     for n in (k - 1, k + 1) if 0 <= n < len(content)):
             h.kind, h.body = "venue", None
     front = _front_lines(content, pos, title + subtitle, masthead)
     return TitleBlock(front, title, subtitle, letterhead, masthead, heads, types=types, by_type=by_type,
