@@ -207,3 +207,14 @@ def test_a_body_over_a_display_title_that_names_an_event_issues_it_and_is_not_th
     assert f["title"].value == "Annual Conference" and f["subtitle"].value == "Programme and Papers"
     assert f["organization"].value == "NORTHERN COUNCIL FOR ADULT EDUCATION"
     assert f["publisher"].value == "NORTHERN COUNCIL FOR ADULT EDUCATION" and f["place"].value == "Ilkley"
+
+
+def test_a_title_read_with_low_confidence_stands_when_the_text_uses_its_words():
+    spec = [("SAVE OUR BATHS!", 108), "", ("Come to the meeting and help us save our baths from closure", 24),
+            ("by the council this summer, for the children of the district.", 24)]
+    assert fields_ocr(spec, {0: 40.0})["title"].value == "SAVE OUR BATHS!"
+
+
+def test_a_logo_read_as_specks_over_a_display_title_leaves_the_title_be():
+    spec = [(".~ :' ,; .", 200), ("The Weavers of Calder Vale", 60), "", *[(t, 24) for t, _ in BODY]]
+    assert fields_ocr(spec, {})["title"].value == "The Weavers of Calder Vale"

@@ -200,7 +200,7 @@ def read_title_block(lines: list[Line], page_text: str, types: PageType | None =
                 pos = k
     unreadable = False
     if types is not None:
-        title, subtitle, unreadable = _readable(heads, content, i, title, subtitle, types)
+        title, subtitle, unreadable = _readable(heads, content, i, title, subtitle, types, page_text)
     _stacked_imprint(content, pos)
     if any(h.event for h in content):
         # "PUBLIC MEETING / 14th October 1982 / Chapeltown Community Centre": below the title of a
@@ -229,17 +229,21 @@ _WELL_READ = 75.0
 
 
 def _readable(heads: list[HeadLine], content: list[HeadLine], i: int, title: list[HeadLine],
-              subtitle: list[HeadLine], types: PageType) -> tuple[list[HeadLine], list[HeadLine], bool]:
+              subtitle: list[HeadLine], types: PageType, page_text: str
+              ) -> tuple[list[HeadLine], list[HeadLine], bool]:
     """A title whose display type OCR could not read is left unread, not given as what OCR guessed
-    ("IN@ INEINT IRUSIE"): when its words' confidence is low on a page whose text reads well, or when
-    the largest type at the top of the page read as specks and the line taken for the title is smaller.
-    A subtitle set in display type under it stays; a line at text size is never promoted to a title."""
+    ("IN@ INEINT IRUSIE"): when its words' confidence is low on a page whose text reads well (unless
+    the page's text uses its words: "Save our baths" in the text vouches for "SAVE OUR BATHS"), or
+    when the largest type at the top of the page read as specks and the line taken for the title is
+    not display type itself (a logo read as specks over a real title leaves it be). A subtitle set in
+    display type under it stays; a line at text size is never promoted to a title."""
     confs = [t.confidence for t in types.lines.values() if t.confidence is not None]
     if not confs or sorted(confs)[len(confs) // 2] < _WELL_READ:
         return title, subtitle, False
     tconf = [types.lines[h.line.index].confidence for h in title if h.line.index in types.lines]
     tconf = [x for x in tconf if x is not None]
-    if title and tconf and sum(tconf) / len(tconf) < _UNREAD_CONFIDENCE:
+    if title and tconf and sum(tconf) / len(tconf) < _UNREAD_CONFIDENCE \
+            and not _vouched(title, page_text):
         return [], subtitle, True
     first = content[i] if i < len(content) else None
     if first is None or not title:
@@ -250,7 +254,7 @@ def _readable(heads: list[HeadLine], content: list[HeadLine], i: int, title: lis
             break
         t = types.lines.get(h.line.index)
         if h.kind == "noise" and t is not None and t.size >= _DISPLAY_RATIO * types.body_size \
-                and (fsize is None or t.size > 1.2 * fsize):
+                and (fsize is None or (t.size > 1.2 * fsize and fsize < _DISPLAY_RATIO * types.body_size)):
             keep = fsize is not None and fsize >= 1.12 * types.body_size and not sentence_like(first.text)
             return [], (title if keep and not subtitle else subtitle if keep else []), True
     return title, subtitle, False
@@ -261,6 +265,16 @@ def _readable(heads: list[HeadLine], content: list[HeadLine], i: int, title: lis
 _DISPLAY_RATIO = 1.3
 _SMALLER = 0.8
 _TITLE_KINDS = {"text", "org", "name", "organ"}
+
+
+def _vouched(title: list[HeadLine], page_text: str) -> bool:
+    """Most of the title's words (of three letters or more) occur in the rest of the page's text."""
+    words = [w.lower() for h in title for w in re.findall(r"[A-Za-z]{3,}", h.text)]
+    if not words:
+        return False
+    rest = (page_text[:title[0].start] + " " + page_text[title[-1].end:]).lower()
+    found = {w for w in re.findall(r"[a-z]{3,}", rest)}
+    return sum(w in found for w in words) >= 0.5 * len(words)
 
 
 def _dominant(content: list[HeadLine], i: int, types: PageType) -> int | None:
