@@ -152,12 +152,12 @@ _LAYOUT_PAGES_FRONT = 3
 
 def layouts_read(session: Session, doc_id: int, count: int) -> list:
     """The stored layouts of the pages description reads the type of (None for every other page)."""
-    rows = reads.pages(session, doc_id)
-    wanted = set(range(min(_LAYOUT_PAGES_FRONT, len(rows)))) | ({len(rows) - 1} if rows else set())
+    ids = reads.page_ids(session, doc_id)
+    wanted = set(range(min(_LAYOUT_PAGES_FRONT, len(ids)))) | ({len(ids) - 1} if ids else set())
     out = [None] * count
     for k in wanted:
         if k < count:
-            out[k] = reads.page_layout(session, rows[k].id)
+            out[k] = reads.page_layout(session, ids[k])
     return out
 
 

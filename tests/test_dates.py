@@ -154,3 +154,14 @@ def test_a_span_after_a_page_or_issue_label_is_no_date(text):
 ])
 def test_how_a_date_was_stated(text, stated):
     assert parse_date(text).stated == stated
+
+
+@pytest.mark.parametrize("text,iso", [("mcmlxxi", "1971"), ("LONDON · mcmlii", "1952"), ("MCMLXXI", "1971")])
+def test_roman_numeral_years_in_capitals_or_small_capitals(text, iso):
+    [(pd, _, _)] = find_dates(text)
+    assert (pd.iso, pd.roman, pd.stated) == (iso, True, "year")
+
+
+@pytest.mark.parametrize("text", ["mix the colours", "a mild winter", "mcm"])
+def test_short_lower_case_words_are_not_roman_years(text):
+    assert find_dates(text) == []

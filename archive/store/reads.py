@@ -128,6 +128,11 @@ def pages(session: Session, doc_id: int) -> list[Page]:
     return list(session.exec(select(Page).where(Page.document_id == doc_id).order_by(Page.number)))
 
 
+def page_ids(session: Session, doc_id: int) -> list[int]:
+    """The document's page ids in page order, without reading the pages."""
+    return list(session.exec(select(Page.id).where(Page.document_id == doc_id).order_by(Page.number)))
+
+
 def page_layout(session: Session, page_id: int) -> Optional[layout.Layout]:
     """The page's lines and words with their boxes; None for a page read before layouts were kept
     (schema revision 0005) or with no text."""

@@ -97,6 +97,9 @@ _WORD_YEAR_RE = (r"(?:(?:nineteen|eighteen|seventeen|sixteen)(?:[- ]hundred(?: a
                  r"|two thousand(?: and)?(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
                  r"|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty(?:[- ]\w+)?))?)")
 _ROMAN_RE = r"(?<![\w.])M{1,2}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?![\w])"
+# The same in lower case, as small capitals OCR and some imprints give it ("mcmlxxi"); five letters at
+# least, so that no English word ("mix", "mild") is read as a year.
+_ROMAN_LOWER_RE = r"(?<![\w.])(?=[mcdxlvi]{5})m{1,2}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})(?![\w])"
 _APPROX_RE = r"(?:c\.|ca\.|circa|about|around|approx\.|approximately)"
 _SEASON_RE = r"(?:Spring|Summer|Autumn|Fall|Winter)"
 _AD_RE = r"(?:A\.\s?D\.\s*|AD\s+)?"
@@ -136,6 +139,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     # March 1983 / March, 1983
     ("m-y", re.compile(rf"{_MONTH_START}(?P<m>{_MONTH_RE}),?\s+(?P<y>{_YEAR_RE})", re.I)),
     ("roman", re.compile(_ROMAN_RE)),
+    ("roman", re.compile(_ROMAN_LOWER_RE)),
     ("year-words", re.compile(rf"(?<![\w-])(?P<y>{_WORD_YEAR_RE})(?![\w-])", re.I)),
     ("year", re.compile(rf"(?P<y>{_YEAR_RE})")),
 ]
