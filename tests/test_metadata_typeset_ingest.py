@@ -77,6 +77,13 @@ def test_born_digital_pdf_through_ingest(run_cli, db_url, tmp_path):
     pdf = tmp_path / "weavers.pdf"
     write_pdf(pdf)
     _check(_shown(run_cli, db_url, pdf), 612, 792)
+    # the series reaches the exchange formats: a Dublin Core relation, a CSV column
+    dc = run_cli(db_url, "export", "--format", "dc")
+    assert dc.exit_code == 0 and "Is part of the series STUDIES IN LOCAL LABOUR HISTORY" in dc.stdout
+    out = tmp_path / "report"
+    assert run_cli(db_url, "report", "--format", "csv", "-o", str(out)).exit_code == 0
+    csv_text = next(out.rglob("*.csv")).read_text(encoding="utf-8-sig")
+    assert csv_text.splitlines()[0].startswith("id,title,subtitle,series,") and "STUDIES IN LOCAL" in csv_text
 
 
 @pytest.mark.tesseract
