@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from statistics import median
 from typing import Optional, Sequence
 
@@ -57,10 +58,14 @@ class PageType:
         return t.size / self.body_size if t is not None and self.body_size > 0 else None
 
 
+_NOT_WORD = re.compile(r"[^\w]")
+
+
+@lru_cache(maxsize=65536)
 def _key(word: str) -> str:
     # A word's letters and digits, folded; a speck of punctuation (OCR of rules and dirt) as it is, so
     # that a line read as specks still finds its place, and its size, in the layout.
-    return re.sub(r"[^\w]", "", fold(word, ascii_as_is=True)) or word
+    return _NOT_WORD.sub("", fold(word, ascii_as_is=True)) or word
 
 
 def page_type(lines: Sequence[Line], layout: Optional[Layout]) -> Optional[PageType]:
@@ -72,10 +77,13 @@ def page_type(lines: Sequence[Line], layout: Optional[Layout]) -> Optional[PageT
                  for ln in lines for m in re.finditer(r"\S+", ln.text) if (k := _key(m.group()))]
     if not lay_words or not txt_words:
         return None
-    sm = SequenceMatcher(None, [k for k, _, _ in lay_words], [k for k, *_ in txt_words], autojunk=False)
+    a_keys, b_keys = [k for k, _, _ in lay_words], [k for k, *_ in txt_words]
+    # An OCR'd page's text is its layout's text: the same words in the same order, matched one to one.
+    blocks = [(0, 0, len(a_keys))] if a_keys == b_keys else \
+        SequenceMatcher(None, a_keys, b_keys, autojunk=False).get_matching_blocks()
     hits: dict[int, list[tuple[int, object]]] = {}
     spans: list[tuple[int, int, Box]] = []
-    for a, b, n in sm.get_matching_blocks():
+    for a, b, n in blocks:
         for j in range(n):
             _, li, w = lay_words[a + j]
             _, idx, s, e = txt_words[b + j]
