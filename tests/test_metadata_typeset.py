@@ -218,3 +218,14 @@ def test_a_title_read_with_low_confidence_stands_when_the_text_uses_its_words():
 def test_a_logo_read_as_specks_over_a_display_title_leaves_the_title_be():
     spec = [(".~ :' ,; .", 200), ("The Weavers of Calder Vale", 60), "", *[(t, 24) for t, _ in BODY]]
     assert fields_ocr(spec, {})["title"].value == "The Weavers of Calder Vale"
+
+
+def test_a_name_that_opens_a_paragraph_is_the_text_not_a_byline():
+    spec = [("MINERS' RALLY", 40, True), "", ("Tom Mann", 11),
+            ("spoke at the Town Hall last night to a crowd of two thousand workers who", 11),
+            ("came to hear him on the eight-hour day and the strike in the coalfield.", 11)]
+    assert "authors" not in got(spec)
+    text, _ = typeset(spec)
+    assert {v.field: v for v in extract_metadata([text])}["authors"].value == ["Tom Mann"]   # the text alone
+    # set apart under the title, the same name is the byline
+    assert got([spec[0], ("Tom Mann", 13), "", *spec[3:]])["authors"].value == ["Tom Mann"]

@@ -201,6 +201,7 @@ def read_title_block(lines: list[Line], page_text: str, types: PageType | None =
     unreadable = False
     if types is not None:
         title, subtitle, unreadable = _readable(heads, content, i, title, subtitle, types, page_text)
+        _run_in_names(content, lines, types, {id(h) for h in title + subtitle})
     _stacked_imprint(content, pos)
     if any(h.event for h in content):
         # "PUBLIC MEETING / 14th October 1982 / Chapeltown Community Centre": below the title of a
@@ -265,6 +266,24 @@ def _readable(heads: list[HeadLine], content: list[HeadLine], i: int, title: lis
 _DISPLAY_RATIO = 1.3
 _SMALLER = 0.8
 _TITLE_KINDS = {"text", "org", "name", "organ"}
+
+
+def _run_in_names(content: list[HeadLine], lines: list[Line], types: PageType, used: set[int]) -> None:
+    """A name that opens a paragraph ("Tom Mann / spoke at the Town Hall last night ..."), set in the
+    text's size with the next line of prose straight under it, is the text, not a byline."""
+    by_index = {ln.index: ln for ln in lines}
+    for h in content:
+        if h.kind != "name" or id(h) in used:
+            continue
+        nxt = next((by_index[k] for k in range(h.line.index + 1, h.line.index + 3) if k in by_index
+                    and by_index[k].text), None)
+        a, b = types.lines.get(h.line.index), types.lines.get(nxt.index) if nxt is not None else None
+        if a is None or b is None or not sentence_like(nxt.text):
+            continue
+        lo, hi = sorted((a.size, b.size))
+        gap = b.box[1] - a.box[3]
+        if hi <= lo * 1.12 and a.size <= types.body_size * 1.12 and gap < 0.6 * max(a.box[3] - a.box[1], 1):
+            h.kind, h.people = "text", []
 
 
 def _vouched(title: list[HeadLine], page_text: str) -> bool:
