@@ -229,3 +229,15 @@ def test_a_name_that_opens_a_paragraph_is_the_text_not_a_byline():
     assert {v.field: v for v in extract_metadata([text])}["authors"].value == ["Tom Mann"]   # the text alone
     # set apart under the title, the same name is the byline
     assert got([spec[0], ("Tom Mann", 13), "", *spec[3:]])["authors"].value == ["Tom Mann"]
+
+
+def test_on_an_ocr_page_a_title_in_capitals_is_measured_by_its_type_not_its_cap_height():
+    # OCR boxes: capitals fill about 3/4 of the height of a line in upper and lower case of one size,
+    # so a title in capitals at 1.5 times the text's size has a box only 1.1 times as tall.
+    spec = [("LEEDS TRADES COUNCIL", 21), ("THE CASE FOR THE MUNICIPAL BATHS", 33), "",
+            *[(t, 30) for t, _ in BODY]]
+    text, lay = typeset(spec, ocr={})
+    lay = Layout(lay.width, lay.height, "px", "tesseract", lay.lines)
+    f = {v.field: v for v in extract_metadata([text], [lay])}
+    assert f["title"].value == "THE CASE FOR THE MUNICIPAL BATHS"
+    assert f["organization"].value == "LEEDS TRADES COUNCIL"

@@ -8,7 +8,8 @@ fell on. A text line whose words mostly found no partner has no type; everything
 if there were no layout.
 
 Sizes are in the layout's unit (a text layer's points; an OCR line's box height in pixels, which
-follows the type size); only their ratios to the page's body size are used.
+follows the type size, a line in capitals alone scaled up to what its type would fill in upper and
+lower case); only their ratios to the page's body size are used.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ class PageType:
 
 
 _NOT_WORD = re.compile(r"[^\w]")
+_CAPS_ONLY = re.compile(r"[^a-z]*[A-Z][^a-z]*[A-Z][^a-z]*")
+_CAPS_HEIGHT = 1.25
 
 
 @lru_cache(maxsize=65536)
@@ -104,7 +107,12 @@ def page_type(lines: Sequence[Line], layout: Optional[Layout]) -> Optional[PageT
             continue
         bolds = [ln.bold for ln in lay_lines if ln.bold is not None]
         confs = [w.confidence for _, w in got if w.confidence is not None and w.confidence >= 0]
-        out[idx] = LineType(size=float(median(sizes)), bold=(sum(bolds) > len(bolds) / 2) if bolds else None,
+        size = float(median(sizes))
+        if layout.unit == "px" and _CAPS_ONLY.fullmatch(" ".join(str(w.text) for _, w in got)):
+            # An OCR line's box is as tall as its letters reach: capitals stand about three quarters
+            # of the ascender-to-descender height that a line of upper and lower case fills.
+            size *= _CAPS_HEIGHT
+        out[idx] = LineType(size=size, bold=(sum(bolds) > len(bolds) / 2) if bolds else None,
                             box=union([w.box for _, w in got]),
                             confidence=sum(confs) / len(confs) if confs else None)
     if not out:
