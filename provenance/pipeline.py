@@ -132,17 +132,33 @@ def extract_metadata(session: Session, doc: Document, pages: list[str]) -> list[
     are untouched and keep outranking it. Returns the fields whose current value changed."""
     who = metadata_agent(session)
     writes.supersede_software_assertions(session, doc.id)
-    values = metadata_extractor.extract_metadata(pages)
+    values = metadata_extractor.extract_metadata(pages, layouts=layouts_read(session, doc.id, len(pages)))
     for v in values:
         ev = v.evidence
         writes.add_assertion(session, doc, v.field, v.value, who, method=v.method, confidence=v.confidence,
                             normalized=v.normalized, qualifiers=dict(v.qualifiers or {}),
                             page=ev.page if ev else None, span=(ev.start, ev.end) if ev else None,
-                            evidence=ev.text if ev else None)
+                            evidence=ev.text if ev else None, box=ev.box if ev else None)
     found = ", ".join(f"{v.field}={json.dumps(v.value, ensure_ascii=False)}" for v in values) or "no field stated"
     writes.event(session, EventType.METADATA_EXTRACTION, who, Outcome.SUCCESS,
                 f"{len(values)} assertions: {found}", document_id=doc.id)
     return writes.refresh_metadata(session, doc)
+
+
+# Description reads the type of the first pages (the title block) and of the last (a colophon); the
+# layouts of the pages between are not read, so a long document costs what a short one does.
+_LAYOUT_PAGES_FRONT = 3
+
+
+def layouts_read(session: Session, doc_id: int, count: int) -> list:
+    """The stored layouts of the pages description reads the type of (None for every other page)."""
+    ids = reads.page_ids(session, doc_id)
+    wanted = set(range(min(_LAYOUT_PAGES_FRONT, len(ids)))) | ({len(ids) - 1} if ids else set())
+    out = [None] * count
+    for k in wanted:
+        if k < count:
+            out[k] = reads.page_layout(session, ids[k])
+    return out
 
 
 def extract_citations(session: Session, doc: Document, pages: list[str]) -> list[Citation]:

@@ -19,7 +19,7 @@ LIST_SEPARATOR = "; "
 ENCODING = "utf-8-sig"
 
 COLUMNS = [
-    "id", "title", "subtitle", "authors", "organization", "publisher", "place", "date", "date_precision",
+    "id", "title", "subtitle", "series", "authors", "organization", "publisher", "place", "date", "date_precision",
     "date_approximate", "date_not_before", "language", "pages", "mean_ocr_confidence", "fixity",
     "fixity_checked_at", "source_files", "source_sha256", "source_formats", "text_sha256", "citations",
     "cites_documents", "cited_by_documents", "external_works_cited", "duplicates", "label", "ingested_at",
@@ -61,7 +61,7 @@ def row(record: DocumentRecord, catalog: Catalog) -> dict[str, str]:
         dups.append(f"{other} ({rel.kind})")
     return {
         "id": str(d.id),
-        "title": _text(d.title), "subtitle": _text(d.subtitle),
+        "title": _text(d.title), "subtitle": _text(d.subtitle), "series": _text(d.series),
         "authors": _text(_join(record.authors)),
         "organization": _text(d.organization), "publisher": _text(d.publisher), "place": _text(d.place),
         "date": d.date or "", "date_precision": d.date_precision or "",

@@ -74,7 +74,8 @@ def record(doc: dict, titles: dict[int, Optional[str]]) -> etree._Element:
     # Only the file name: a published record should not reveal where the scans sit on disk.
     _add(dc, "source", [PurePath(s["path"]).name for s in sources if s.get("path")])
     _add(dc, "language", [doc.get("language")])
-    relations = []
+    # The series the work was issued in: DCMI's "Is Part Of", in words like the other relations.
+    relations = [f"Is part of the series {doc['series']}"] if doc.get("series") else []
     for c in doc.get("citations") or []:
         if c.get("target") is not None and c["target"] != doc["id"]:
             relations.append(f"References {_doc_label(c['target'], titles)}")

@@ -128,3 +128,40 @@ def test_range_ends_are_read_not_trimmed_as_specks():
     for text in ("1898 - 1948", "1902 — 1952"):
         s, e = trim_span(text, 0, len(text))
         assert text[s:e] == text
+
+
+@pytest.mark.parametrize("text,iso,end", [
+    ("1970-71", "1970", "1971"),
+    ("Annual Report 1970/71", "1970", "1971"),
+    ("Session 1999-00", "1999", "2000"),
+    ("1970–1971", "1970", "1971"),
+])
+def test_a_span_of_one_year_to_the_next_is_one_date_stated_as_a_range(text, iso, end):
+    [(pd, _, _)] = find_dates(text)
+    assert (pd.iso, pd.precision, pd.stated, pd.end) == (iso, "year", "range", end)
+    assert pd.qualifiers()["range_end"] == end
+
+
+@pytest.mark.parametrize("text", ["pp. 1970-71", "No. 1970-71"])
+def test_a_span_after_a_page_or_issue_label_is_no_date(text):
+    assert find_dates(text) == []
+
+
+@pytest.mark.parametrize("text,stated", [
+    ("the third of March, 1971", "day"), ("3rd March 1971", "day"), ("March the 3rd, 1971", "day"),
+    ("Spring 1968", "season"), ("1970-71", "range"), ("MCMLXXI", "year"), ("May 1937", "month"),
+    ("the twelfth of May, nineteen seventy-four", "day"),
+])
+def test_how_a_date_was_stated(text, stated):
+    assert parse_date(text).stated == stated
+
+
+@pytest.mark.parametrize("text,iso", [("mcmlxxi", "1971"), ("LONDON · mcmlii", "1952"), ("MCMLXXI", "1971")])
+def test_roman_numeral_years_in_capitals_or_small_capitals(text, iso):
+    [(pd, _, _)] = find_dates(text)
+    assert (pd.iso, pd.roman, pd.stated) == (iso, True, "year")
+
+
+@pytest.mark.parametrize("text", ["mix the colours", "a mild winter", "mcm"])
+def test_short_lower_case_words_are_not_roman_years(text):
+    assert find_dates(text) == []

@@ -8,7 +8,7 @@ from reports import html, pdf
 
 
 def test_the_field_list():
-    assert METADATA_FIELDS == ("title", "subtitle", "authors", "organization", "publisher", "place", "date",
+    assert METADATA_FIELDS == ("title", "subtitle", "series", "authors", "organization", "publisher", "place", "date",
                                "date_not_before", "language")
     assert dict(FIELD_LABELS)["date_not_before"] == "Not before"
 
@@ -19,4 +19,5 @@ def test_every_list_of_fields_derives_from_it():
     assert html.FIELDS == list(FIELD_LABELS)
     assert pdf.FIELDS == list(FIELD_LABELS[1:])             # the title is the entry's heading
     # copies share what is printed in one place; language and date_not_before are inferred from each text
-    assert samework.SHARED_FIELDS == ("title", "subtitle", "authors", "organization", "publisher", "place", "date")
+    assert samework.SHARED_FIELDS == ("title", "subtitle", "series", "authors", "organization", "publisher", "place",
+                                      "date")

@@ -151,8 +151,9 @@ def show(state: State, doc: str, as_json: bool, provenance: bool, with_text: boo
                     click.echo(f"      set by {a['agent']} at {a['time']}" + (f": {a['note']}" if a["note"] else ""))
                 else:
                     where = f"page {a['page']}" if a["page"] else "no page"
+                    box = f" at {tuple(a['box'])}" if a.get("box") else ""
                     click.echo(f"      {a['method']} ({a['agent']}, confidence {a['confidence']:.2f}), {where}: "
-                               f"{json.dumps(a['evidence'], ensure_ascii=False)}")
+                               f"{json.dumps(a['evidence'], ensure_ascii=False)}{box}")
     click.echo(f"  pages           {data['page_count']} (mean OCR confidence "
                f"{data['mean_ocr_confidence'] if data['mean_ocr_confidence'] is not None else 'n/a'})")
     click.echo(f"  text_sha256     {data['text_sha256']}")

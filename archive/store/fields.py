@@ -15,6 +15,7 @@ from archive.errors import UsageError
 FIELD_LABELS: tuple[tuple[str, str], ...] = (
     ("title", "Title"),
     ("subtitle", "Subtitle"),
+    ("series", "Series"),                # the series the work was issued in, as printed ("Studies in ...")
     ("authors", "Authors"),
     ("organization", "Organization"),
     ("publisher", "Publisher"),

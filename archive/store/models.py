@@ -85,6 +85,7 @@ class Document(SQLModel, table=True):
     # Current metadata values (derived from assertions by archive.store.writes).
     title: Optional[str] = None
     subtitle: Optional[str] = None
+    series: Optional[str] = None
     authors_json: str = "[]"
     organization: Optional[str] = Field(default=None, index=True)
     publisher: Optional[str] = Field(default=None, index=True)
@@ -193,6 +194,9 @@ class Assertion(SQLModel, table=True):
     span_start: Optional[int] = None  # character offsets into that page's text
     span_end: Optional[int] = None
     evidence: Optional[str] = None  # the exact text span
+    # Where the span is printed on the page, where its layout is known: [x0, y0, x1, y1] in the
+    # layout's unit (pixels of the page image, or a text layer's points), as JSON.
+    evidence_box_json: Optional[str] = None
     agent_id: int = Field(foreign_key="agent.id")
     note: Optional[str] = None  # a person's reason
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))

@@ -144,6 +144,11 @@ def pages(session: Session, doc_id: int) -> list[Page]:
     return list(session.exec(select(Page).where(Page.document_id == doc_id).order_by(Page.number)))
 
 
+def page_ids(session: Session, doc_id: int) -> list[int]:
+    """The document's page ids in page order, without reading the pages."""
+    return list(session.exec(select(Page.id).where(Page.document_id == doc_id).order_by(Page.number)))
+
+
 def page_layout(session: Session, page_id: int) -> Optional[layout.Layout]:
     """The page's lines and words with their boxes; None for a page read before layouts were kept
     (schema revision 0005) or with no text."""
@@ -337,7 +342,8 @@ def document_json(session: Session, doc: Document, *, include_text: bool = True)
             "value": json.loads(a.value_json), "normalized": a.normalized, "confidence": a.confidence,
             "method": a.method, "page": a.page,
             "span": [a.span_start, a.span_end] if a.span_start is not None else None,
-            "evidence": a.evidence, "agent": who.label, "agent_kind": who.kind, "note": a.note,
+            "evidence": a.evidence, "box": json.loads(a.evidence_box_json) if a.evidence_box_json else None,
+            "agent": who.label, "agent_kind": who.kind, "note": a.note,
             "time": a.created_at.isoformat(), "qualifiers": json.loads(a.qualifiers_json or "{}"),
             "superseded": a.superseded})
     return {
@@ -345,6 +351,7 @@ def document_json(session: Session, doc: Document, *, include_text: bool = True)
         "label": doc.label,
         "title": doc.title,
         "subtitle": doc.subtitle,
+        "series": doc.series,
         "authors": authors(doc),
         "organization": doc.organization,
         "publisher": doc.publisher,

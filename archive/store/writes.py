@@ -146,7 +146,7 @@ def add_assertion(session: Session, document: Document, field: str, value, who: 
                   method: str, confidence: float = 1.0, normalized: Optional[str] = None,
                   qualifiers: Optional[dict] = None, page: Optional[int] = None,
                   span: Optional[tuple[int, int]] = None, evidence: Optional[str] = None,
-                  note: Optional[str] = None) -> Assertion:
+                  note: Optional[str] = None, box: Optional[tuple[int, int, int, int]] = None) -> Assertion:
     """Record a claim about one field. It becomes the current value only by refresh_metadata()."""
     if field not in METADATA_FIELDS:
         raise UsageError(f"unknown field {field!r}: one of {', '.join(METADATA_FIELDS)}")
@@ -154,7 +154,8 @@ def add_assertion(session: Session, document: Document, field: str, value, who: 
                   normalized=normalized, qualifiers_json=json.dumps(qualifiers or {}, ensure_ascii=False),
                   confidence=confidence, method=method, page=page,
                   span_start=span[0] if span else None, span_end=span[1] if span else None,
-                  evidence=evidence, agent_id=who.id, note=note)
+                  evidence=evidence, agent_id=who.id, note=note,
+                  evidence_box_json=json.dumps(list(box)) if box else None)
     session.add(a)
     session.flush()
     return a

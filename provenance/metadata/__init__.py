@@ -32,24 +32,27 @@ from provenance.metadata.dates import ParsedDate
 from provenance.metadata.front import TitleBlock, join_text, merge_statement_lines, read_title_block
 from provenance.metadata.imprint import Statement, find_statements, segments
 from provenance.metadata.lines import ADDRESS_RE
+from provenance.metadata.typeset import PageType, page_type
 from provenance.metadata.values import FIELDS, Evidence, FieldValue
 from provenance.metadata.words import body_name_like, is_noise, is_press, org_head, sentence_like, top_body
 from provenance.text import Line, fold, norm_words, page_lines
 
 __all__ = ["EXTRACTOR_VERSION", "Evidence", "FieldValue", "FIELDS", "extract_metadata"]
 
-EXTRACTOR_VERSION = "metadata-1.1"
+EXTRACTOR_VERSION = "metadata-1.2"
 
 
 class _Collector:
     """Candidate values per field; the most confident one wins."""
 
-    def __init__(self, pages: Sequence[str]):
+    def __init__(self, pages: Sequence[str], types: dict[int, PageType] | None = None):
         self.pages = pages
+        self.types = types or {}
         self.cands: dict[str, list[FieldValue]] = {f: [] for f in FIELDS}
 
     def ev(self, page: int, start: int, end: int) -> Evidence:
-        return Evidence(page, start, end, self.pages[page - 1][start:end])
+        pt = self.types.get(page)
+        return Evidence(page, start, end, self.pages[page - 1][start:end], pt.box(start, end) if pt else None)
 
     def add(self, fld: str, value, confidence: float, method: str, ev: Evidence | None,
             normalized: str | None = None, qualifiers: dict | None = None) -> None:
@@ -101,15 +104,35 @@ def _clean_body(name: str) -> str:
     return name.strip(" ,.;:")
 
 
-def _resolve_short(name: str, bodies: list[str]) -> str | None:
-    """'the League' -> the full name of a body already seen with that head noun; a named body as is."""
+# A capitalized name in running text: "the Wharfedale Ramblers' Circle", "Calder Vale Local History Society".
+_TEXT_NAME_RE = re.compile(r"[A-Z][\w'’.&-]*(?:\s+(?:(?:of|for|and|the|&|de|in|on)\s+)*(?!The\b)[A-Z][\w'’.&-]*)+")
+
+
+def named_bodies(pages: Sequence[str], head: str, first: int | None = None) -> list[str]:
+    """Every body with this head noun that the document names in full, the given page's first."""
+    order = ([first] if first else []) + [k for k in range(1, len(pages) + 1) if k != first]
+    out: list[str] = []
+    for k in order:
+        for m in _TEXT_NAME_RE.finditer(pages[k - 1]):
+            name = _clean_body(m.group())
+            if len(name.split()) >= 2 and org_head(name) == head and body_name_like(name) \
+                    and fold(name.split()[-1], ascii_as_is=True).strip(".'’") == head \
+                    and norm_words(name) not in {norm_words(x) for x in out}:
+                out.append(name)
+    return out
+
+
+def _resolve_short(name: str, bodies: list[str], pages: Sequence[str] = (), page: int | None = None) -> str | None:
+    """'the League' -> the full name of a body already seen with that head noun, or else of the one body
+    with that head noun the document names in full (two such bodies: neither); a named body as is."""
     ws = name.split()
     head = org_head(name)
     if head is not None and len(ws) <= 2 and fold(ws[0], ascii_as_is=True).strip(".") == head:
         for b in bodies:
             if org_head(b) == head and len(b.split()) > len(ws):
                 return b
-        return None
+        named = named_bodies(pages, head, page) if pages else []
+        return named[0] if len(named) == 1 else None
     if body_name_like(name) or is_press(name):
         return name
     # A publisher named by its founders: "Lawrence & Wishart", "Smith, Elder and Co."
@@ -118,17 +141,26 @@ def _resolve_short(name: str, bodies: list[str]) -> str | None:
     return None
 
 
-def extract_metadata(pages: Sequence[str]) -> list[FieldValue]:
-    """The best value per field that the document states; a field it does not state is absent from the list."""
+def extract_metadata(pages: Sequence[str], layouts: Sequence | None = None) -> list[FieldValue]:
+    """The best value per field that the document states; a field it does not state is absent from the list.
+
+    `layouts` (optional, one `archive.store.layout.Layout` or None per page) says how the pages were set:
+    the title is then the dominant type near the top of the first page, lines set smaller above it are
+    kept apart from it (a series, a kicker, the issuing body), and evidence keeps its box on the page."""
     pages = [p or "" for p in pages]
     if not any(p.strip() for p in pages):
         return []
-    c = _Collector(pages)
     plines = page_lines(pages)
+    types: dict[int, PageType] = {}
+    for k, lay in enumerate(list(layouts or [])[:len(pages)]):
+        pt = page_type([ln for ln in plines[k] if ln.text], lay) if lay is not None else None
+        if pt is not None:
+            types[k + 1] = pt
+    c = _Collector(pages, types)
     refs = reference_lines(plines)
     # The title block is on the first page that has text (a blank cover scan comes before it).
     first = next((k for k, p in enumerate(pages) if any(not is_noise(x) for x in p.splitlines())), 0)
-    tb = read_title_block(plines[first], pages[first])
+    tb = read_title_block(plines[first], pages[first], types.get(first + 1))
     tb.page = first + 1
     _title_fields(c, tb)
     statements = _front_fields(c, tb)
@@ -173,6 +205,10 @@ def _front_fields(c: _Collector, tb: TitleBlock) -> list[tuple[Statement, int, i
             c.add("authors", h.people, conf, "byline", c.ev(tb.page, h.start, h.end))
         if h.body:
             _body_line(c, tb, h)
+        if h.series and h.kind == "series":
+            name, s, e, number = h.series
+            c.add("series", name, 0.85 if tb.by_type else 0.75, "title-block", c.ev(tb.page, s, e),
+                  qualifiers={"number": number} if number else None)
         if h.kind == "place" and h.place:
             c.add("place", h.place[0], 0.8, "title-block", c.ev(tb.page, h.place[1], h.place[2]))
         for st, off in h.statements:
@@ -242,21 +278,30 @@ def _statement_fields(c: _Collector, st: Statement, page: int, off: int, *, fron
     def ev(part):
         return c.ev(page, off + part.start, off + part.end)
 
+    def short(part, name):
+        # "Published by the Circle" read as the full name: the evidence is the short form, and says so.
+        said = _clean_body(part.text)
+        return {"named_as": said} if name and norm_words(said) != norm_words(name) \
+            and len(said.split()) < len(name.split()) else None
+
     if st.agent is not None:
-        name = _resolve_short(_clean_body(st.agent.text), bodies)
+        name = _resolve_short(_clean_body(st.agent.text), bodies, c.pages, page)
         if name:
+            q = short(st.agent, name)
             if st.verb.startswith(("published", "issued", "copyright", "publication")) or "publish" in st.verb:
                 name = name if is_press(name) else top_body(name)
-                c.add("publisher", name, base - (0.05 if st.kind == "copyright" else 0), method, ev(st.agent))
+                c.add("publisher", name, base - (0.05 if st.kind == "copyright" else 0), method, ev(st.agent),
+                      qualifiers=q)
             if body_name_like(name) and not is_press(name) and st.verb not in ("distributed",):
-                c.add("organization", top_body(name), base - 0.05, method, ev(st.agent))
+                c.add("organization", top_body(name), base - 0.05, method, ev(st.agent), qualifiers=q)
     if st.sponsor is not None and not st.people:
-        name = _resolve_short(_clean_body(st.sponsor.text), bodies)
+        name = _resolve_short(_clean_body(st.sponsor.text), bodies, c.pages, page)
         if name and not is_press(name):
-            c.add("organization", top_body(name), base - 0.1, method, ev(st.sponsor))
-            if st.agent is None and st.verb.endswith("for"):
+            q = short(st.sponsor, name)
+            c.add("organization", top_body(name), base - 0.1, method, ev(st.sponsor), qualifiers=q)
+            if st.agent is None and (st.verb.endswith("for") or st.verb.startswith("printed")):
                 # "Printed for the League": the body the edition was made for is its publisher.
-                c.add("publisher", name, base - 0.25, method, ev(st.sponsor))
+                c.add("publisher", name, base - 0.25, method, ev(st.sponsor), qualifiers=q)
     if st.people and (st.sponsor or st.agent):
         c.add("authors", st.people, 0.6, method, ev(st.sponsor or st.agent))
     # "Printed in Great Britain by X": where a printer worked is not the place of publication.
@@ -277,7 +322,9 @@ def _colophon_fields(c: _Collector, plines: list[list[Line]], refs: set, stateme
     pages = c.pages
     last = len(plines)
     for lines in plines:
-        for ln in standalone_lines(merge_statement_lines(lines, pages[lines[0].page - 1]) if lines else [], refs):
+        types = c.types.get(lines[0].page) if lines else None
+        for ln in standalone_lines(merge_statement_lines(lines, pages[lines[0].page - 1]) if lines else [], refs,
+                                   types):
             if (ln.page, ln.index) in header:
                 continue
             text = pages[ln.page - 1][ln.start:ln.end]

@@ -8,6 +8,7 @@ from typing import Sequence
 
 from provenance.metadata.dates import ParsedDate, find_dates
 from provenance.metadata.imprint import VERB_RE
+from provenance.metadata.typeset import PageType
 from provenance.metadata.words import body_name_like, is_noise, sentence_like
 from provenance.text import Line, fold, is_page_number, is_reference_section_heading, norm_words
 
@@ -68,8 +69,10 @@ def _is_entry(entry: list[Line]) -> bool:
     return bool(_YEARISH_RE.search(text)) or bool(re.match(r"^\d+[.)]?\s", text))
 
 
-def standalone_lines(lines: list[Line], refs: set[tuple[int, int]]) -> list[Line]:
-    """Short lines of a page that stand apart from its paragraphs: not prose, references or page numbers."""
+def standalone_lines(lines: list[Line], refs: set[tuple[int, int]], types: PageType | None = None) -> list[Line]:
+    """Short lines of a page that stand apart from its paragraphs: not prose, references or page numbers.
+    Where the page's layout is known (`types`), a line set in another size than the one above it, or
+    below a gap of more than a line, stands apart however the line above it ends."""
     out: list[Line] = []
     for k, ln in enumerate(lines):
         if not ln.text or (ln.page, ln.index) in refs or is_page_number(ln.text) or is_noise(ln.text):
@@ -78,7 +81,8 @@ def standalone_lines(lines: list[Line], refs: set[tuple[int, int]]) -> list[Line
         nxt = next((x for x in lines[k + 1:] if x.text), None)
         # A colophon line stands apart: the line before it ended a sentence (or is blank or a
         # reference), and it does not run on into the next line.
-        if prev is not None and not re.search(r"[.!?:)\"”]$", prev.text) and (ln.page, prev.index) not in refs:
+        if prev is not None and not re.search(r"[.!?:)\"”]$", prev.text) and (ln.page, prev.index) not in refs \
+                and not _apart_by_type(prev, ln, types):
             continue
         if nxt is not None and sentence_like(nxt.text) and not re.search(r"[.!?]$", ln.text) \
                 and nxt.text[:1].islower():
@@ -89,6 +93,17 @@ def standalone_lines(lines: list[Line], refs: set[tuple[int, int]]) -> list[Line
             continue
         out.append(ln)
     return out
+
+
+def _apart_by_type(prev: Line, ln: Line, types: PageType | None) -> bool:
+    if types is None:
+        return False
+    a, b = types.lines.get(prev.index), types.lines.get(ln.index)
+    if a is None or b is None:
+        return False
+    lo, hi = sorted((a.size, b.size))
+    gap = b.box[1] - a.box[3]
+    return hi > lo * 1.15 or gap > 1.0 * max(a.box[3] - a.box[1], b.box[3] - b.box[1])
 
 
 # --- an organization that speaks of itself ----------------------------------------------------------

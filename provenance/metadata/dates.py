@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 Precision = Literal["year", "month", "day"]
+# How the date was stated, finer than the stored precision: a season or a span of years ("1970-71",
+# a financial or academic year) is stored at year precision and says so in its qualifiers.
+Stated = Literal["day", "month", "season", "year", "range"]
 
 # Years we accept as dates of print. Earlier numbers are far more often page counts, prices or
 # quantities than years in this kind of material.
@@ -24,10 +27,20 @@ class ParsedDate:
     undated: bool = False           # "n.d.", "no date", "undated"
     season: str | None = None       # "spring" | "summer" | "autumn" | "winter"
     roman: bool = False             # the year was printed in roman numerals
+    end: str | None = None          # the last year of a span stated as one date ("1970-71": "1971")
 
     @property
     def year(self) -> int | None:
         return int(self.iso[:4]) if self.iso else None
+
+    @property
+    def stated(self) -> Stated | None:
+        """The precision as printed: day, month, season, year or range."""
+        if self.iso is None:
+            return None
+        if self.end:
+            return "range"
+        return "season" if self.season else self.precision
 
     def qualifiers(self) -> dict:
         """The qualifiers a metadata field carries for this date."""
@@ -36,6 +49,8 @@ class ParsedDate:
             q["season"] = self.season
         if self.roman:
             q["roman"] = True
+        if self.end:
+            q["range_end"] = self.end
         return q
 
 
@@ -82,6 +97,9 @@ _WORD_YEAR_RE = (r"(?:(?:nineteen|eighteen|seventeen|sixteen)(?:[- ]hundred(?: a
                  r"|two thousand(?: and)?(?:[- ](?:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
                  r"|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty(?:[- ]\w+)?))?)")
 _ROMAN_RE = r"(?<![\w.])M{1,2}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?![\w])"
+# The same in lower case, as small capitals OCR and some imprints give it ("mcmlxxi"); five letters at
+# least, so that no English word ("mix", "mild") is read as a year.
+_ROMAN_LOWER_RE = r"(?<![\w.])(?=[mcdxlvi]{5})m{1,2}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})(?![\w])"
 _APPROX_RE = r"(?:c\.|ca\.|circa|about|around|approx\.|approximately)"
 _SEASON_RE = r"(?:Spring|Summer|Autumn|Fall|Winter)"
 _AD_RE = r"(?:A\.\s?D\.\s*|AD\s+)?"
@@ -116,9 +134,12 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     # Autumn 2013 / Winter 1984-85 / Spring-Summer 1990
     ("season", re.compile(rf"{_SEASON_START}(?P<s>{_SEASON_RE})(?:\s*[-/–]\s*{_SEASON_RE})?,?\s+(?P<y>{_YEAR_RE})"
                           r"(?:\s*[-/–]\s*\d{2,4})?", re.I)),
+    # 1970-71, 1970/71, 1970-1971 with the next year: one year of account or of study, stated as a span
+    ("year-span", re.compile(r"(?<![\w\-/.])(?P<y>1[4-9]\d\d|20\d\d)\s?[-–/]\s?(?P<e>\d\d(?:\d\d)?)(?![\w\-/]|\.\d)")),
     # March 1983 / March, 1983
     ("m-y", re.compile(rf"{_MONTH_START}(?P<m>{_MONTH_RE}),?\s+(?P<y>{_YEAR_RE})", re.I)),
     ("roman", re.compile(_ROMAN_RE)),
+    ("roman", re.compile(_ROMAN_LOWER_RE)),
     ("year-words", re.compile(rf"(?<![\w-])(?P<y>{_WORD_YEAR_RE})(?![\w-])", re.I)),
     ("year", re.compile(rf"(?P<y>{_YEAR_RE})")),
 ]
@@ -252,6 +273,12 @@ def _build(kind: str, m: re.Match) -> ParsedDate | None:
         if _month_value(g["m1"]) is None or _month_value(g["m"]) is None or g["m1"][0].islower():
             return None
         return ParsedDate(f"{y:04d}", "year")
+    if kind == "year-span":
+        end = int(g["e"]) if len(g["e"]) == 4 else y // 100 * 100 + int(g["e"])
+        end += 100 if end < y and len(g["e"]) == 2 else 0
+        if end != y + 1:
+            return None          # "1919-1939", "1950-53": two dates, each read on its own
+        return ParsedDate(f"{y:04d}", "year", end=f"{end:04d}")
     if kind == "season":
         return ParsedDate(f"{y:04d}", "year", approximate=True, season=SEASONS[g["s"].lower()])
     if kind == "m-y":
@@ -275,7 +302,7 @@ def _mark_approximate(text: str, start: int, end: int, pd: ParsedDate) -> tuple[
     if after:
         end = end + after.end()
     if (before or after) and not pd.approximate:
-        pd = ParsedDate(pd.iso, pd.precision, True, pd.undated, pd.season, pd.roman)
+        pd = ParsedDate(pd.iso, pd.precision, True, pd.undated, pd.season, pd.roman, pd.end)
     return pd, start, end
 
 
@@ -291,7 +318,7 @@ _STANDARD_NUMBER = re.compile(r"\bIS[BS]N(?:-1[03])?[\s:]*[\dX][\dX\s-]*$", re.I
 # Patterns that cannot match without a digit (a numeric year or day): skipped on text that has
 # none, which is most of the short pieces the extractors ask about.
 _NEED_DIGIT = frozenset({"iso", "ymd", "roman-month", "m-the-d", "d-m-y", "m-d-y", "numeric", "month-range",
-                         "season", "m-y", "year"})
+                         "year-span", "season", "m-y", "year"})
 _DIGIT = re.compile(r"\d")
 
 
@@ -307,7 +334,7 @@ def find_dates(text: str) -> list[tuple[ParsedDate, int, int]]:
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            if kind == "year" and (_NUMBERED_BEFORE.search(text[max(0, s - 12):s])
+            if kind in ("year", "year-span") and (_NUMBERED_BEFORE.search(text[max(0, s - 12):s])
                                    or _STANDARD_NUMBER.search(text[max(0, s - 24):s])):
                 taken.append((s, e))
                 continue

@@ -6,8 +6,17 @@ import re
 from dataclasses import dataclass, field
 
 from provenance.metadata.imprint import COPY_RE, STATEMENT_START_RE, VERB_RE
-from provenance.metadata.lines import ADDRESS_RE, BYLINE_START_RE, HeadLine, classify, lone_place
-from provenance.metadata.words import body_name_like, is_press, sentence_like
+from provenance.metadata.lines import (
+    ADDRESS_RE,
+    BYLINE_START_RE,
+    SERIES_WORD_RE,
+    HeadLine,
+    classify,
+    lone_place,
+    series_name,
+)
+from provenance.metadata.typeset import PageType
+from provenance.metadata.words import body_name_like, is_press, sentence_like, top_body
 from provenance.text import Line
 
 MAX_HEADER_LINES = 16
@@ -33,6 +42,9 @@ class TitleBlock:
     masthead: bool
     all_lines: list[HeadLine] = field(default_factory=list)   # every line above the text, read or not
     page: int = 1                                             # 1-based page the block is on
+    types: PageType | None = None                             # how its lines were set, where the layout is known
+    by_type: bool = False                                     # the title was found as the dominant type
+    unreadable: bool = False                                  # the title's display type could not be read
 
 
 def merge_statement_lines(lines: list[Line], page_text: str) -> list[Line]:
@@ -128,11 +140,18 @@ def _above_title(content: list[HeadLine]) -> tuple[int, HeadLine | None]:
     return i, letterhead
 
 
-def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
-    """Classify the title-block lines of page 1 and pick out the title and subtitle lines."""
+def read_title_block(lines: list[Line], page_text: str, types: PageType | None = None) -> TitleBlock:
+    """Classify the title-block lines of page 1 and pick out the title and subtitle lines; where the
+    page's layout is known (`types`), the title is the dominant type near the top."""
     heads = _classify_lines(header_lines(lines, page_text), page_text)
     content = [h for h in heads if h.kind != "noise"]
     i, letterhead = _above_title(content)
+    by_type = False
+    if types is not None:
+        j = _dominant(content, i, types)
+        if j is not None:
+            _set_above(content[i:j])
+            i, by_type = j, True
     # A letter: under the letterhead and its date, "To all affiliated associations" is the addressee.
     if letterhead is not None and i < len(content) and re.match(r"To\s", content[i].text) \
             and any(x.kind == "dateline" for x in content[:i]):
@@ -149,7 +168,10 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
     if i < len(content) and content[i].kind in ("text", "org", "name", "organ"):
         title = [content[i]]
         j = i + 1
-        while j < len(content) and _joinable(title[-1].text, content[j], wrap_len=10 ** 6):
+        while j < len(content):
+            same = _same_type(title[-1], content[j], types)
+            if same is False or not _joinable(title[-1].text, content[j], wrap_len=40 if same else 10 ** 6):
+                break
             title.append(content[j])
             j += 1
         pos = j
@@ -173,9 +195,13 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
                     k += 1
             front_after = k < len(content) and content[k].kind in _CORE | _SOFT
             if front_after or title[-1].text.endswith(":") or _GENRE_RE.match(cand[0].text) \
-                    or (not masthead and _set_apart(title, cand, lines)):
+                    or (not masthead and _set_apart(title, cand, lines)) or _display_subtitle(title, cand, types):
                 subtitle = cand
                 pos = k
+    unreadable = False
+    if types is not None:
+        title, subtitle, unreadable = _readable(heads, content, i, title, subtitle, types, page_text)
+        _run_in_names(content, lines, types, {id(h) for h in title + subtitle})
     _stacked_imprint(content, pos)
     if any(h.event for h in content):
         # "PUBLIC MEETING / 14th October 1982 / Chapeltown Community Centre": below the title of a
@@ -184,13 +210,156 @@ def read_title_block(lines: list[Line], page_text: str) -> TitleBlock:
         for h in content[i:]:
             if h.kind == "dateline" and h.date and h.date[0].precision == "day":
                 h.date, h.place, h.event = None, None, True
+    # A title found as the dominant type is the document's name, not an event line, though it may name
+    # one ("Annual Conference"): the body printed over it issues the programme, it is not the venue.
+    titled = {id(h) for h in title} if by_type else set()
     for k, h in enumerate(content):
         # "Holbeck Labour Club / Thursday 12th June, 7.30 pm": a body beside an event line is the venue.
-        if h.kind == "org" and not h.imprint and any(content[n].event for n in (k - 1, k + 1)
-                                                     if 0 <= n < len(content)):
+        if h.kind == "org" and not h.imprint and any(content[n].event and id(content[n]) not in titled
+                                                     for n in (k - 1, k + 1) if 0 <= n < len(content)):
             h.kind, h.body = "venue", None
     front = _front_lines(content, pos, title + subtitle, masthead)
-    return TitleBlock(front, title, subtitle, letterhead, masthead, heads)
+    return TitleBlock(front, title, subtitle, letterhead, masthead, heads, types=types, by_type=by_type,
+                      unreadable=unreadable)
+
+
+# OCR's mean word confidence under which a line of display type is taken as unread, when the page's
+# text reads well (Tesseract gives 90+ to clean text and under 50 to letters it guessed).
+_UNREAD_CONFIDENCE = 50.0
+_WELL_READ = 75.0
+
+
+def _readable(heads: list[HeadLine], content: list[HeadLine], i: int, title: list[HeadLine],
+              subtitle: list[HeadLine], types: PageType, page_text: str
+              ) -> tuple[list[HeadLine], list[HeadLine], bool]:
+    """A title whose display type OCR could not read is left unread, not given as what OCR guessed
+    ("IN@ INEINT IRUSIE"): when its words' confidence is low on a page whose text reads well (unless
+    the page's text uses its words: "Save our baths" in the text vouches for "SAVE OUR BATHS"), or
+    when the largest type at the top of the page read as specks and the line taken for the title is
+    not display type itself (a logo read as specks over a real title leaves it be). A subtitle set in
+    display type under it stays; a line at text size is never promoted to a title."""
+    confs = [t.confidence for t in types.lines.values() if t.confidence is not None]
+    if not confs or sorted(confs)[len(confs) // 2] < _WELL_READ:
+        return title, subtitle, False
+    tconf = [types.lines[h.line.index].confidence for h in title if h.line.index in types.lines]
+    tconf = [x for x in tconf if x is not None]
+    if title and tconf and sum(tconf) / len(tconf) < _UNREAD_CONFIDENCE \
+            and not _vouched(title, page_text):
+        return [], subtitle, True
+    first = content[i] if i < len(content) else None
+    if first is None or not title:
+        return title, subtitle, False
+    fsize = types.size(first.line.index)
+    for h in heads:
+        if h is first or h.line.index > first.line.index:
+            break
+        t = types.lines.get(h.line.index)
+        if h.kind == "noise" and t is not None and t.size >= _DISPLAY_RATIO * types.body_size \
+                and (fsize is None or (t.size > 1.2 * fsize and fsize < _DISPLAY_RATIO * types.body_size)):
+            keep = fsize is not None and fsize >= 1.12 * types.body_size and not sentence_like(first.text)
+            return [], (title if keep and not subtitle else subtitle if keep else []), True
+    return title, subtitle, False
+
+
+# A title is set at least this much larger than the running text, and what stands above it at most
+# this fraction of the title's size (a series line, a kicker, the body's name in small capitals).
+_DISPLAY_RATIO = 1.3
+_SMALLER = 0.8
+_TITLE_KINDS = {"text", "org", "name", "organ"}
+
+
+def _run_in_names(content: list[HeadLine], lines: list[Line], types: PageType, used: set[int]) -> None:
+    """A name that opens a paragraph ("Tom Mann / spoke at the Town Hall last night ..."), set in the
+    text's size with the next line of prose straight under it, is the text, not a byline."""
+    by_index = {ln.index: ln for ln in lines}
+    for h in content:
+        if h.kind != "name" or id(h) in used:
+            continue
+        nxt = next((by_index[k] for k in range(h.line.index + 1, h.line.index + 3) if k in by_index
+                    and by_index[k].text), None)
+        a, b = types.lines.get(h.line.index), types.lines.get(nxt.index) if nxt is not None else None
+        if a is None or b is None or not sentence_like(nxt.text):
+            continue
+        lo, hi = sorted((a.size, b.size))
+        gap = b.box[1] - a.box[3]
+        if hi <= lo * 1.12 and a.size <= types.body_size * 1.12 and gap < 0.6 * max(a.box[3] - a.box[1], 1):
+            h.kind, h.people = "text", []
+
+
+def _vouched(title: list[HeadLine], page_text: str) -> bool:
+    """Most of the title's words (of three letters or more) occur in the rest of the page's text."""
+    words = [w.lower() for h in title for w in re.findall(r"[A-Za-z]{3,}", h.text)]
+    if not words:
+        return False
+    rest = (page_text[:title[0].start] + " " + page_text[title[-1].end:]).lower()
+    found = {w for w in re.findall(r"[a-z]{3,}", rest)}
+    return sum(w in found for w in words) >= 0.5 * len(words)
+
+
+def _dominant(content: list[HeadLine], i: int, types: PageType) -> int | None:
+    """Where the title starts by type: the first line of the largest type among the block's first lines,
+    set clearly larger than the text, when it comes after lines set smaller than it (which are then
+    above the title, not part of it). None when the type says nothing the wording did not."""
+    head = content[:min(len(content), i + 8)]
+    sized = [(k, types.size(h.line.index)) for k, h in enumerate(head)]
+    sized = [(k, s) for k, s in sized if s is not None]
+    if not sized:
+        return None
+    top = max(s for _, s in sized)
+    j = next(k for k, s in sized if s >= top * 0.95)
+    if j <= i or top < _DISPLAY_RATIO * types.body_size or content[j].kind not in _TITLE_KINDS:
+        return None
+    above = [types.size(h.line.index) for h in content[i:j]]
+    if any(s is None or s > _SMALLER * top for s in above):
+        return None
+    if any(h.kind in ("issue", "organ", "dateline", "range") for h in content[i + 1:j]):
+        return None     # a periodical's nameplate over its issue line: a larger headline under it is an article's
+    return j
+
+
+def _set_above(above: list[HeadLine]) -> None:
+    """Lines set small above the title: a series ("Studies in Local Labour History"), the body that
+    issues it (kept as a body line), the author's name (kept as a name line), or a kicker ("Special
+    Report"), never part of the title."""
+    for h in above:
+        if h.kind == "series" or (h.kind == "text" and SERIES_WORD_RE.search(h.text) and len(h.text.split()) <= 10):
+            h.kind = "series"
+            if h.series is None:
+                h.series = series_name(h.text, h.start)
+        elif h.kind in ("text", "name", "heading") and body_name_like(h.text.strip(" .")) and not h.people:
+            # "CENTRE FOR THE STUDY OF POPULAR PRINT" over the title: the body, whatever its name's words
+            # say ("Study of" reads as a title's words where the line might be the title).
+            h.kind, h.body = "org", (top_body(h.text.strip(" .")), h.start, h.start + len(h.text.strip(" .")))
+        elif h.kind == "name" and h.people:
+            continue                    # "MARGARET HOLROYD" over the title, as covers set the author
+        elif h.kind in ("text", "name", "heading"):
+            h.kind, h.people = "kicker", []
+
+
+def _same_type(a: HeadLine, b: HeadLine, types: PageType | None) -> bool | None:
+    """Two lines set in one size (True), in clearly different sizes (False), or unknown (None)."""
+    if types is None:
+        return None
+    sa, sb = types.size(a.line.index), types.size(b.line.index)
+    if sa is None or sb is None:
+        return None
+    lo, hi = sorted((sa, sb))
+    if hi <= lo * 1.12:
+        return True
+    return False if hi > lo * 1.2 else None
+
+
+def _display_subtitle(title: list[HeadLine], cand: list[HeadLine], types: PageType | None) -> bool:
+    """A line under the title set smaller than the title and larger than the text is its subtitle."""
+    if types is None or not title or not cand:
+        return False
+    st, sc = types.size(title[-1].line.index), types.size(cand[0].line.index)
+    if st is None or sc is None:
+        return False
+    # Set again further down the page, that size is the style of the section headings, not a subtitle.
+    below = [t for k, t in types.lines.items() if k > cand[-1].line.index + 1 and abs(t.size - sc) <= 0.05 * sc]
+    return sc <= st * 0.85 and sc >= types.body_size * 1.12 and not below \
+        and not sentence_like(" ".join(h.text for h in cand))
 
 
 def _classify_lines(hlines: list[Line], page_text: str) -> list[HeadLine]:

@@ -127,6 +127,10 @@ _STREET_RE = re.compile(r"^(?:\d+[A-Za-z]?\s+\S.*|.*\b(?:P\.?\s?O\.?\s+Box|Stree
                         r"|.*\b[A-Z]{1,2}\d{1,2}[A-Z]?\s+\d[A-Z]{2}\b.*)$", re.I)
 
 
+# A four-character token where a year stands, with a letter or sign OCR put for a digit ("1Q74", "19?1").
+_GARBLED_YEAR_RE = re.compile(r"[12lI][0-9A-Za-z?]{3}")
+
+
 def _read_tail(st: Statement, tail: list[Part]) -> None:
     """Place and date from the parts after the agent; flag the statement incomplete on anything else."""
     for piece in tail:
@@ -170,6 +174,8 @@ def _read_tail(st: Statement, tail: list[Part]) -> None:
             continue
         if _STREET_RE.match(t.rstrip(".")):
             continue                     # a street address: understood, but not a place of publication
+        if piece is tail[-1] and _GARBLED_YEAR_RE.fullmatch(t.rstrip(".")) and sum(ch.isdigit() for ch in t) >= 2:
+            continue                     # "1Q74": a year OCR could not read; the statement stands without a date
         st.complete = False
 
 

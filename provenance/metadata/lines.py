@@ -34,7 +34,13 @@ ADDRESS_RE = re.compile(
     r"\b\d+[A-Za-z]?\s+[A-Z][\w'’]*(?:\s+[A-Z][\w'’]*)?\s+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Square|"
     r"Place|Row|Way|Terrace|Drive|Boulevard|Blvd\.)|\b[A-Z]{1,2}\d{1,2}[A-Z]?\s+\d[A-Z]{2}\b|\b[A-Z]{2}\s+\d{5}\b)",
     re.I)
-_ISSUE_RE = re.compile(r"\b(?:Vol|Volume|No|Nos|Number|Issue|Whole\s+No)\.?\s*(?:\d+|[IVXLC]+)\b", re.I)
+# An issue numbered in words ("Number Twelve", "Volume Two"), as mastheads set it; not after "No",
+# which is also the word ("No one ...").
+_NUMBER_WORDS = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                 r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty)(?:[- ](?:one|two|three|four|five|"
+                 r"six|seven|eight|nine))?")
+_ISSUE_RE = re.compile(r"\b(?:(?:Vol|Volume|No|Nos|Number|Issue|Whole\s+No)\.?\s*(?:\d+|[IVXLC]+)"
+                       rf"|(?:Volume|Number|Issue)\s+{_NUMBER_WORDS})\b", re.I)
 _SERIES_RE = re.compile(
     r"(?:\b(?:Working|Occasional|Discussion|Research|Policy|Conference|Study|Education|Educational)?\s*"
     r"(?:Papers?|Pamphlets?|Series|Bulletins?|Reports?|Studies|Leaflets?|Tracts?)\b\s*(?:No\.?|Number|#)?\s*"
@@ -86,6 +92,7 @@ class HeadLine:
     imprint: bool = False           # a body or press named beside the place in a title-page imprint
     event: bool = False             # names a weekday or a time: a meeting or a rally, not the document
     trailing: bool = False          # a body line after the last statement of the block (weaker evidence)
+    series: tuple[str, int, int, str | None] | None = None   # a series named on the line (name, start, end, number)
 
 
 def _not_body_title(text: str) -> bool:
@@ -226,6 +233,7 @@ def _classify_span(hl: HeadLine) -> None:
             return
     if _SERIES_RE.search(t) and len(t.split()) <= 10:
         hl.kind = "series"
+        hl.series = series_name(t, s)
         return
     if _PRICE_LINE_RE.match(t):
         hl.kind = "series"            # a price line: front matter, never a title
@@ -333,6 +341,32 @@ def _classify_dated(hl: HeadLine, dates: list[tuple[ParsedDate, int, int]]) -> N
         hl.body = (body if is_press(body) else top_body(body), off, off + len(body))
         hl.imprint = True
 
+
+
+# The number of an issue in a series: "No. 3", ", Number 12", "#4" at the end of a series line.
+_SERIES_NUMBER_RE = re.compile(r"[\s,·:-]*(?:(?:No|Number|Nos)\.?\s*|#\s*)?(?P<n>\d+|[IVXLC]+)\.?\s*$")
+# Words that name a series, printed on a line of their own above or below a title: "Studies in Local
+# Labour History", "Occasional Papers in Print Culture", "Fabian Tracts", "The Left Book Club Library".
+SERIES_WORD_RE = re.compile(r"\b(?:Papers|Pamphlets|Series|Studies|Tracts|Library|Monographs|Booklets|Handbooks|"
+                            r"Leaflets|Texts|Classics|Broadsheets|Bulletins|Reprints|Essays)\b", re.I)
+
+
+def series_name(text: str, start: int) -> tuple[str, int, int, str | None] | None:
+    """The series a line names, as (name, start, end, number): "Occasional Paper No. 3" ->
+    ("Occasional Paper", ..., "3"); the span is that of the name on the page."""
+    t = text.strip()
+    lead = text.find(t[:1]) if t else 0
+    m = _SERIES_NUMBER_RE.search(t)
+    number = None
+    if m and m.start() > 0 and re.search(r"(?:No|Number|Nos|#)", m.group(), re.I) or (
+            m and m.start() > 0 and m.group("n").isdigit()):
+        number = m.group("n")
+        t = t[:m.start()]
+    name = t.strip(" ,.;:·-–—")
+    if len(name.split()) < 1 or not re.search(r"[A-Za-z]{3}", name):
+        return None
+    off = start + lead + t.find(name)
+    return (name, off, off + len(name), number)
 
 
 _MULTIWORD_PLACE_RE = re.compile(r"^(?:[A-Z][\w'-]+\s+(?:upon|on|under|in|by|le|la|am)\s+[A-Z][\w'-]+|"

@@ -17,6 +17,7 @@ class Evidence:
     start: int
     end: int
     text: str
+    box: tuple[int, int, int, int] | None = None    # where the span is printed, when the page's layout is known
 
 
 @dataclass(frozen=True)
