@@ -12,28 +12,19 @@ from fastapi.testclient import TestClient
 from archive.store import accounts
 from archive.store.db import session_scope
 from archive.web.app import create_app
-from archive.web.auth import hash_password
 from tests.helpers.collection import HOSTILE_TITLE, build_collection
+from tests.helpers.web import PASSWORD, add_users, signed_in
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 def site(engine):
     ids = build_collection(engine)
-    with session_scope(engine) as s:
-        for name, role in (("vera", "viewer"), ("eddie", "editor"), ("ada", "admin")):
-            accounts.add_user(s, name, role, hash_password(PASSWORD))
+    add_users(engine)
     return create_app(engine, secret="test-secret"), ids
 
 
-def signed_in(app, name: str) -> tuple[TestClient, str]:
-    client = TestClient(app)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-    r = client.post("/login", data={"name": name, "password": PASSWORD, "csrf": csrf}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return client, client.get("/api/me").json()["csrf"]
 
 
 def test_reading_needs_a_session_unless_anonymous_reading_is_on(site, engine):

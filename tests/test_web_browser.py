@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
@@ -15,41 +16,16 @@ from archive.store import accounts
 from archive.store.db import session_scope
 from archive.web.app import create_app
 from archive.web.auth import hash_password
+from tests.helpers.browser import ARTIFACTS, Watched
 from tests.helpers.collection import build_collection
-from tests.test_report_browser import ARTIFACTS, Watched, browser  # noqa: F401  (the shared fixture)
+from tests.helpers.web import PASSWORD, sign_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 
 
-@pytest.fixture
-def server(engine):
-    ids = build_collection(engine)
-    with session_scope(engine) as s:
-        accounts.add_user(s, "eddie", "editor", hash_password("correct horse battery"))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(engine, secret="t"), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", ids
-    srv.should_exit = True
-    thread.join(5)
-
-
-@pytest.fixture
-def ingest_server(engine, tmp_path):
-    """The app with an editor, an empty archive and its storage folder in tmp_path; stops the job runner it
-    started (its own child, by its handle) at the end."""
-    from archive.web import jobs
-    with session_scope(engine) as s:
-        accounts.add_user(s, "eddie", "editor", hash_password("correct horse battery"))
-    app = create_app(engine, secret="t")
-    jobs.configure(app, storage=tmp_path / "storage", ingest_jobs=1)
+@contextmanager
+def _serving(app):
+    """The app under uvicorn on a free loopback port, in a thread: yields its base URL."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -59,15 +35,42 @@ def ingest_server(engine, tmp_path):
     deadline = time.monotonic() + 10
     while not srv.started and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(5)
+
+
+def _editor(engine) -> None:
+    with session_scope(engine) as s:
+        accounts.add_user(s, "eddie", "editor", hash_password(PASSWORD))
+
+
+@pytest.fixture
+def server(engine):
+    ids = build_collection(engine)
+    _editor(engine)
+    with _serving(create_app(engine, secret="t")) as base:
+        yield base, ids
+
+
+@pytest.fixture
+def ingest_server(engine, tmp_path):
+    """The app with an editor, an empty archive and its storage folder in tmp_path; stops the job runner it
+    started (its own child, by its handle) at the end."""
+    from archive.web import jobs
+    _editor(engine)
+    app = create_app(engine, secret="t")
+    jobs.configure(app, storage=tmp_path / "storage", ingest_jobs=1)
+    with _serving(app) as base:
+        yield base
     proc = getattr(app.state, "job_runner", None)
     if proc is not None and proc.poll() is None:
         proc.wait(120)
 
 
-def test_upload_a_folder_of_scans_and_watch_it_ingest(ingest_server, browser):  # noqa: F811
+def test_upload_a_folder_of_scans_and_watch_it_ingest(ingest_server, browser):
     from tests.conftest import CORPUS
     scans = CORPUS / "workers-library" / "clean"  # three PNG pages of the shared corpus, read where they are
     if not scans.is_dir():
@@ -76,11 +79,7 @@ def test_upload_a_folder_of_scans_and_watch_it_ingest(ingest_server, browser):  
     ARTIFACTS.mkdir(exist_ok=True)
     w = Watched(browser)
     page = w.page
-    page.goto(base + "/login")
-    page.fill("input[name=name]", "eddie")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form[action='/login'] button")
-    page.wait_for_url(base + "/")
+    sign_in_browser(page, base)
     page.click("header a[href='/ingest']")
     page.locator("input[name=folder]").set_input_files(str(scans))  # a folder upload (webkitdirectory)
     page.locator("#upload button").click()
@@ -105,17 +104,14 @@ def test_upload_a_folder_of_scans_and_watch_it_ingest(ingest_server, browser):  
     assert not w.dialogs and not w.problems, w.problems
 
 
-def test_sign_in_search_read_and_correct(server, browser):  # noqa: F811
+def test_sign_in_search_read_and_correct(server, browser):
     base, ids = server
     ARTIFACTS.mkdir(exist_ok=True)
     w = Watched(browser)
     page = w.page
     page.goto(base + "/")
     assert page.url.endswith("/login")
-    page.fill("input[name=name]", "eddie")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form[action='/login'] button")
-    page.wait_for_url(base + "/")
+    sign_in_browser(page, base)
     assert page.locator("#catalogue tbody tr").count() >= 4
     page.fill("header input[name=q]", "pamphlets")
     page.click("header form[action='/search'] button")
@@ -135,18 +131,14 @@ def test_sign_in_search_read_and_correct(server, browser):  # noqa: F811
     assert not w.dialogs and not w.problems, w.problems
 
 
-def test_work_the_review_queue(server, browser):  # noqa: F811
+def test_work_the_review_queue(server, browser):
     """Reject a citation link with a reason, accept the lowest-confidence value in one click; both show as
     the editor's decisions on the document page and in its history, and the queue's counts move."""
     base, ids = server
     ARTIFACTS.mkdir(exist_ok=True)
     w = Watched(browser)
     page = w.page
-    page.goto(base + "/login")
-    page.fill("input[name=name]", "eddie")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("form[action='/login'] button")
-    page.wait_for_url(base + "/")
+    sign_in_browser(page, base)
     page.click("header a[href='/review']")
     page.wait_for_selector("#queue")
     page.click("a[href='/review?kind=links']")

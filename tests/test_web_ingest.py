@@ -6,7 +6,6 @@ an audit that catches a changed file."""
 from __future__ import annotations
 
 import os
-import re
 import time
 from pathlib import Path
 
@@ -19,11 +18,10 @@ from archive.store.db import session_scope
 from archive.store.models import Document, Job, SourceFile
 from archive.web import jobs
 from archive.web.app import create_app
-from archive.web.auth import hash_password
 from tests.conftest import CORPUS
+from tests.helpers.web import add_users, signed_in
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
-PASSWORD = "correct horse battery"
 SCAN = CORPUS / "workers-library" / "clean" / "page-001.png"  # the shared corpus (../shared), never copied
 PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010800000000"
                         "3a7e9b550000000a49444154789c6360000000020001e221bc330000000049454e44ae426082")
@@ -31,9 +29,7 @@ PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010800000
 
 @pytest.fixture
 def app(engine, tmp_path):
-    with session_scope(engine) as s:
-        for name, role in (("vera", "viewer"), ("eddie", "editor"), ("ada", "admin")):
-            accounts.add_user(s, name, role, hash_password(PASSWORD))
+    add_users(engine)
     app = create_app(engine, secret="test-secret")
     jobs.configure(app, storage=tmp_path / "storage", ingest_jobs=1, max_file_bytes=4 * jobs.MiB,
                    max_upload_bytes=6 * jobs.MiB, max_files=20)
@@ -43,12 +39,6 @@ def app(engine, tmp_path):
         proc.wait(120)
 
 
-def signed_in(app, name: str) -> tuple[TestClient, str]:
-    client = TestClient(app)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-    assert client.post("/login", data={"name": name, "password": PASSWORD, "csrf": csrf},
-                       follow_redirects=False).status_code == 303
-    return client, client.get("/api/me").json()["csrf"]
 
 
 def wait_for(client: TestClient, job_id: int, timeout: float = 180) -> dict:

@@ -4,44 +4,30 @@ and decisions that outlive `archive relink --all`, a re-extraction and later ing
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from archive.store import accounts
 from archive.store.db import session_scope
 from archive.store.models import Citation, Decision, Document, DocumentRelation
 from archive.web.app import create_app
-from archive.web.auth import hash_password
 from ingest.pipeline import IngestOptions, ingest
 from provenance.pipeline import undescribed, update
 from sample.archive_gen import ArchiveGenerator, generate
 from tests.helpers.collection import build_collection
+from tests.helpers.web import add_users, signed_in
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
-PASSWORD = "correct horse battery"
 
 
-def _users(engine) -> None:
-    with session_scope(engine) as s:
-        for name, role in (("vera", "viewer"), ("eddie", "editor"), ("ada", "admin")):
-            accounts.add_user(s, name, role, hash_password(PASSWORD))
 
 
-def signed_in(app, name: str) -> tuple[TestClient, str]:
-    client = TestClient(app)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
-    r = client.post("/login", data={"name": name, "password": PASSWORD, "csrf": csrf}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return client, client.get("/api/me").json()["csrf"]
 
 
 @pytest.fixture
 def site(engine):
     ids = build_collection(engine)
-    _users(engine)
+    add_users(engine)
     return create_app(engine, secret="test-secret"), ids
 
 
@@ -181,7 +167,7 @@ def test_decisions_survive_relink_all_reextraction_and_later_ingests(generated, 
     first, later = files[:32], files[32:]
     assert not ingest(engine, [str(p) for p in first], IngestOptions(jobs=1)).failed
     update(engine, undescribed(engine))
-    _users(engine)
+    add_users(engine)
     app = create_app(engine, secret="s")
     client, csrf = signed_in(app, "eddie")
     h = {"X-CSRF-Token": csrf}
