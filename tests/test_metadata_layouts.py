@@ -7,7 +7,6 @@ Every document here is invented. Each carries the values a cataloguer would reco
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from provenance.metadata import FieldValue, extract_metadata
+from tests.helpers.cli import ingest_and_show
 
 CHECKED = ("title", "authors", "organization", "publisher", "place", "date")
 
@@ -704,15 +704,6 @@ def _lines(doc: Doc) -> list[list[str]]:
     return [p.rstrip("\n").split("\n") for p in doc.pages]
 
 
-def _ingested(run_cli, db_url: str, path) -> dict:
-    r = run_cli(db_url, "ingest", "--json", str(path))
-    assert r.exit_code == 0, r.output
-    doc_id = json.loads(r.stdout)["ingested"][0]["document"]
-    shown = run_cli(db_url, "show", str(doc_id), "--json")
-    assert shown.exit_code == 0, shown.output
-    return json.loads(shown.stdout)
-
-
 def _check_stored(doc: Doc, shown: dict) -> None:
     got = {fld: FieldValue(fld, shown.get(fld), None, 1.0, "stored", None) for fld in CHECKED + ("subtitle",)
            if shown.get(fld) not in (None, [], "")}
@@ -734,7 +725,7 @@ def test_text_layer_pdf_through_ingest(doc, run_cli, db_url, tmp_path):
     from sample.make import write_text_pdf
     pdf = tmp_path / f"{doc.id}.pdf"
     write_text_pdf(pdf, _lines(doc))
-    _check_stored(doc, _ingested(run_cli, db_url, pdf))
+    _check_stored(doc, ingest_and_show(run_cli, db_url, pdf))
 
 
 @pytest.mark.tesseract
@@ -746,4 +737,4 @@ def test_scanned_pages_through_ocr_ingest(doc, run_cli, db_url, tmp_path):
     for n, lines in enumerate(_lines(doc), start=1):
         render_page(lines, dpi=300, seed=n, title_lines=2 if n == 1 else 0).save(
             folder / f"page-{n:03d}.jpg", dpi=(300, 300), quality=80)
-    _check_stored(doc, _ingested(run_cli, db_url, folder))
+    _check_stored(doc, ingest_and_show(run_cli, db_url, folder))

@@ -4,12 +4,13 @@ value read from the page keeps the box of its evidence."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
+
+from tests.helpers.cli import ingest_and_show
 
 # (text, size pt, bold): a series line set small above the title, the title, subtitle, author, text
 PAGE = [("STUDIES IN LOCAL LABOUR HISTORY", 9, False), ("The Weavers of Calder Vale", 24, True),
@@ -49,15 +50,6 @@ def write_scan(path: Path, dpi: int = 300) -> None:
     img.save(path, dpi=(dpi, dpi), quality=85)
 
 
-def _shown(run_cli, db_url: str, path: Path) -> dict:
-    r = run_cli(db_url, "ingest", "--json", str(path))
-    assert r.exit_code == 0, r.output
-    doc_id = json.loads(r.stdout)["ingested"][0]["document"]
-    shown = run_cli(db_url, "show", str(doc_id), "--json")
-    assert shown.exit_code == 0, shown.output
-    return json.loads(shown.stdout)
-
-
 def _check(shown: dict, width: float, height: float) -> None:
     assert shown["title"] == "The Weavers of Calder Vale"
     assert shown["series"] == "STUDIES IN LOCAL LABOUR HISTORY"
@@ -76,7 +68,7 @@ def _check(shown: dict, width: float, height: float) -> None:
 def test_born_digital_pdf_through_ingest(run_cli, db_url, tmp_path):
     pdf = tmp_path / "weavers.pdf"
     write_pdf(pdf)
-    _check(_shown(run_cli, db_url, pdf), 612, 792)
+    _check(ingest_and_show(run_cli, db_url, pdf), 612, 792)
     # the series reaches the exchange formats: a Dublin Core relation, a CSV column
     dc = run_cli(db_url, "export", "--format", "dc")
     assert dc.exit_code == 0 and "Is part of the series STUDIES IN LOCAL LABOUR HISTORY" in dc.stdout
@@ -90,4 +82,4 @@ def test_born_digital_pdf_through_ingest(run_cli, db_url, tmp_path):
 def test_scanned_page_through_ocr_ingest(run_cli, db_url, tmp_path):
     scan = tmp_path / "weavers.jpg"
     write_scan(scan)
-    _check(_shown(run_cli, db_url, scan), 2550, 3300)
+    _check(ingest_and_show(run_cli, db_url, scan), 2550, 3300)

@@ -12,19 +12,15 @@ from fastapi.testclient import TestClient
 from archive.store import accounts
 from archive.store.db import session_scope
 from archive.web.app import create_app
-from tests.helpers.collection import HOSTILE_TITLE, build_collection
-from tests.helpers.web import PASSWORD, add_users, signed_in
+from tests.helpers.collection import HOSTILE_TITLE
+from tests.helpers.web import PASSWORD, collection_site, signed_in
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
 
 
 @pytest.fixture
 def site(engine):
-    ids = build_collection(engine)
-    add_users(engine)
-    return create_app(engine, secret="test-secret"), ids
-
-
+    return collection_site(engine)
 
 
 def test_reading_needs_a_session_unless_anonymous_reading_is_on(site, engine):

@@ -14,21 +14,14 @@ from archive.web.app import create_app
 from ingest.pipeline import IngestOptions, ingest
 from provenance.pipeline import undescribed, update
 from sample.archive_gen import ArchiveGenerator, generate
-from tests.helpers.collection import build_collection
-from tests.helpers.web import add_users, signed_in
+from tests.helpers.web import add_users, collection_site, signed_in
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
 
 
-
-
-
-
 @pytest.fixture
 def site(engine):
-    ids = build_collection(engine)
-    add_users(engine)
-    return create_app(engine, secret="test-secret"), ids
+    return collection_site(engine)
 
 
 def _routes(ids: dict, client: TestClient) -> list[tuple[str, str, dict]]:

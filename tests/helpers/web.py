@@ -21,6 +21,16 @@ def add_users(engine) -> None:
             accounts.add_user(s, name, role, hash_password(PASSWORD))
 
 
+def collection_site(engine):
+    """The hand-made test collection (tests/helpers/collection.py) with the three users, served by an app
+    with a fixed secret: (app, the collection's ids)."""
+    from archive.web.app import create_app
+    from tests.helpers.collection import build_collection
+    ids = build_collection(engine)
+    add_users(engine)
+    return create_app(engine, secret="test-secret"), ids
+
+
 def signed_in(app, name: str) -> tuple[TestClient, str]:
     """A client with `name`'s session, and that session's CSRF token."""
     client = TestClient(app)
