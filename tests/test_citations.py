@@ -125,6 +125,15 @@ def test_misread_parentheses_across_lines_and_offsets():
     assert found[2].author == "Lenin" and found[2].locator == "CW #27 330"
 
 
+def test_citation_broken_across_lines_with_ocr_hyphen_and_specks():
+    page = ("“the hall was full” (Ashford Vale Work¬\ners' Education League 2). Then “said he” (Marsh, CW #20\n.\n"
+            "330). And “so” (Doyle, 2l4-\n2l6).")
+    found = find_citations([page])
+    assert [(c.raw, c.locator) for c in found] == [("(Ashford Vale Workers' Education League 2)", "2"),
+                                                    ("(Marsh, CW #20 . 330)", "CW #20 330"),
+                                                    ("(Doyle, 2l4-2l6)", "214-216")]
+
+
 @pytest.mark.parametrize("text", [
     "He [Smith} wrote it down.", "the index {see below} gives", "the sum {a + b} is",
     "“the party is ready” {Trotsky] said so.", "Ca 1920) the", "the word CAPITAL) is",

@@ -108,6 +108,7 @@ def _repair(content: str) -> str:
     s = re.sub(r"(?<=[A-Za-z])[.;:,]?(?=[#]?\d)", " ", s)                  # 'Lenin.382', 'SW.#4'
     s = re.sub(r"(?<=\d)\s*;\s*(?=\d)", ", ", s)                          # '382; 346'
     s = re.sub(r"\s[-–—]\s", " ", s)                                      # 'CW #27 - 330'
+    s = re.sub(r"(?<=\s)[.,:;'‘’`](?=\s)", " ", s)                        # a speck alone on a line or between words
     s = re.sub(r"(?<=\s)1 (?=\d{1,3}$)", "1", s)                          # 'Writings 1 13': OCR spaced a narrow 1
     for op, cl in (("“", "”"), ("‘", "’")):
         if s.count(op) != s.count(cl) and (op == "“" or not re.search(r"\w’\w", s)):
