@@ -91,6 +91,9 @@ def _tesseract_version() -> str:
     return subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
 
 
+SYNTHETIC = range(9, 17)
+
+
 def _jobs_for(manifest: dict, form: str, doc_id: str = SEED) -> list[tuple[int, tuple[str, str, int, str]]]:
     """(page number, OCR job) for every page the form covers."""
     doc = manifest[doc_id]
@@ -98,7 +101,7 @@ def _jobs_for(manifest: dict, form: str, doc_id: str = SEED) -> list[tuple[int, 
     if form == "synthetic":
         return [(n, ("synthetic", "", n - 1,
                      f"synthetic-{n}-{_sha(CORPUS / SEED / 'clean' / f'page-{n:03d}.png')}-{tv}"))
-                for n in range(9, 17)]
+                for n in SYNTHETIC]
     (inp,) = [i for i in doc["inputs"] if i["format"] == form] if not form.startswith("hard") else \
         [i for i in doc["inputs"] if i["level"] == "hard"]
     kind = "raw" if form == "hard-raw" else "file"
@@ -240,10 +243,14 @@ def main() -> None:
     ap.add_argument("--forms", default=",".join(FORMS), help=f"comma-separated, of {', '.join(FORMS)}")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--label", default="AFTER")
+    ap.add_argument("--synthetic", default="9-16", help="pages degraded for the synthetic form (up to 9-44)")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--details", action="store_true", help="print unmatched citations")
     a = ap.parse_args()
     forms = [f for f in a.forms.split(",") if f]
+    global SYNTHETIC
+    lo, hi = (int(x) for x in a.synthetic.split("-"))
+    SYNTHETIC = range(lo, hi + 1)
     rows, ocr_s = measure(forms, a.jobs)
     print("\n".join(table(rows)))
     if a.details:

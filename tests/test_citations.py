@@ -108,6 +108,11 @@ def test_ocr_damage_inside_parentheses():
     ("the survey (Whitcombe 198S, 22) shows", "(Whitcombe 198S, 22)", "Whitcombe", "1985", "22"),
     ("the survey (Okonkwo, l984: 2O1) shows", "(Okonkwo, l984: 2O1)", "Okonkwo", "1984", "201"),
     ("the survey (Okonkwo, I984, 3l) shows", "(Okonkwo, I984, 3l)", "Okonkwo", "1984", "31"),
+    ("the record” (Marchetti’57). Then", "(Marchetti’57)", "Marchetti", None, "57"),
+    ("the record” (Marchetti-57). Then", "(Marchetti-57)", "Marchetti", None, "57"),
+    ("the record” (Doyle-Marsh 12-n.4). Then", "(Doyle-Marsh 12-n.4)", "Doyle-Marsh", None, "12 n 4"),
+    ("the record” (Fenner and-Adeyemi 31). Then", "(Fenner and-Adeyemi 31)", "Fenner and Adeyemi", None, "31"),
+    ("the record” 4Marchetti 57). Then", "(Marchetti 57)", "Marchetti", None, "57"),
 ])
 def test_misread_parentheses_marks_and_digits(text, raw, author, year, locator):
     (c,) = find_citations([text])
@@ -139,6 +144,7 @@ def test_citation_broken_across_lines_with_ocr_hyphen_and_specks():
     "“the party is ready” {Trotsky] said so.", "Ca 1920) the", "the word CAPITAL) is",
     "an (aside that never ends J. Smith came", "the total (of 1934| and",
     "he said that “(Marsh’s] own words were plain” and", "the clerk (Whitcombe] wrote",
+    "in 4Marchetti and", "of the 1Doyle) set",
 ])
 def test_misread_marks_that_make_no_citation_are_left(text):
     assert in_text(find_citations([text])) == []

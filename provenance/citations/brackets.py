@@ -1,14 +1,15 @@
 """Parentheses that OCR misread, restored where a citation results: '{Foster)', '(Lenin 382}', 'CLenin 382)'.
 
-On a degraded scan Tesseract reads a printed '(' as '{', '[', '<' or a letter ('C', 'c', 'l', 'I', '|')
-and a ')' as '}', ']', '>', 'J' or '|' (and, after a page number, '1' or 'l'). ``restore`` gives the page
-text back with such a mark replaced by the parenthesis it stands for, character for character, so
-every offset into the page stays valid. A mark is replaced only when it completes a pair whose
-content the caller's ``accept(content, strict)`` takes as a citation (``strict``: one that needs no
-context, asked where the mark may as well be a printed square bracket); text with intact parentheses
-is returned as it is.
-A pair of square brackets, or of angle brackets, is left alone: both are printed (editorial insertions,
-numbered citations); so is a square bracket paired with a brace ('{Trotsky]' is an insertion).
+On a degraded scan Tesseract reads a printed '(' as '{', '[', '<', a letter ('C', 'c', 'l', 'I', '|')
+or a digit before a name ('4', '1'), and a ')' as '}', ']', '>', 'J' or '|' (and, after a page
+number, '1' or 'l'). ``restore`` gives the page text back with such a mark replaced by the
+parenthesis it stands for, character for character, so every offset into the page stays valid.
+A mark is replaced only when it completes a pair whose content the caller's
+``accept(content, strict)`` takes as a citation (``strict``: one that needs no context, asked where
+the mark may as well be a printed square bracket); text with intact parentheses is returned as it is.
+A pair of square brackets, or of angle brackets, is left alone: both are printed (editorial
+insertions, numbered citations); so is a square bracket paired with a brace ('{Trotsky]' is an
+insertion).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Callable
 _OPEN_SYMBOLS = "{[<"
 _CLOSE_SYMBOLS = "}]>"
 _OPEN_LETTERS = "Cc|lI"
+_OPEN_DIGITS = "14"           # '4Sheppard)': a digit glued to a name
 _CLOSE_LETTERS = "J|"
 _CLOSE_AFTER_DIGIT = "1l"     # '(Trotsky, 3531' for '(Trotsky, 353)': only when what is left parses
 _MAX_SPAN = 300               # characters between the marks
@@ -70,6 +72,8 @@ def _letter_openers(text: str, accept: Callable[[str, bool], bool]) -> str:
         cands = [i for i in range(lo, close - 1)
                  if text[i] in _OPEN_LETTERS and (i == 0 or text[i - 1] in " \t\n“”\"‘’'")
                  and (text[i + 1].isupper() or text[i + 1].isdigit() or text[i + 1] in "“\"‘")
+                 or text[i] in _OPEN_DIGITS and (i == 0 or text[i - 1] in " \t\n“”\"‘’'")
+                 and re.match(r"[A-Z][a-z]", text[i + 1:i + 3])
                  and _window_ok(text[i:close])]
         for i in cands:
             if accept(text[i + 1:close], False):

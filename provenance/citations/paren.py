@@ -105,7 +105,9 @@ def _repair(content: str) -> str:
     s = re.sub(r"[*~_|•«»°º¢©®™^`´¨¬]", " ", content)                    # specks read as marks
     s = re.sub(r"(?<=[A-Za-z])\s+[.;:,](?=\d)", " ", s)                  # 'Lenin .382': a speck before the page
     s = _DIGITISH_RE.sub(lambda m: m.group().translate(_AS_DIGIT), s)    # '2O1', '#l7': letters among digits
-    s = re.sub(r"(?<=[A-Za-z])[.;:,]?(?=[#]?\d)", " ", s)                  # 'Lenin.382', 'SW.#4'
+    s = re.sub(r"(?<=\d)-(?=n\.?\s?\d)", " ", s)                           # '34-n.16': a hyphen for the space
+    s = re.sub(r"(?<=[A-Za-z])[.;:,'’‘-]?(?=[#]?\d)", " ", s)              # 'Lenin.382', 'SW.#4', 'Furr-45'
+    s = re.sub(r"(?<=[a-z])-(?=and\s)|(?<=\band)-(?=[A-Z])", " ", s)        # 'Kahn and-Sayers', 'Kahn-and'
     s = re.sub(r"(?<=\d)\s*;\s*(?=\d)", ", ", s)                          # '382; 346'
     s = re.sub(r"\s[-–—]\s", " ", s)                                      # 'CW #27 - 330'
     s = re.sub(r"(?<=\s)[.,:;'‘’`](?=\s)", " ", s)                        # a speck alone on a line or between words
