@@ -54,6 +54,7 @@ def _sha(path: Path) -> str:
 def _ocr_job(job: tuple[str, str, int, str]) -> str:
     """(kind, path, page index, cache key) -> page text, as ingest reads it."""
     kind, path, index, key = job
+    seed = int(key.split("-")[1].split("s")[1]) if kind == "synthetic" and "s" in key.split("-")[1] else 1000
     out = CACHE / f"{key}.txt"
     if out.exists():
         return out.read_text(encoding="utf-8")
@@ -71,7 +72,7 @@ def _ocr_job(job: tuple[str, str, int, str]) -> str:
         from preprocess_study import synthetic_hard
         with tempfile.TemporaryDirectory() as td:
             p = Path(td) / f"page-{index + 1:03d}.jpg"
-            synthetic_hard(index + 1).save(p, "JPEG", quality=95, dpi=(200, 200))
+            synthetic_hard(index + 1, seed).save(p, "JPEG", quality=95, dpi=(200, 200))
             r = process_page(PageTask(source=str(p), path=str(p), kind="image", fmt="jpeg", index=0,
                                       number=index + 1, source_seq=0))
     else:
@@ -92,6 +93,7 @@ def _tesseract_version() -> str:
 
 
 SYNTHETIC = range(9, 17)
+SEED_BASE = 1000   # synthetic_hard's noise seed: another value gives another held-out set of the same pages
 
 
 def _jobs_for(manifest: dict, form: str, doc_id: str = SEED) -> list[tuple[int, tuple[str, str, int, str]]]:
@@ -100,7 +102,8 @@ def _jobs_for(manifest: dict, form: str, doc_id: str = SEED) -> list[tuple[int, 
     tv = hashlib.sha256(_tesseract_version().encode()).hexdigest()[:8]
     if form == "synthetic":
         return [(n, ("synthetic", "", n - 1,
-                     f"synthetic-{n}-{_sha(CORPUS / SEED / 'clean' / f'page-{n:03d}.png')}-{tv}"))
+                     f"synthetic-{n}{'' if SEED_BASE == 1000 else f's{SEED_BASE}'}"
+                     f"-{_sha(CORPUS / SEED / 'clean' / f'page-{n:03d}.png')}-{tv}"))
                 for n in SYNTHETIC]
     (inp,) = [i for i in doc["inputs"] if i["format"] == form] if not form.startswith("hard") else \
         [i for i in doc["inputs"] if i["level"] == "hard"]
@@ -244,11 +247,13 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--label", default="AFTER")
     ap.add_argument("--synthetic", default="9-16", help="pages degraded for the synthetic form (up to 9-44)")
+    ap.add_argument("--seed", type=int, default=1000, help="noise seed of the synthetic pages")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--details", action="store_true", help="print unmatched citations")
     a = ap.parse_args()
     forms = [f for f in a.forms.split(",") if f]
-    global SYNTHETIC
+    global SYNTHETIC, SEED_BASE
+    SEED_BASE = a.seed
     lo, hi = (int(x) for x in a.synthetic.split("-"))
     SYNTHETIC = range(lo, hi + 1)
     rows, ocr_s = measure(forms, a.jobs)

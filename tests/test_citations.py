@@ -113,6 +113,10 @@ def test_ocr_damage_inside_parentheses():
     ("the record” (Doyle-Marsh 12-n.4). Then", "(Doyle-Marsh 12-n.4)", "Doyle-Marsh", None, "12 n 4"),
     ("the record” (Fenner and-Adeyemi 31). Then", "(Fenner and-Adeyemi 31)", "Fenner and Adeyemi", None, "31"),
     ("the record” 4Marchetti 57). Then", "(Marchetti 57)", "Marchetti", None, "57"),
+    ("the record” (Doyle, SW 12,.40-1). Then", "(Doyle, SW 12,.40-1)", "Doyle", None, "SW 12, 40-1"),
+    ("the record” (SW: 12, 40). Then", "(SW: 12, 40)", None, None, "SW 12, 40"),
+    ("the record” (Fenner amd Adeyemi 31). Then", "(Fenner amd Adeyemi 31)", "Fenner and Adeyemi", None, "31"),
+    ("the record” (quoted im Marchetti, 5-6). Then", "(quoted im Marchetti, 5-6)", "Marchetti", None, "5-6"),
 ])
 def test_misread_parentheses_marks_and_digits(text, raw, author, year, locator):
     (c,) = find_citations([text])

@@ -92,6 +92,14 @@ _YEARISH_RE = re.compile(r"(?<![A-Za-z0-9])(?=(?:[OoIl|S]*\d){2})(?=\d*[OoIl|S])
 _DIGITISH_RE = re.compile(r"(?<![A-Za-z0-9])(?=[OoIl|S]*\d)(?=\d*[OoIl|S])[\dOoIl|S]{2,}(?![A-Za-z0-9])")
 
 
+_AND_RE = re.compile(r"(?<=[a-z’'])\s+([a-z]{2,4})\s+(?=[A-Z])")
+
+
+def _reads_as_and(word: str) -> bool:
+    """'arid', 'aud', 'amd': a misreading of 'and' between two names (not a connector such as 'de' or 'van')."""
+    return word != "and" and word not in bib.CONNECTORS and Levenshtein.distance(_ocr_fold(word), "and") <= 1
+
+
 def _years(content: str) -> str:
     """'I984', 'l9S8' read as the years they are: four characters, two of them digits, that make a year."""
     def year(m: re.Match) -> str:
@@ -105,6 +113,10 @@ def _repair(content: str) -> str:
     s = re.sub(r"[*~_|•«»°º¢©®™^`´¨¬]", " ", content)                    # specks read as marks
     s = re.sub(r"(?<=[A-Za-z])\s+[.;:,](?=\d)", " ", s)                  # 'Lenin .382': a speck before the page
     s = _DIGITISH_RE.sub(lambda m: m.group().translate(_AS_DIGIT), s)    # '2O1', '#l7': letters among digits
+    s = re.sub(r"(?<=\w)\s*,\s*[.;:,]+\s*(?=\d)|(?<=\w)\s*[.;:]+\s*,\s*(?=\d)", ", ", s)    # 'CW 20,.448-9'
+    s = re.sub(r"\b([A-Z]{1,4})\s*[:;.,]\s+(?=#?\d)", r"\1 ", s)               # 'CW: 16, 381', 'CW; 23'
+    s = re.sub(r"\b(quoted|qtd\.?|cited)\s+(?:ir|im|iu|io|m|iii)\b", r"\1 in", s)  # 'quoted ir Furr'
+    s = _AND_RE.sub(lambda m: " and " if _reads_as_and(m.group(1)) else m.group(), s)  # 'Kahn arid Sayers'
     s = re.sub(r"(?<=\d)-(?=n\.?\s?\d)", " ", s)                           # '34-n.16': a hyphen for the space
     s = re.sub(r"(?<=[A-Za-z])[.;:,'’‘-]?(?=[#]?\d)", " ", s)              # 'Lenin.382', 'SW.#4', 'Furr-45'
     s = re.sub(r"(?<=[a-z])-(?=and\s)|(?<=\band)-(?=[A-Z])", " ", s)        # 'Kahn and-Sayers', 'Kahn-and'
@@ -199,7 +211,7 @@ def in_text(text: str, m: re.Match, known: set[str], entries: list[dict], cited:
 
 
 # letters a degraded scan merges or splits ('rn' read for 'm', 'in' for 'm', 'cl' for 'd', 'vv' for 'w')
-_CONFUSABLE = (("rn", "m"), ("in", "m"), ("cl", "d"), ("vv", "w"), ("ii", "u"))
+_CONFUSABLE = (("rn", "m"), ("ri", "n"), ("in", "m"), ("cl", "d"), ("vv", "w"), ("ii", "u"))
 
 
 def _ocr_fold(name: str) -> str:
