@@ -26,6 +26,7 @@ import argparse
 import hashlib
 import json
 import os
+import shlex
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -230,7 +231,8 @@ def write(label: str, rows: list[dict], command: str, ocr_s: float) -> None:
     body += table(rows) + ["", "Unmatched (the expected ones not found, then found ones with no expected partner):", ""]
     body += (details(rows) or ["- none"]) + [""]
     sections[label] = body
-    order = [k for k in ("BEFORE", "AFTER") if k in sections] + [k for k in sections if k not in ("BEFORE", "AFTER")]
+    first = ("Summary", "BEFORE", "AFTER")   # a Summary section written by hand is kept, first
+    order = [k for k in first if k in sections] + [k for k in sections if k not in first]
     text = head + [line for k in order for line in [f"## {k}"] + sections[k]]
     RESULTS.write_text("\n".join(text).rstrip() + "\n", encoding="utf-8")
 
@@ -261,7 +263,7 @@ def main() -> None:
     if a.details:
         print("\n".join(details(rows)))
     if not a.no_write:
-        write(a.label, rows, "python bench/citations_hard.py " + " ".join(sys.argv[1:]), ocr_s)
+        write(a.label, rows, ".venv/bin/python bench/citations_hard.py " + shlex.join(sys.argv[1:]), ocr_s)
 
 
 if __name__ == "__main__":
