@@ -5,6 +5,7 @@
 - ``layout``: a document's reference-list sections and their entries, line by line;
 - ``notes``: footnotes and endnotes; ``numeric``: bracketed numbers into a numbered list;
 - ``paren``: parenthetical and narrative in-text citations; ``grammar``: the grammar of one parenthetical;
+  ``brackets``: parentheses OCR misread, restored before either looks;
 - ``join``: citations joined to their entries and to earlier notes (ibid., op. cit., short forms);
 - ``bibliography``: what a reference list is made of (its headings, entry boundaries), and the one
   import of the reference parsers: ``entries`` (one entry's fields, by style), ``note_forms``
@@ -25,7 +26,7 @@ from provenance.citations.numeric import bracket_citations
 from provenance.citations.paren import PAREN_RE, across_pages, in_text, known_authors, parses, same_as_cited
 from provenance.text import page_number_line, raw_lines
 
-FINDER_VERSION = "citations-2.0"
+FINDER_VERSION = "citations-2.1"
 
 
 @dataclass(frozen=True)
