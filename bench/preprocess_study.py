@@ -469,10 +469,10 @@ def _load_impl(path: str | None):
     return module
 
 
-def synthetic_hard(n: int) -> Image.Image:
+def synthetic_hard(n: int, seed: int = 1000) -> Image.Image:
     """Clean page n degraded as the corpus README describes the hard level, decoded from JPEG q62 at 200 dpi."""
     import io
-    rng = np.random.default_rng(1000 + n)
+    rng = np.random.default_rng(seed + n)
     clean = Image.open(CORPUS / f"on-trotskyites/clean/page-{n:03d}.png").convert("L")
     facing = Image.open(CORPUS / f"on-trotskyites/clean/page-{n + 1:03d}.png").convert("L")
     size = (1700, 2200)

@@ -90,6 +90,89 @@ def test_ocr_damage_inside_parentheses():
     assert [(c.author, c.locator) for c in found] == [("Lenin", "382, 346"), ("Lenin", "CW #35 285")]
 
 
+# Degraded scans: parentheses read as braces, brackets or letters; specks and footnote marks inside or
+# around a citation; digits read as letters. Strings made up for these tests, not taken from the corpus.
+@pytest.mark.parametrize("text, raw, author, year, locator", [
+    ("“no loan without an entry” {Whitcombe 1988, 22). The", "(Whitcombe 1988, 22)", "Whitcombe", "1988", "22"),
+    ("as the minutes say” (Okonkwo, 1984: 201}. Then", "(Okonkwo, 1984: 201)", "Okonkwo", "1984", "201"),
+    ("as the minutes say” {Marchetti 57}. Then", "(Marchetti 57)", "Marchetti", None, "57"),
+    ("“the hall was full” CHartley 1971, 14) and so", "(Hartley 1971, 14)", "Hartley", "1971", "14"),
+    ("“the hall was full” lHartley 1971, 14) and so", "(Hartley 1971, 14)", "Hartley", "1971", "14"),
+    ("the case was lost” (Marsh, 212J. Then they", "(Marsh, 212)", "Marsh", None, "212"),
+    ("the case was lost” (Marsh, 212| and then", "(Marsh, 212)", "Marsh", None, "212"),
+    ("the case was lost” [Marsh, 212). Then they", "(Marsh, 212)", "Marsh", None, "212"),
+    ("the case was lost” (Marsh, 212]. Then they", "(Marsh, 212)", "Marsh", None, "212"),
+    ("said she” (Doyle, CW°#20 330). Later", "(Doyle, CW°#20 330)", "Doyle", None, "CW #20 330"),
+    ("said she” (Doyle ¢214). Later", "(Doyle ¢214)", "Doyle", None, "214"),
+    ("said she” (Doyle .214). Later", "(Doyle .214)", "Doyle", None, "214"),
+    ("the survey (Whitcombe 198S, 22) shows", "(Whitcombe 198S, 22)", "Whitcombe", "1985", "22"),
+    ("the survey (Okonkwo, l984: 2O1) shows", "(Okonkwo, l984: 2O1)", "Okonkwo", "1984", "201"),
+    ("the survey (Okonkwo, I984, 3l) shows", "(Okonkwo, I984, 3l)", "Okonkwo", "1984", "31"),
+    ("the record” (Marchetti’57). Then", "(Marchetti’57)", "Marchetti", None, "57"),
+    ("the record” (Marchetti-57). Then", "(Marchetti-57)", "Marchetti", None, "57"),
+    ("the record” (Doyle-Marsh 12-n.4). Then", "(Doyle-Marsh 12-n.4)", "Doyle-Marsh", None, "12 n 4"),
+    ("the record” (Fenner and-Adeyemi 31). Then", "(Fenner and-Adeyemi 31)", "Fenner and Adeyemi", None, "31"),
+    ("the record” 4Marchetti 57). Then", "(Marchetti 57)", "Marchetti", None, "57"),
+    ("the record” (Doyle, SW 12,.40-1). Then", "(Doyle, SW 12,.40-1)", "Doyle", None, "SW 12, 40-1"),
+    ("the record” (SW: 12, 40). Then", "(SW: 12, 40)", None, None, "SW 12, 40"),
+    ("the record” (Fenner amd Adeyemi 31). Then", "(Fenner amd Adeyemi 31)", "Fenner and Adeyemi", None, "31"),
+    ("the record” (quoted im Marchetti, 5-6). Then", "(quoted im Marchetti, 5-6)", "Marchetti", None, "5-6"),
+])
+def test_misread_parentheses_marks_and_digits(text, raw, author, year, locator):
+    (c,) = find_citations([text])
+    assert (c.raw, c.author, c.year, c.locator) == (raw, author, year, locator)
+    assert len(text[c.start:c.end]) == len(c.raw) and text[c.start:c.end][1:-1] == c.raw[1:-1]
+
+
+def test_misread_parentheses_across_lines_and_offsets():
+    page = ("“the rule of the hall was no loan\nwithout an entry” {Ashford Vale\nWorkers' Edu-\ncation League 2). "
+            "It said so” (Trotsky, “A\nFresh Lesson”}. And “swine” said he” CLenin, CW #27\n330).")
+    found = find_citations([page])
+    assert [c.raw for c in found] == ["(Ashford Vale Workers' Education League 2)", "(Trotsky, “A Fresh Lesson”)",
+                                      "(Lenin, CW #27 330)"]
+    assert [page[c.start] for c in found] == ["{", "(", "C"]
+    assert found[2].author == "Lenin" and found[2].locator == "CW #27 330"
+
+
+def test_citation_broken_across_lines_with_ocr_hyphen_and_specks():
+    page = ("“the hall was full” (Ashford Vale Work¬\ners' Education League 2). Then “said he” (Marsh, CW #20\n.\n"
+            "330). And “so” (Doyle, 2l4-\n2l6).")
+    found = find_citations([page])
+    assert [(c.raw, c.locator) for c in found] == [("(Ashford Vale Workers' Education League 2)", "2"),
+                                                    ("(Marsh, CW #20 . 330)", "CW #20 330"),
+                                                    ("(Doyle, 2l4-2l6)", "214-216")]
+
+
+@pytest.mark.parametrize("text", [
+    "He [Smith} wrote it down.", "the index {see below} gives", "the sum {a + b} is",
+    "“the party is ready” {Trotsky] said so.", "Ca 1920) the", "the word CAPITAL) is",
+    "an (aside that never ends J. Smith came", "the total (of 1934| and",
+    "he said that “(Marsh’s] own words were plain” and", "the clerk (Whitcombe] wrote",
+    "in 4Marchetti and", "of the 1Doyle) set",
+])
+def test_misread_marks_that_make_no_citation_are_left(text):
+    assert in_text(find_citations([text])) == []
+
+
+def test_intact_parentheses_are_not_moved():
+    # the letters of 'CW' and the digit '1' are not taken for parentheses when the citation is whole
+    found = find_citations(["“he said” (Lenin, CW 20, 331) and “then” (Ibid., 11)."])
+    assert [c.raw for c in found] == ["(Lenin, CW 20, 331)", "(Ibid., 11)"]
+
+
+def test_footnote_mark_between_quotation_and_citation():
+    for mark in ("3", "*", "°", "¹"):
+        assert [c.author for c in find_citations([f"“the hall was full”{mark} (Whitcombe) and then"])] == \
+            ["Whitcombe"], mark
+
+
+def test_bare_name_misread_once_is_the_name_cited_elsewhere():
+    doc = ["“the hall was full” (Whitcombe). It was.", "the masses were ready to move (Whitcornbe). Later",
+           "the masses were ready (Whitcomb). And the town (Boston) and"]
+    assert [(c.page, c.author) for c in find_citations(doc)] == [(1, "Whitcombe"), (2, "Whitcornbe"),
+                                                                 (3, "Whitcomb")]
+
+
 def test_citation_across_a_page_break():
     pages = ["the loans book was adopted word for word, as “the rule of the hall was no\nloan without an entry” "
              "(Ashford Vale\n\n2\n",

@@ -5,6 +5,7 @@
 - ``layout``: a document's reference-list sections and their entries, line by line;
 - ``notes``: footnotes and endnotes; ``numeric``: bracketed numbers into a numbered list;
 - ``paren``: parenthetical and narrative in-text citations; ``grammar``: the grammar of one parenthetical;
+  ``brackets``: parentheses OCR misread, restored before either looks;
 - ``join``: citations joined to their entries and to earlier notes (ibid., op. cit., short forms);
 - ``bibliography``: what a reference list is made of (its headings, entry boundaries), and the one
   import of the reference parsers: ``entries`` (one entry's fields, by style), ``note_forms``
@@ -17,14 +18,15 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from provenance.citations import bibliography as bib
+from provenance.citations.brackets import restore
 from provenance.citations.join import link
 from provenance.citations.layout import bibliography_entries
 from provenance.citations.notes import find_notes
 from provenance.citations.numeric import bracket_citations
-from provenance.citations.paren import PAREN_RE, across_pages, in_text, known_authors
+from provenance.citations.paren import PAREN_RE, across_pages, in_text, known_authors, parses, same_as_cited
 from provenance.text import page_number_line, raw_lines
 
-FINDER_VERSION = "citations-2.0"
+FINDER_VERSION = "citations-2.1"
 
 
 @dataclass(frozen=True)
@@ -63,15 +65,18 @@ def find_citations(pages: Sequence[str]) -> list[FoundCitation]:
 
     find_notes(page_lines, pnum, excluded, items)
 
+    # parentheses OCR misread ('{Foster)', '(Lenin 382}') put right, offsets kept, for in-text citations only
     known = known_authors(pages, entries)
+    texts = [restore(t, lambda c, strict: parses(c, known, strict=strict)) for t in pages]
+    known = known_authors(texts, entries)
     found: list[tuple[int, int, dict]] = []
-    for pi, text in enumerate(pages):
+    for pi, text in enumerate(texts):
         for m in PAREN_RE.finditer(text):
             if any(a <= m.start() < b for a, b in excluded[pi]):
                 continue
             for f in in_text(text, m, known, entries, set()):
                 found.append((pi, f["start"], dict(f, page=pi, kind="in-text")))
-        nxt = pages[pi + 1] if pi + 1 < len(pages) else ""
+        nxt = texts[pi + 1] if pi + 1 < len(texts) else ""
         span = across_pages(text, excluded[pi], nxt)
         if span is not None:
             for f in in_text(text, span, known, entries, set()):
@@ -85,7 +90,7 @@ def find_citations(pages: Sequence[str]) -> list[FoundCitation]:
     cited = {bib.norm_words(f["author"]) for _, _, f in found if f.get("author") and not f.get("pending")}
     for pi, start, f in found:
         if f.pop("pending", False):
-            if f.get("author") and bib.norm_words(f["author"]) in cited:
+            if f.get("author") and same_as_cited(f["author"], cited):
                 items.append((pi, start, f))
         else:
             items.append((pi, start, f))

@@ -28,7 +28,7 @@ CONNECTORS = {"and", "&", "of", "for", "the", "to", "in", "on", "at", "de", "van
 
 def clean_spaces(text: str) -> str:
     """Join a span printed across lines: de-hyphenate soft breaks, other breaks become one space."""
-    text = re.sub(r"(?<=[a-z])-\s*\n\s*(?=[a-z])", "", text)
+    text = re.sub(r"(?<=[a-z])[-\u2010\u2011\u00ac]\s*\n\s*(?=[a-z])", "", text)   # OCR may give '‐' or '¬' for '-'
     text = re.sub(r"(?<=\s)([-–—])[ \t]*\n\s*", r"\1 ", text)   # a dash standing alone at a line end
     text = re.sub(r"-\s*\n\s*", "-", text)
     return re.sub(r"\s+", " ", text).strip()

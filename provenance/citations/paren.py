@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from rapidfuzz.distance import Levenshtein
+
 from provenance.citations import bibliography as bib
 from provenance.citations.grammar import Work, parse_part
 from provenance.citations.join import entry_for, matches_entry, same_name
@@ -21,6 +23,10 @@ def _quote_before(text: str, pos: int) -> bool:
     j = pos - 1
     while j >= 0 and text[j] in " \t\n":
         j -= 1
+    # a footnote mark printed after the quotation ('”³ (Foster)'), or OCR's reading of one ('”3', '”*', '”°')
+    mark = re.search(r"(?<=[”’\"'».,;])(?:\d{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]{1,2}|[*†‡°])$", text[max(0, j - 3):j + 1])
+    if mark:
+        j -= len(mark.group())
     if j >= 0 and text[j] in ".,;" and j >= 1 and text[j - 1] in _CLOSE_QUOTES:
         j -= 1
     if j < 0 or text[j] not in _CLOSE_QUOTES:
@@ -79,12 +85,44 @@ def known_authors(pages: Sequence[str], entries: list[dict]) -> set[str]:
     return known
 
 
+# a number OCR read partly as letters ('l984', '2O1', '19S8', '#l7'): at least one real digit, the
+# other characters look-alikes, nothing else of a word around it
+_AS_DIGIT = str.maketrans("OoIl|S", "001115")
+_YEARISH_RE = re.compile(r"(?<![A-Za-z0-9])(?=(?:[OoIl|S]*\d){2})(?=\d*[OoIl|S])[\dOoIl|S]{4}(?![A-Za-z0-9])")
+_DIGITISH_RE = re.compile(r"(?<![A-Za-z0-9])(?=[OoIl|S]*\d)(?=\d*[OoIl|S])[\dOoIl|S]{2,}(?![A-Za-z0-9])")
+
+
+_AND_RE = re.compile(r"(?<=[a-z’'])\s+([a-z]{2,4})\s+(?=[A-Z])")
+
+
+def _reads_as_and(word: str) -> bool:
+    """'arid', 'aud', 'amd': a misreading of 'and' between two names (not a connector such as 'de' or 'van')."""
+    return word != "and" and word not in bib.CONNECTORS and Levenshtein.distance(_ocr_fold(word), "and") <= 1
+
+
+def _years(content: str) -> str:
+    """'I984', 'l9S8' read as the years they are: four characters, two of them digits, that make a year."""
+    def year(m: re.Match) -> str:
+        y = m.group().translate(_AS_DIGIT)
+        return y if re.fullmatch(bib.YEAR_RE, y) else m.group()
+    return _YEARISH_RE.sub(year, content)
+
+
 def _repair(content: str) -> str:
     """Undo common OCR damage inside a parenthetical: stray marks, '.' or ';' for a space or comma."""
-    s = re.sub(r"[*~_|•«»]", " ", content)
-    s = re.sub(r"(?<=[A-Za-z])[.;:,]?(?=[#]?\d)", " ", s)                  # 'Lenin.382', 'SW.#4'
+    s = re.sub(r"[*~_|•«»°º¢©®™^`´¨¬]", " ", content)                    # specks read as marks
+    s = re.sub(r"(?<=[A-Za-z])\s+[.;:,](?=\d)", " ", s)                  # 'Lenin .382': a speck before the page
+    s = _DIGITISH_RE.sub(lambda m: m.group().translate(_AS_DIGIT), s)    # '2O1', '#l7': letters among digits
+    s = re.sub(r"(?<=\w)\s*,\s*[.;:,]+\s*(?=\d)|(?<=\w)\s*[.;:]+\s*,\s*(?=\d)", ", ", s)    # 'CW 20,.448-9'
+    s = re.sub(r"\b([A-Z]{1,4})\s*[:;.,]\s+(?=#?\d)", r"\1 ", s)               # 'CW: 16, 381', 'CW; 23'
+    s = re.sub(r"\b(quoted|qtd\.?|cited)\s+(?:ir|im|iu|io|m|iii)\b", r"\1 in", s)  # 'quoted ir Furr'
+    s = _AND_RE.sub(lambda m: " and " if _reads_as_and(m.group(1)) else m.group(), s)  # 'Kahn arid Sayers'
+    s = re.sub(r"(?<=\d)-(?=n\.?\s?\d)", " ", s)                           # '34-n.16': a hyphen for the space
+    s = re.sub(r"(?<=[A-Za-z])[.;:,'’‘-]?(?=[#]?\d)", " ", s)              # 'Lenin.382', 'SW.#4', 'Furr-45'
+    s = re.sub(r"(?<=[a-z])-(?=and\s)|(?<=\band)-(?=[A-Z])", " ", s)        # 'Kahn and-Sayers', 'Kahn-and'
     s = re.sub(r"(?<=\d)\s*;\s*(?=\d)", ", ", s)                          # '382; 346'
     s = re.sub(r"\s[-–—]\s", " ", s)                                      # 'CW #27 - 330'
+    s = re.sub(r"(?<=\s)[.,:;'‘’`](?=\s)", " ", s)                        # a speck alone on a line or between words
     s = re.sub(r"(?<=\s)1 (?=\d{1,3}$)", "1", s)                          # 'Writings 1 13': OCR spaced a narrow 1
     for op, cl in (("“", "”"), ("‘", "’")):
         if s.count(op) != s.count(cl) and (op == "“" or not re.search(r"\w’\w", s)):
@@ -121,9 +159,21 @@ def _parse_content(content: str, known: set[str]) -> list[Work] | None:
     return works  # type: ignore[return-value]
 
 
+def parses(content: str, known: set[str], *, strict: bool = False) -> bool:
+    """Would ``in_text`` read this parenthesis content as one or more works (before any context check)?
+    ``strict``: only forms that are citations without context (a bare name or title is not)."""
+    content = _years(bib.clean_spaces(content))
+    works = _parse_content(content, known)
+    if not works:
+        fixed = _repair(content)
+        works = _parse_content(fixed, known) if fixed != content else None
+    return bool(works) and not (strict and any(w.needs_context or w.year_only for w in works))
+
+
 def in_text(text: str, m: re.Match, known: set[str], entries: list[dict], cited: set[str]) -> list[dict]:
     content = bib.clean_spaces(m.group("c"))
     raw = "(" + content + ")"
+    content = _years(content)
     works = _parse_content(content, known)
     if works is None:
         fixed = _repair(content)
@@ -132,6 +182,8 @@ def in_text(text: str, m: re.Match, known: set[str], entries: list[dict], cited:
         return []
     out = []
     for w in works:
+        if w.locator:   # '3l', '2O1': a page number, not a page with a letter
+            w.locator = _DIGITISH_RE.sub(lambda d: d.group().translate(_AS_DIGIT), w.locator)
         if w.year_only:
             f = _narrative(text, m, w, entries)
             if f:
@@ -156,6 +208,29 @@ def in_text(text: str, m: re.Match, known: set[str], entries: list[dict], cited:
                         locator=w.locator, ibid=w.ibid, op_cit=w.op_cit, year_suffix=w.suffix,
                         context=text[max(0, m.start() - 300):m.start()] if w.op_cit and not w.author else None))
     return out
+
+
+# letters a degraded scan merges or splits ('rn' read for 'm', 'in' for 'm', 'cl' for 'd', 'vv' for 'w')
+_CONFUSABLE = (("rn", "m"), ("ri", "n"), ("in", "m"), ("cl", "d"), ("vv", "w"), ("ii", "u"))
+
+
+def _ocr_fold(name: str) -> str:
+    for a, b in _CONFUSABLE:
+        name = name.replace(a, b)
+    return name
+
+
+def same_as_cited(name: str, cited: set[str]) -> bool:
+    """Is a bare name one the document cites with context, read with one OCR letter error at most
+    ('Whitcornbe', 'Whitcomb' for 'Whitcombe')? Short names must match exactly."""
+    if bib.norm_words(name) in cited:
+        return True
+    if len(name) < 6 or re.search(r"['’]s$", name):   # 'Trotsky’s' is not a misreading of 'Trotsky'
+        return False
+    name = bib.norm_words(name)
+    folded = _ocr_fold(name)
+    return any(len(c) >= 6 and c[:1] == name[:1] and Levenshtein.distance(folded, _ocr_fold(c)) <= 1
+               for c in cited)
 
 
 def _named_before(text: str, pos: int, entries: list[dict]) -> str | None:
