@@ -55,10 +55,14 @@ def _mark(session: Session, doc_ids: list[int], *, described: bool) -> None:
                          .values(described_at=now))
 
 
+# No ORDER BY (the ids are sorted after): with one, SQLite walks the whole table in id order instead
+# of reading the keys_version index: 10 ms at 10,000 documents on every update, growing with the archive.
+UNINDEXED = select(Document.id).where(
+    col(Document.keys_version).is_(None) | (col(Document.keys_version) < blocking.KEYS_VERSION))
+
+
 def _unindexed(session: Session) -> list[int]:
-    return list(session.exec(select(Document.id).where(
-        col(Document.keys_version).is_(None) | (col(Document.keys_version) < blocking.KEYS_VERSION))
-        .order_by(Document.id)))
+    return sorted(session.exec(UNINDEXED))
 
 
 def update(engine: Engine, doc_ids: Optional[list[int]], progress: Optional[Progress] = None, *,

@@ -225,3 +225,23 @@ def test_an_archive_from_the_previous_revision_is_backfilled(generated, db_url):
         assert stats["changed"] == 0 and snapshot(engine) == before
     finally:
         engine.dispose()
+
+
+def test_finding_documents_without_current_keys_reads_an_index(generated, db_url):
+    """Every update (an ingest, an edit) asks which documents lack current keys: that must be an index
+    look-up, not a walk over every document (SQLite's plan; PostgreSQL chooses by statistics)."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the plan is checked on SQLite; PostgreSQL chooses by its table statistics")
+    from sqlalchemy import text
+    from sqlalchemy.dialects import sqlite
+
+    from provenance.pipeline import UNINDEXED
+    engine = make_engine(db_url)
+    try:
+        _arrive(engine, sorted(generated[0].glob("doc-*.pdf"))[:3])
+        sql = str(UNINDEXED.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+        with engine.connect() as conn:
+            plan = " ".join(str(row[-1]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + sql)))
+        assert "ix_document_keys_version" in plan and "SCAN document" not in plan, plan
+    finally:
+        engine.dispose()
