@@ -270,3 +270,27 @@ def test_server_path_ingest_is_for_admins(app, engine, tmp_path):
     assert job["state"] == "done" and job["params"]["source"] == "server"
     assert [f["path"] for f in job["result"]["failed"]] == [str(folder / "notes.pdf")]
     assert os.listdir(folder) == ["notes.pdf"]
+
+
+def test_the_ingest_job_record_is_listed_for_editors(app, engine):
+    """`archive jobs` in the browser: counts per state from the record's index and the newest inputs, the
+    same keys as `archive jobs --json`; a viewer is refused; a hostile input name stays text."""
+    from archive.store import jobs as job_record
+    job_record.register(engine, [("a" * 64, "<img src=x onerror=alert(1)>.pdf", 2), ("b" * 64, "b.pdf", 1),
+                                 ("c" * 64, "c.pdf", 1)])
+    assert job_record.claim(engine, "b" * 64, job_record.new_owner()).taken
+    with session_scope(engine) as s:
+        job_record.record_failed(s, "c" * 64, "c.pdf", "cannot read the page image: truncated")
+    editor, _ = signed_in(app, "eddie")
+    got = editor.get("/api/ingest-jobs").json()
+    assert got["counts"] == {"queued": 1, "running": 1, "done": 0, "failed": 1}
+    assert {j["label"] for j in got["jobs"]} == {"<img src=x onerror=alert(1)>.pdf", "b.pdf", "c.pdf"}
+    assert set(got["jobs"][0]) >= {"fingerprint", "label", "state", "owner", "lease_until", "pages", "document",
+                                   "reason"}
+    assert [j["label"] for j in editor.get("/api/ingest-jobs?state=failed").json()["jobs"]] == ["c.pdf"]
+    assert editor.get("/api/ingest-jobs?state=bogus").status_code == 422
+    page = editor.get("/ingest-jobs", headers={"accept": "text/html"}).text
+    assert "cannot read the page image: truncated" in page and "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;.pdf" in page
+    viewer, _ = signed_in(app, "vera")
+    assert viewer.get("/api/ingest-jobs").status_code == 403

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from archive.store import accounts
+from archive.store import jobs as job_record
 from archive.store.db import is_sqlite, session_scope
 from archive.store.models import Job, utcnow
 from archive.web import auth
@@ -217,3 +218,31 @@ def jobs_json(request: Request, kind: Optional[str] = None) -> dict:
 def job_page(request: Request, job_id: JobId):
     from archive.web.pages import render
     return render(request, "job.html", {"job": _job_for(request, job_id), "now": utcnow()})
+
+
+# --- the ingest job record (`archive jobs`): inputs queued, running, done, failed -------------------
+
+INGEST_JOBS_SHOWN = 100
+
+
+def _ingest_jobs(request: Request, state: Optional[str]) -> dict:
+    auth.editor(request)
+    if state is not None and state not in job_record.STATES:
+        raise HTTPException(status_code=422, detail=f"state must be one of {', '.join(job_record.STATES)}")
+    with Session(request.app.state.engine) as s:
+        # The newest inputs only, and the counts from the state index: the record holds every input ever ingested.
+        return {"counts": job_record.counts(s), "jobs": job_record.listing(s, state, INGEST_JOBS_SHOWN)}
+
+
+@router.get("/api/ingest-jobs")
+def ingest_jobs_json(request: Request, state: Optional[str] = None) -> dict:
+    """The ingest job record, as `archive jobs --json`: counts per state and the newest inputs
+    (fingerprint, label, state, owner, lease, pages, document, reason)."""
+    return _ingest_jobs(request, state)
+
+
+@router.get("/ingest-jobs")
+def ingest_jobs_page(request: Request, state: Optional[str] = None):
+    from archive.web.pages import render
+    return render(request, "ingest_jobs.html", {**_ingest_jobs(request, state), "state": state,
+                                                "shown": INGEST_JOBS_SHOWN})
