@@ -182,10 +182,9 @@ def select_documents(session: Session, flt: reads.DocumentFilter = reads.Documen
     """The documents a report covers: the filter, narrowed by a full-text query when given."""
     docs = reads.list_documents(session, flt)
     if query:
-        allowed = [d.id for d in docs]
-        # One hit per matching page: a limit of every page held cannot cut a matching document off.
-        limit = max(1, session.exec(select(func.count()).select_from(Page)).one())
-        matched = {h.document_id for h in reads.search(session, query, limit=limit, doc_ids=allowed)}
+        # The ids of the documents with a matching page, by the full-text index (no ranking, no snippets).
+        within, params = reads.matching_documents(session, query)
+        matched = set(session.exec(within, params=params))
         docs = [d for d in docs if d.id in matched]
     return docs
 

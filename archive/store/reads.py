@@ -236,12 +236,14 @@ MAX_QUERY_CHARS = 1000
 
 def _clean_query(query: str) -> str:
     """Control characters out (PostgreSQL rejects NUL in text; none means anything in a search),
-    and a clear message for an empty or absurdly long query."""
+    and a clear message for an empty or absurdly long query, or one with no searchable words."""
     cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in query or "")
     if not cleaned.strip():
         raise QueryError("empty search query")
     if len(cleaned) > MAX_QUERY_CHARS:
         raise QueryError(f"search query too long ({len(cleaned)} characters; at most {MAX_QUERY_CHARS})")
+    if not parse_query(cleaned)[0]:
+        raise QueryError(f"the query {cleaned!r} has no searchable words (excluded words alone match nothing)")
     return cleaned
 
 
@@ -258,8 +260,6 @@ def matching_documents(session: Session, query: str):
     """A select of the ids of the documents with a page matching the query (for facets and counts), and its
     parameters."""
     query = _clean_query(query)
-    if not parse_query(query)[0]:
-        raise QueryError(f"the query {query!r} has no searchable words (excluded words alone match nothing)")
     if session.get_bind().dialect.name == "sqlite":
         stmt = (select(Page.document_id).select_from(_FTS).join(Page, col(Page.id) == _FTS.c.rowid)
                 .where(_FTS_TABLE.op("MATCH")(bindparam("q"))))
@@ -267,16 +267,11 @@ def matching_documents(session: Session, query: str):
     return select(Page.document_id).where(_PG_VECTOR.op("@@")(_pg_query())).distinct(), {"q": query}
 
 
-def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[Iterable[int]] = None,
-           flt: Optional[DocumentFilter] = None) -> list[Hit]:
+def search(session: Session, query: str, *, limit: int = 20, flt: Optional[DocumentFilter] = None) -> list[Hit]:
     """Ranked full-text search over page text: SQLite FTS5, or PostgreSQL's tsvector search; only the pages of
     documents passing `flt`, decided in the same query (so a filter costs no read of the documents)."""
     query = _clean_query(query)
     dialect = session.get_bind().dialect.name
-    allowed = set(doc_ids) if doc_ids is not None else None
-    if not parse_query(query)[0]:
-        raise QueryError(f"the query {query!r} has no searchable words (excluded words alone match nothing)")
-    lim = limit * 5 if allowed is not None else limit
     if dialect == "sqlite":
         rank = func.bm25(_FTS_TABLE).label("rank")
         stmt = (select(Page.document_id, Document.title, Page.number,
@@ -286,7 +281,7 @@ def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[I
                 .where(_FTS_TABLE.op("MATCH")(bindparam("q"))))
         if flt is not None and flt.active():
             stmt = _filtered(stmt, flt)
-        rows = session.exec(stmt.order_by(rank).limit(lim), params={"q": fts5_query(query)}).all()
+        rows = session.exec(stmt.order_by(rank).limit(limit), params={"q": fts5_query(query)}).all()
         hits = [Hit(r[0], r[1], r[2], r[3], -float(r[4])) for r in rows]
     else:
         # Rank on the stored vector (migration 0004), then build snippets for the top pages only:
@@ -295,7 +290,7 @@ def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[I
         top = select(Page.id, rank).where(_PG_VECTOR.op("@@")(_pg_query()))
         if flt is not None and flt.active():
             top = _filtered(top.join(Document, col(Document.id) == Page.document_id), flt)
-        top = top.order_by(rank.desc(), Page.document_id, Page.number).limit(lim).cte("top")
+        top = top.order_by(rank.desc(), Page.document_id, Page.number).limit(limit).cte("top")
         stmt = (select(Page.document_id, Document.title, Page.number,
                        func.ts_headline("english", Page.text, _pg_query(),
                                         "StartSel=[,StopSel=],MaxWords=24,MinWords=8"), top.c.rank)
@@ -303,9 +298,7 @@ def search(session: Session, query: str, *, limit: int = 20, doc_ids: Optional[I
                 .order_by(top.c.rank.desc(), Page.document_id, Page.number))
         rows = session.exec(stmt, params={"q": query}).all()
         hits = [Hit(r[0], r[1], r[2], " ".join(r[3].split()), float(r[4])) for r in rows]
-    if allowed is not None:
-        hits = [h for h in hits if h.document_id in allowed]
-    return hits[:limit]
+    return hits
 
 
 def search_facets(session: Session, query: str, flt: DocumentFilter = DocumentFilter(), *,
