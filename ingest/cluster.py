@@ -14,6 +14,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 from concurrent.futures import Executor, Future
 from dataclasses import replace
 from pathlib import Path
@@ -23,17 +24,16 @@ from archive.errors import ClusterUnreachable, ToolMissing
 from archive.store.vocabulary import PageMethod
 from ingest import tools
 from ingest.pages import PageResult, PageTask, worker_init
-from ingest.scheduler import default_jobs
 
 DEFAULT_TIMEOUT_S = 10.0  # connecting to the scheduler; ARCHIVE_CLUSTER_TIMEOUT overrides
 WORKERS_WAIT_S = 30.0  # for a worker to join a scheduler that has none; ARCHIVE_CLUSTER_WAIT overrides
+PLUGIN_NAME = "archive-worker-init"
+_REMEDY = ("start one with `dask scheduler` and workers with `dask worker ADDRESS --nthreads 1`, "
+           "or correct --cluster / ARCHIVE_CLUSTER")
 
 
 def _workers_wait() -> float:
     return float(os.environ.get("ARCHIVE_CLUSTER_WAIT", WORKERS_WAIT_S))
-PLUGIN_NAME = "archive-worker-init"
-_REMEDY = ("start one with `dask scheduler` and workers with `dask worker ADDRESS --nthreads 1`, "
-           "or correct --cluster / ARCHIVE_CLUSTER")
 
 
 def connect(address: str, *, lang: str = "eng", timeout: float | None = None):
@@ -79,11 +79,6 @@ def _worker_problem(lang: str) -> str | None:
 def worker_slots(client) -> int:
     """Tasks the cluster runs at once (its worker threads): the scheduler keeps that many busy."""
     return max(1, sum(client.nthreads().values()))
-
-
-def local_slots() -> int:
-    """Cores of this machine, for the coordinator's own work (thumbnails of text-layer pages)."""
-    return default_jobs()
 
 
 def lost_task_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
@@ -215,7 +210,6 @@ class ClusterExecutor(Executor):
     def check(self) -> None:
         """Raise ClusterUnreachable when the cluster has had no worker (or no scheduler) for ARCHIVE_CLUSTER_WAIT s:
         a scheduler that was killed takes its workers with it, and its replacement starts with none."""
-        import time
         try:
             workers = len(self._client.scheduler_info().get("workers", {})) if self._client.status == "running" else 0
         except Exception:  # noqa: BLE001 - a client between connections: no workers, for now

@@ -61,8 +61,8 @@ class _Planned:
     group: InputGroup
     sources: list[SourceInfo]
     tasks: list[PageTask]
+    fingerprint: str  # the input's identity (ingest.fixity.fingerprint): its document's and job record's key
     cached: dict[int, PageResult] = field(default_factory=dict)  # page number -> an earlier OCR result, reused
-    fingerprint: str = ""  # the input's identity (ingest.fixity.fingerprint): its job record's key
 
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -141,7 +141,7 @@ def _ingest(engine: Engine, paths: list[str], options: IngestOptions, progress: 
             gave_up, resubmit_on = cluster.lost_task_errors()
             executor = cluster.ClusterExecutor(client, send_bytes=options.send_bytes, address=options.cluster or "")
             _run(engine, planned, lambda: executor, jobs, summary, progress, ocr_engine,
-                 local_jobs=min(jobs, cluster.local_slots()), gave_up=gave_up, resubmit_on=resubmit_on,
+                 local_jobs=min(jobs, default_jobs()), gave_up=gave_up, resubmit_on=resubmit_on,
                  lost=_killed_workers, check=executor.check)
         else:
             jobs = options.jobs or default_jobs()
@@ -305,7 +305,7 @@ def _write(engine: Engine, item: _Planned, results: list[PageResult], summary: I
            ocr: OcrEngine) -> None:
     label = item.group.label
     errors = [r.error for r in results if r.error]
-    fp = fingerprint([s.sha256 for s in item.sources])
+    fp = item.fingerprint
     if len(errors) == len(results):
         _fail(engine, summary, label,
               errors[0] if len(errors) == 1 else f"{errors[0]} (and {len(errors) - 1} more pages)", fingerprint=fp)
