@@ -61,12 +61,17 @@ def _audit_marker(session: Session, detail: str) -> None:
     writes.event(session, EventType.FIXITY_CHECK, writes.project_agent(session), Outcome.SUCCESS, detail)
 
 
-def interrupted_audit(session: Session) -> Optional[datetime]:
-    """When the last whole-archive audit started, if it never completed; else None."""
-    last = session.exec(select(Event).where(
+def last_audit_marker(session: Session) -> Optional[Event]:
+    """The newest whole-archive audit marker: its start, or its end."""
+    return session.exec(select(Event).where(
         Event.type == EventType.FIXITY_CHECK.value, col(Event.document_id).is_(None),
         col(Event.source_file_id).is_(None), col(Event.detail).startswith("fixity audit "))
-        .order_by(col(Event.id).desc())).first()
+        .order_by(col(Event.id).desc()).limit(1)).first()
+
+
+def interrupted_audit(session: Session) -> Optional[datetime]:
+    """When the last whole-archive audit started, if it never completed; else None."""
+    last = last_audit_marker(session)
     if last is not None and last.detail.startswith(AUDIT_STARTED):
         return last.time
     return None

@@ -15,9 +15,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from archive.store import accounts
-from archive.store.models import Event, SourceFile
-from archive.store.vocabulary import EventType, FixityResult
+from archive.store.models import SourceFile
+from archive.store.vocabulary import FixityResult
 from archive.web import auth, jobs
+from ingest import audit
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -40,15 +41,11 @@ def counts(session: Session) -> dict:
 
 def last_audit(session: Session) -> Optional[dict]:
     """The newest whole-archive audit marker (ingest.audit writes one when an audit starts and ends)."""
-    from ingest.audit import AUDIT_COMPLETED, AUDIT_STARTED
-    ev = session.exec(select(Event).where(
-        Event.type == EventType.FIXITY_CHECK.value, col(Event.document_id).is_(None),
-        col(Event.source_file_id).is_(None), col(Event.detail).startswith("fixity audit "))
-        .order_by(col(Event.id).desc()).limit(1)).first()
+    ev = audit.last_audit_marker(session)
     if ev is None:
         return None
-    return {"time": ev.time.isoformat(), "detail": ev.detail, "completed": ev.detail.startswith(AUDIT_COMPLETED),
-            "interrupted": ev.detail.startswith(AUDIT_STARTED)}
+    return {"time": ev.time.isoformat(), "detail": ev.detail, "completed": ev.detail.startswith(audit.AUDIT_COMPLETED),
+            "interrupted": ev.detail.startswith(audit.AUDIT_STARTED)}
 
 
 def file_page(session: Session, status: Optional[str], after: int, limit: int = PAGE_SIZE) -> dict:
