@@ -181,8 +181,7 @@ def search(state: State, query: str, limit: int, as_json: bool, **filters) -> No
     with Session(state.engine) as session:
         hits = reads.search(session, query, limit=limit, flt=flt)   # the filter inside the query
     if as_json:
-        emit_json([{"document": h.document_id, "title": h.title, "page": h.page, "snippet": h.snippet,
-                    "rank": round(h.rank, 4)} for h in hits])
+        emit_json([h.as_json() for h in hits])
         return
     if not hits:
         say(state, f"no matches for {query!r}")

@@ -188,6 +188,11 @@ class Hit:
     snippet: str
     rank: float
 
+    def as_json(self) -> dict:
+        """The keys of `archive search --json` (and of the web API's hits)."""
+        return {"document": self.document_id, "title": self.title, "page": self.page, "snippet": self.snippet,
+                "rank": round(self.rank, 4)}
+
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 

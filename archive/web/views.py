@@ -38,8 +38,7 @@ def search(session: Session, q: str, flt: reads.DocumentFilter, *, limit: int) -
     """Hits with the keys of `archive search --json`, the number of matching documents and their facets
     (the filter applied inside the search and the facet queries: nothing is loaded to be filtered)."""
     hits = reads.search(session, q, limit=limit, flt=flt)
-    return {"query": q, "hits": [{"document": h.document_id, "title": h.title, "page": h.page, "snippet": h.snippet,
-                                  "rank": round(h.rank, 4)} for h in hits], **reads.search_facets(session, q, flt)}
+    return {"query": q, "hits": [h.as_json() for h in hits], **reads.search_facets(session, q, flt)}
 
 
 def query_string(params: dict, **changes) -> str:
