@@ -326,14 +326,20 @@ def relate(session: Session, a: int, b: int, kind: str, score: float, method: st
            who: Agent) -> Optional[DocumentRelation]:
     """Record that two documents hold the same work (once per pair and kind)."""
     lo, hi = sorted((a, b))
-    existing = session.exec(select(DocumentRelation).where(
-        DocumentRelation.document_id == lo, DocumentRelation.other_id == hi, DocumentRelation.kind == kind)).first()
-    if existing:
-        existing.score, existing.canonical_id = score, canonical
-        session.add(existing)
-        return existing
-    rel = DocumentRelation(document_id=lo, other_id=hi, kind=kind, score=score, method=method, canonical_id=canonical)
-    session.add(rel)
+    made: list[DocumentRelation] = []
+
+    def make() -> DocumentRelation:
+        made.append(DocumentRelation(document_id=lo, other_id=hi, kind=kind, score=score, method=method,
+                                     canonical_id=canonical))
+        return made[0]
+
+    # Another ingest may relate the same pair meanwhile: the unique constraint decides (_get_or_create).
+    rel = _get_or_create(session, select(DocumentRelation).where(
+        DocumentRelation.document_id == lo, DocumentRelation.other_id == hi, DocumentRelation.kind == kind), make)
+    if not made or rel is not made[0]:
+        rel.score, rel.canonical_id = score, canonical
+        session.add(rel)
+        return rel
     for doc, other in ((lo, hi), (hi, lo)):
         event(session, EventType.DUPLICATE_DETECTION, who, Outcome.SUCCESS,
               f"{kind} of document {other} (score {score:.3f}, {method}); canonical copy: document {canonical}",
