@@ -101,3 +101,28 @@ def test_facets_and_exact_filters_are_read_by_index(site, engine):
         assert f"COVERING INDEX ix_document_{column}" in plan and "TEMP B-TREE FOR GROUP BY" not in plan, plan
     plans = _plans(engine, lambda: facets(reads.DocumentFilter(place="London", exact=("place",))))
     assert all("INDEX ix_document_place" in p and "SCAN document" not in p for p in plans), plans
+
+
+def test_search_facets_from_one_read_agree_with_the_group_by_fallback(site, engine, monkeypatch):
+    """A search matching few documents counts its facets from one read of their values; one matching more
+    than FACET_ROWS falls back to a count and a GROUP BY per facet. Both give the same answer, filter and all."""
+    q = "pamphlets OR leaflet OR markup"
+    queries = []
+
+    def record(conn, cursor, statement, *rest):
+        queries.append(statement)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for flt in (reads.DocumentFilter(), reads.DocumentFilter(date_to="1990"),
+                    reads.DocumentFilter(publisher="pioneer")):
+            with Session(engine) as s:
+                queries.clear()
+                one_read = reads.search_facets(s, q, flt)
+                selects = [st for st in queries if st.lstrip().upper().startswith("SELECT")]
+                assert len(selects) == 1 and "GROUP BY" not in selects[0], queries
+                monkeypatch.setattr(reads, "FACET_ROWS", 0)
+                grouped = reads.search_facets(s, q, flt)
+                monkeypatch.setattr(reads, "FACET_ROWS", 20_000)
+            assert one_read == grouped and one_read["total_documents"] >= 1, (flt, one_read, grouped)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
