@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Optional
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -53,6 +54,12 @@ def field_version(session: Session, doc_id: int, field: str) -> int:
     another assertion (a colleague's edit, a re-extraction) arrived since."""
     return session.exec(select(Assertion.id).where(Assertion.document_id == doc_id, Assertion.field == field)
                         .order_by(col(Assertion.id).desc()).limit(1)).first() or 0
+
+
+def field_versions(session: Session, doc_id: int) -> dict[str, int]:
+    """field_version of every field with an assertion, in one query (the document page shows them all)."""
+    return dict(session.exec(select(Assertion.field, func.max(Assertion.id)).where(Assertion.document_id == doc_id)
+                             .group_by(Assertion.field)).all())
 
 
 class Conflict(Exception):
@@ -116,7 +123,8 @@ def document_view(session: Session, doc_id: int) -> dict:
         pages.append({"number": p.number, "pieces": highlighted(p.text, spans.get(p.number, [])),
                       "has_image": p.thumbnail is not None, "words": words,
                       "size": [lay.width, lay.height] if lay is not None else None})
-    fields = [{"name": f, "value": data[f], "version": field_version(session, d.id, f),
+    versions = field_versions(session, d.id)
+    fields = [{"name": f, "value": data[f], "version": versions.get(f, 0),
                "claims": prov.get(f, [])} for f in METADATA_FIELDS if f in data or f in prov]
     from archive.web.decisions import links_view  # (decisions builds on this module)
     return {"doc": data, "fields": fields, "pages": pages, "json": json.dumps, "links": links_view(session, d.id)}
