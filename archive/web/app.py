@@ -49,25 +49,7 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     for module in (jobs, ingestion, fixity):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def session_and_headers(request: Request, call_next):
-        sessions: auth.Sessions = app.state.sessions
-        request.state.session = sessions.load(request.cookies.get(auth.COOKIE))
-        request.state.session_changed = bool(request.state.session.get("new"))
-        request.state.user = None
-        uid = request.state.session.get("uid")
-        if isinstance(uid, int):
-            # In a worker thread: waiting for a database connection must never stop the event loop (under
-            # load it did, and every request stalled until the pool's timeout; bench/WEB_LOAD.md).
-            request.state.user = await run_in_threadpool(_user, engine, uid)
-        response = await call_next(request)
-        if request.state.session_changed:
-            sessions.set_cookie(response, request.state.session)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    app.add_middleware(SessionAndHeaders, engine=engine, sessions=app.state.sessions)
 
     @app.exception_handler(auth.NeedLogin)
     async def need_login(request: Request, exc: auth.NeedLogin):
@@ -89,6 +71,39 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     app.include_router(pages.router)
     app.include_router(review.router)
     return app
+
+
+class SessionAndHeaders:
+    """The signed-in user (request.state.session, .user) before the route, the session cookie when it changed and
+    the security headers after it. Plain ASGI: a BaseHTTPMiddleware cost a task and a stream per request."""
+
+    HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+               (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
+
+    def __init__(self, app, *, engine: Engine, sessions: auth.Sessions):
+        self.app, self.engine, self.sessions = app, engine, sessions
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        state = scope.setdefault("state", {})
+        session = self.sessions.load(Request(scope).cookies.get(auth.COOKIE))
+        state.update(session=session, session_changed=bool(session.get("new")), user=None)
+        uid = session.get("uid")
+        if isinstance(uid, int):
+            # In a worker thread: waiting for a database connection must never stop the event loop (under
+            # load it did, and every request stalled until the pool's timeout; bench/WEB_LOAD.md).
+            state["user"] = await run_in_threadpool(_user, self.engine, uid)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", [])) + self.HEADERS
+                if state.get("session_changed"):
+                    headers.append((b"set-cookie", self.sessions.cookie_header(state["session"]).encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _user(engine: Engine, uid: int):

@@ -60,9 +60,13 @@ class Sessions:
     def dump(self, data: dict) -> str:
         return self._signer.dumps({k: v for k, v in data.items() if k != "new"})
 
-    def set_cookie(self, response, data: dict) -> None:
+    def cookie_header(self, data: dict) -> str:
+        """The Set-Cookie header's value for this session."""
+        from starlette.responses import Response
+        response = Response()
         response.set_cookie(COOKIE, self.dump(data), max_age=SESSION_SECONDS, httponly=True, samesite="lax",
                             secure=self.secure, path="/")
+        return response.headers["set-cookie"]
 
 
 class LoginLimiter:
