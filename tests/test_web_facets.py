@@ -126,3 +126,28 @@ def test_search_facets_from_one_read_agree_with_the_group_by_fallback(site, engi
             assert one_read == grouped and one_read["total_documents"] >= 1, (flt, one_read, grouped)
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def test_search_results_come_in_pages(site, monkeypatch):
+    """The API and the page give the ranking a page at a time: pages are disjoint, together the whole ranking,
+    `more` says whether another follows, and the page links to the next and the previous."""
+    client, ids = site
+    q = "pamphlets OR leaflet OR markup"
+    ranking = client.get("/api/search", params={"q": q, "limit": 200}).json()["hits"]
+    whole = [(h["document"], h["page"]) for h in ranking]
+    assert len(whole) >= 3
+    pages, page = [], 1
+    while True:
+        got = client.get("/api/search", params={"q": q, "limit": 2, "page": page}).json()
+        pages.append([(h["document"], h["page"]) for h in got["hits"]])
+        if not got["more"]:
+            break
+        page += 1
+    assert [hit for p in pages for hit in p] == whole and all(len(p) == 2 for p in pages[:-1])
+    from archive.web import pages as web_pages
+    monkeypatch.setattr(web_pages, "SEARCH_PAGE", 2)
+    first = client.get("/search", params={"q": q}).text
+    assert 'rel="next" href="/search?q=pamphlets+OR+leaflet+OR+markup&amp;page=2"' in first, first
+    assert 'rel="prev"' not in first
+    second = client.get("/search", params={"q": q, "page": 2}).text
+    assert 'rel="prev"' in second and '<ol id="hits" start="3">' in second

@@ -46,15 +46,15 @@ def list_documents(request: Request, page: PageNo = 1, sort: str = "id", desc: b
 
 
 @router.get("/search")
-def search(request: Request, q: str, limit: Annotated[int, Query(ge=1, le=200)] = 20,
+def search(request: Request, q: str, limit: Annotated[int, Query(ge=1, le=200)] = 20, page: PageNo = 1,
            organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
            date_from: Optional[str] = None, date_to: Optional[str] = None, exact: Exact = None,
            session: Session = Depends(_session)) -> dict:
-    """Ranked hits (the keys of `archive search --json`) among the filtered documents, how many documents
-    match, and the facets' top values among them."""
+    """A page of ranked hits (the keys of `archive search --json`; `more` when another page follows) among the
+    filtered documents, how many documents match, and the facets' top values among them."""
     auth.may_read(request)
     return views.search(session, q, _filter(organization, publisher, place, date_from, date_to, exact),
-                        limit=min(max(limit, 1), 200))
+                        limit=min(max(limit, 1), 200), page=page)
 
 
 @router.get("/documents/{doc_id}")

@@ -62,20 +62,24 @@ def catalogue(request: Request, page: PageNo = 1, sort: str = "id", desc: bool =
                                               "qs": views.query_string})
 
 
+SEARCH_PAGE = 20  # hits a page of results shows (each its snippet)
+
+
 @router.get("/search")
-def search(request: Request, q: str = "", organization: Optional[str] = None, publisher: Optional[str] = None,
-           place: Optional[str] = None, date_from: Optional[str] = None, date_to: Optional[str] = None,
-           exact: Exact = None, session: Session = Depends(_session)):
+def search(request: Request, q: str = "", page: PageNo = 1, organization: Optional[str] = None,
+           publisher: Optional[str] = None, place: Optional[str] = None, date_from: Optional[str] = None,
+           date_to: Optional[str] = None, exact: Exact = None, session: Session = Depends(_session)):
     auth.may_read(request)
     flt = _filter(organization, publisher, place, date_from, date_to, exact)
     data, error = {"hits": [], "facets": {}, "total_documents": 0}, None
     if q.strip():
         try:
-            data = views.search(session, q, flt, limit=50)
+            data = views.search(session, q, flt, limit=SEARCH_PAGE, page=page)
         except QueryError as exc:
             error = exc.one_line()
     return render(request, "search.html", {"q": q, "data": data, "error": error, "flt": flt, "filters": FILTERS,
-                                           "params": _params(flt, q=q), "qs": views.query_string})
+                                           "params": _params(flt, q=q), "qs": views.query_string,
+                                           "page_size": SEARCH_PAGE})
 
 
 @router.get("/documents/{doc_id}")

@@ -35,11 +35,14 @@ def summary(d) -> dict:
             "page_count": d.page_count, "mean_ocr_confidence": d.mean_confidence}
 
 
-def search(session: Session, q: str, flt: reads.DocumentFilter, *, limit: int) -> dict:
-    """Hits with the keys of `archive search --json`, the number of matching documents and their facets
-    (the filter applied inside the search and the facet queries: nothing is loaded to be filtered)."""
-    hits = reads.search(session, q, limit=limit, flt=flt)
-    return {"query": q, "hits": [h.as_json() for h in hits], **reads.search_facets(session, q, flt)}
+def search(session: Session, q: str, flt: reads.DocumentFilter, *, limit: int, page: int = 1) -> dict:
+    """One page of hits with the keys of `archive search --json` (`more`: whether another page follows), the
+    number of matching documents and their facets (the filter applied inside the search and the facet queries:
+    nothing is loaded to be filtered)."""
+    page = max(page, 1)
+    hits = reads.search(session, q, limit=limit + 1, offset=(page - 1) * limit, flt=flt)
+    return {"query": q, "page": page, "hits": [h.as_json() for h in hits[:limit]], "more": len(hits) > limit,
+            **reads.search_facets(session, q, flt)}
 
 
 def query_string(params: dict, **changes) -> str:
