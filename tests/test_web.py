@@ -52,6 +52,30 @@ def test_wrong_password_then_rate_limited(site):
     assert client.post("/login", data={"name": "eddie", "password": PASSWORD, "csrf": csrf}).status_code == 429
 
 
+def test_the_rate_limit_is_shared_by_server_processes_and_outlives_a_restart(site, engine):
+    """Two apps on one database stand for two `archive serve --workers` processes (or a restart): failures
+    counted by one block sign-in on the other; a right password afterwards clears the count."""
+    app, _ = site
+
+    def attempt(some_app, password):
+        client = TestClient(some_app)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+        return client.post("/login", data={"name": "eddie", "password": password, "csrf": csrf},
+                           follow_redirects=False).status_code
+
+    other = create_app(engine, secret="s")
+    assert [attempt(app, "nope") for _ in range(3)] + [attempt(other, "nope") for _ in range(2)] == [401] * 5
+    assert attempt(other, PASSWORD) == 429 and attempt(create_app(engine, secret="s"), PASSWORD) == 429
+    with session_scope(engine) as s:   # the window passes: the failures are older than it
+        from datetime import timedelta
+
+        from sqlalchemy import update
+
+        from archive.store.models import LoginFailure, utcnow
+        s.exec(update(LoginFailure).values(at=utcnow() - timedelta(seconds=301)))
+    assert attempt(other, PASSWORD) == 303 and attempt(app, "nope") == 401
+
+
 def test_login_without_csrf_is_refused(site):
     app, _ = site
     client = TestClient(app)

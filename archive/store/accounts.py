@@ -4,12 +4,14 @@ policy (password hashing and sessions are archive.web.auth's)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Optional
 
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from archive.errors import UsageError
-from archive.store.models import Job, User, utcnow
+from archive.store.models import Job, LoginFailure, User, utcnow
 
 ROLES = ("viewer", "editor", "admin")  # each can do what the ones before it can
 
@@ -46,6 +48,27 @@ def user_by_name(session: Session, name: str) -> Optional[User]:
 
 def users(session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(User.name)))
+
+
+# --- failed sign-ins (the login rate limit's count, shared by every server process) ---------------
+
+def login_failures(session: Session, keys: tuple[str, ...], since: datetime) -> int:
+    """The most failures since `since` under any one of the keys."""
+    rows = session.exec(select(LoginFailure.key, func.count()).where(col(LoginFailure.key).in_(keys),
+                                                                     LoginFailure.at >= since)
+                        .group_by(LoginFailure.key)).all()
+    return max((n for _, n in rows), default=0)
+
+
+def record_login_failure(session: Session, keys: tuple[str, ...], forget_before: datetime) -> None:
+    """One failure under each key; failures older than `forget_before` under them are dropped."""
+    session.exec(delete(LoginFailure).where(col(LoginFailure.key).in_(keys), LoginFailure.at < forget_before))
+    for key in keys:
+        session.add(LoginFailure(key=key))
+
+
+def clear_login_failures(session: Session, keys: tuple[str, ...]) -> None:
+    session.exec(delete(LoginFailure).where(col(LoginFailure.key).in_(keys)))
 
 
 # --- background jobs -------------------------------------------------------------------------

@@ -324,6 +324,16 @@ class User(SQLModel, table=True):
     disabled: bool = False
 
 
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, by client address and by user name (one row each): the login rate limit counts them,
+    so every server process (archive serve --workers) and a restarted server see the same count."""
+
+    __tablename__ = "login_failure"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(index=True)  # "ip:ADDRESS" or "user:NAME"
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
 class Job(SQLModel, table=True):
     """Background work started from the web (an ingest, a fixity audit): its state lives here, so a page
     reloaded or served by another worker sees the same progress."""

@@ -39,7 +39,7 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     app.state.config = Config(anonymous_read=anonymous_read, secure_cookies=secure_cookies)
     # Without a configured secret, sessions last as long as this process.
     app.state.sessions = auth.Sessions(secret or secrets.token_urlsafe(32), secure=secure_cookies)
-    app.state.limiter = auth.LoginLimiter()
+    app.state.limiter = auth.LoginLimiter(engine)
     app.state.dummy_hash = auth.hash_password(secrets.token_urlsafe(16))
     # Every value is escaped, whatever the template file is called.
     app.state.templates = Jinja2Templates(env=jinja2.Environment(

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
+from datetime import datetime, timedelta
 from typing import Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from archive.store import accounts
-from archive.store.models import User
+from archive.store.db import session_scope
+from archive.store.models import User, utcnow
 
 COOKIE = "archive_session"
 SESSION_SECONDS = 12 * 3600
@@ -70,35 +70,26 @@ class Sessions:
 
 
 class LoginLimiter:
-    """At most `attempts` failed sign-ins per client address and per user name in `window` seconds
-    (an in-process count: with several server processes each keeps its own)."""
+    """At most `attempts` failed sign-ins per client address and per user name in `window` seconds. The count
+    is in the database (archive.store.accounts), so it holds across server processes and restarts."""
 
-    def __init__(self, attempts: int = 5, window: float = 300.0):
-        self.attempts, self.window = attempts, window
-        self._failures: dict[str, deque] = {}
-        self._lock = threading.Lock()
+    def __init__(self, engine: Engine, attempts: int = 5, window: float = 300.0):
+        self.engine, self.attempts, self.window = engine, attempts, window
 
-    def _recent(self, key: str, now: float) -> deque:
-        q = self._failures.setdefault(key, deque())
-        while q and q[0] < now - self.window:
-            q.popleft()
-        return q
+    def _since(self) -> datetime:
+        return utcnow() - timedelta(seconds=self.window)
 
     def blocked(self, *keys: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return any(len(self._recent(k, now)) >= self.attempts for k in keys)
+        with Session(self.engine) as s:
+            return accounts.login_failures(s, keys, self._since()) >= self.attempts
 
     def failed(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for k in keys:
-                self._recent(k, now).append(now)
+        with session_scope(self.engine) as s:
+            accounts.record_login_failure(s, keys, self._since())
 
     def succeeded(self, *keys: str) -> None:
-        with self._lock:
-            for k in keys:
-                self._failures.pop(k, None)
+        with session_scope(self.engine) as s:
+            accounts.clear_login_failures(s, keys)
 
 
 class NeedLogin(Exception):
@@ -146,13 +137,17 @@ def admin(request: Request) -> User:
     return require(request, "admin")
 
 
-def sign_in(request: Request, session: Session, name: str, password: str) -> Optional[User]:
-    """The user if the password is right; None otherwise. Raises 429 while the limit is reached."""
+def sign_in(request: Request, name: str, password: str) -> Optional[User]:
+    """The user if the password is right; None otherwise. Raises 429 while the limit is reached. No database
+    connection is held while the password is checked (argon2 takes tens of milliseconds on purpose)."""
     limiter: LoginLimiter = request.app.state.limiter
     keys = (f"ip:{request.client.host if request.client else '?'}", f"user:{name.strip().lower()}")
     if limiter.blocked(*keys):
         raise HTTPException(status_code=429, detail="too many failed sign-ins: wait a few minutes")
-    user = accounts.user_by_name(session, name.strip())
+    with Session(request.app.state.engine) as session:
+        user = accounts.user_by_name(session, name.strip())
+        if user is not None:
+            session.expunge(user)
     # Verify against a dummy hash for unknown names, so the answer takes as long either way.
     ok = verify_password(user.password_hash if user else request.app.state.dummy_hash, password)
     if not (user and ok):

@@ -27,8 +27,8 @@ def login_form(request: Request):
 
 
 @router.post("/login", dependencies=[Depends(auth.check_csrf)])
-def login(request: Request, name: str = Form(...), password: str = Form(...), session: Session = Depends(_session)):
-    if auth.sign_in(request, session, name, password) is None:
+def login(request: Request, name: str = Form(...), password: str = Form(...)):
+    if auth.sign_in(request, name, password) is None:
         return render(request, "login.html", {"error": "wrong name or password"}, status=401)
     return RedirectResponse("/", status_code=303)
 
