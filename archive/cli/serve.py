@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -26,21 +27,41 @@ from archive.store.accounts import ROLES
               help="The largest upload (all its files together), in MiB.")
 @click.option("--max-file-mb", type=click.IntRange(1), default=512, show_default=True,
               help="The largest uploaded file, in MiB.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes (uvicorn's): one per core serves more people at once. They share the "
+                   "database, the sign-in limit and the session secret (ARCHIVE_SECRET, else one random per start).")
 @pass_state
 def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_cookies: bool,
-              storage: Path | None, ingest_jobs: int | None, max_upload_mb: int, max_file_mb: int) -> None:
+              storage: Path | None, ingest_jobs: int | None, max_upload_mb: int, max_file_mb: int,
+              workers: int) -> None:
     """Serve the archive in a browser. Sessions are signed with ARCHIVE_SECRET (random per start without it)."""
+    import secrets
+
     import uvicorn
 
+    from archive.web import app as web_app
     from archive.web import jobs
-    from archive.web.app import create_app
-    app = create_app(state.engine, secret=os.environ.get("ARCHIVE_SECRET"), anonymous_read=anonymous_read,
-                     secure_cookies=secure_cookies)
-    conf = jobs.configure(app, storage=storage, ingest_jobs=ingest_jobs, max_upload_bytes=max_upload_mb * jobs.MiB,
-                          max_file_bytes=max_file_mb * jobs.MiB)
+    settings = {"anonymous_read": anonymous_read, "secure_cookies": secure_cookies,
+                "storage": str(storage) if storage else None, "ingest_jobs": ingest_jobs,
+                "max_upload_bytes": max_upload_mb * jobs.MiB, "max_file_bytes": max_file_mb * jobs.MiB}
+    if workers == 1:
+        app = web_app.create_app(state.engine, secret=os.environ.get("ARCHIVE_SECRET"),
+                                 anonymous_read=anonymous_read, secure_cookies=secure_cookies)
+        conf = jobs.configure(app, **{k: v for k, v in settings.items() if k not in web_app.APP_SETTINGS})
+        target, options = app, {}
+    else:
+        # Each process builds the same app from the environment (the database URL stays out of the process list);
+        # one secret for all of them, or a session signed by one would be refused by the others.
+        os.environ.update({"ARCHIVE_DB": jobs.engine_url(state.engine),
+                           "ARCHIVE_SECRET": os.environ.get("ARCHIVE_SECRET") or secrets.token_urlsafe(32),
+                           web_app.SETTINGS_ENV: json.dumps(settings)})
+        conf = jobs.configure(web_app.from_environment(), **{k: v for k, v in settings.items()
+                                                               if k not in web_app.APP_SETTINGS})
+        target, options = f"{web_app.__name__}:from_environment", {"factory": True, "workers": workers}
     say(state, f"archive: uploads are kept in {conf.storage / 'uploads'}")
-    say(state, f"archive: serving on http://{host}:{port}/ (Ctrl-C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    say(state, f"archive: serving on http://{host}:{port}/ with {workers} process{'es' if workers > 1 else ''} "
+               "(Ctrl-C to stop)")
+    uvicorn.run(target, host=host, port=port, log_level="warning", **options)
 
 
 @click.group("user")

@@ -106,6 +106,25 @@ class SessionAndHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+APP_SETTINGS = ("anonymous_read", "secure_cookies")   # create_app's; the rest are the jobs' (jobs.configure)
+SETTINGS_ENV = "ARCHIVE_SERVE_SETTINGS"
+
+
+def from_environment() -> FastAPI:
+    """The app as `archive serve --workers N` has each of its processes build it: the database from ARCHIVE_DB,
+    the session secret from ARCHIVE_SECRET, the rest of serve's options as JSON in ARCHIVE_SERVE_SETTINGS."""
+    import json
+    import os
+
+    from archive.store.db import make_engine
+    from archive.web import jobs
+    settings = json.loads(os.environ.get(SETTINGS_ENV) or "{}")
+    app = create_app(make_engine(os.environ.get("ARCHIVE_DB")), secret=os.environ.get("ARCHIVE_SECRET"),
+                     **{k: settings.pop(k) for k in APP_SETTINGS if k in settings})
+    jobs.configure(app, **settings)
+    return app
+
+
 def _user(engine: Engine, uid: int):
     with Session(engine) as s:
         user = accounts.get_user(s, uid)

@@ -91,6 +91,11 @@ def ensure_runner(app) -> None:
         with Session(engine) as s:
             if s.exec(select(Job.id).where(Job.state == "queued").limit(1)).first() is None:
                 return
+            # Another server process's runner (archive serve --workers) is at work: it claims the queued jobs
+            # when its current one ends, so one runner at a time (ingests do not compete for the cores).
+            running = s.exec(select(Job.result_json).where(Job.state == "running")).all()
+        if any(_alive(json.loads(r or "{}").get("pid")) for r in running):
+            return
         conf = settings(app)
         conf.storage.mkdir(parents=True, exist_ok=True)
         # The database URL goes in the environment (ARCHIVE_DB, as the CLI reads it), not the process list.
