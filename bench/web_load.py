@@ -137,7 +137,7 @@ def _fill_fixity(engine, count: int) -> int:
 
 # --- the server and the clients ---------------------------------------------------------------------------
 
-def start_server(url: str, storage: Path) -> tuple[subprocess.Popen, str]:
+def start_server(url: str, storage: Path, workers: int = 1) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "ARCHIVE_SECRET": "bench-secret", "OMP_THREAD_LIMIT": "1"}
     for name, role in (("loader", "editor"),):
         subprocess.run([ARCHIVE, "-q", "--db", url, "user", "add", name, "--role", role, "--password", PASSWORD],
@@ -146,7 +146,7 @@ def start_server(url: str, storage: Path) -> tuple[subprocess.Popen, str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen([ARCHIVE, "-q", "--db", url, "serve", "--port", str(port), "--storage", str(storage),
-                             "--ingest-jobs", "1"], env=env)
+                             "--ingest-jobs", "1", "--workers", str(workers)], env=env)
     base = f"http://127.0.0.1:{port}"
     import httpx
     deadline = time.monotonic() + 60
@@ -305,7 +305,7 @@ def run_backend(backend: str, args, pg) -> dict:
     built = (build(url, args.documents, args.seed, args.fixity_files) if not reuse else
              {"documents_s": "(reused)", "keys_s": "(reused)", "extra_files": None, "total_s": 0})
     print(f"{backend}: built {args.documents} documents in {time.perf_counter() - t:.0f} s {built}", file=sys.stderr)
-    proc, base = start_server(url, storage)
+    proc, base = start_server(url, storage, args.workers)
     try:
         result = asyncio.run(load(base, args, args.documents))
     finally:
@@ -362,6 +362,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--think", type=float, default=1.0)
     ap.add_argument("--ingest-docs", type=int, default=30)
+    ap.add_argument("--workers", type=int, default=2, help="archive serve --workers (server processes)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--reuse", action="store_true", help="SQLite: load the archive an earlier run built (and edited)")
