@@ -67,10 +67,11 @@ def _unindexed(session: Session) -> list[int]:
 
 def update(engine: Engine, doc_ids: Optional[list[int]], progress: Optional[Progress] = None, *,
            extract_values: bool = True, metadata: bool = True, citations: bool = True,
-           exhaustive: bool = False) -> dict:
+           exhaustive: bool = False, fields: Optional[Iterable[str]] = None) -> dict:
     """The provenance stage for these documents (every document when None):
     - extract_values: metadata and citations extracted anew (one transaction per document); without it
-      only what follows from their current values (after a person's `set`);
+      only what follows from their current values (after a person's `set`; `fields`: the fields it
+      changed, when known, so that links are redone only if the resolver reads one of them);
     - then rescans and near-duplicates of them, metadata shared between copies of one work, and
       citation resolution over what their arrival or change can affect.
     Order of arrival never matters: a document is matched against everything already held, and what
@@ -101,7 +102,8 @@ def update(engine: Engine, doc_ids: Optional[list[int]], progress: Optional[Prog
         dups = duplicates.find_duplicates(engine, None if whole else ids, exhaustive=exhaustive)
     changed = samework.share_metadata(engine, None if whole else ids)
     links = linking.relink(engine, None if whole else sorted(set(ids) | changed), progress,
-                           creators=removed_creators, exhaustive=exhaustive)
+                           creators=removed_creators, exhaustive=exhaustive,
+                           fields=None if extract_values else fields)
     with session_scope(engine) as session:
         _mark(session, ids, described=extract_values)
     return {"documents": len(ids), "duplicates": len(dups), **links}

@@ -245,3 +245,39 @@ def test_finding_documents_without_current_keys_reads_an_index(generated, db_url
         assert "ix_document_keys_version" in plan and "SCAN document" not in plan, plan
     finally:
         engine.dispose()
+
+
+def test_a_persons_edit_redoes_links_only_when_the_resolver_reads_the_field(generated, engine, monkeypatch):
+    """An edit of a field no key or score reads (place) examines no citation; one of the title re-resolves
+    those of the document, and either way the links are what resolving everything gives."""
+    from archive.web.views import field_version, set_field
+    out, _ = generated
+    _arrive(engine, sorted(out.glob("doc-*.pdf")))
+    with Session(engine) as s:
+        cited = s.exec(select(Citation.target_document_id).where(col(Citation.target_document_id).is_not(None))).first()
+        citing = len(s.exec(select(Citation.id).where(Citation.target_document_id == cited)).all())
+    assert not {"place", "series", "language"} & linking.RESOLVER_FIELDS and "title" in linking.RESOLVER_FIELDS
+    examined: list[int] = []
+    real = linking.relink
+
+    def counted(*a, **k):
+        stats = real(*a, **k)
+        examined.append(stats["citations"])
+        return stats
+    monkeypatch.setattr(linking, "relink", counted)
+
+    def edit(field: str, value: str) -> None:
+        with Session(engine) as s:
+            version = field_version(s, cited, field)
+        set_field(engine, cited, field, value, by="Ada Archivist", note="from the imprint", version=version)
+
+    before = snapshot(engine)["citations"]
+    edit("place", "Nowhere Junction")
+    assert examined == [0] and snapshot(engine)["citations"] == before
+    edit("title", "Zzyzx quarterly register of unrelated matters")
+    assert examined[1] >= citing > 0
+    with Session(engine) as s:
+        still = len(s.exec(select(Citation.id).where(Citation.target_document_id == cited)).all())
+    assert still < citing, "the citations of its old title no longer reach it"
+    monkeypatch.undo()
+    assert update(engine, None, extract_values=False, exhaustive=True)["changed"] == 0

@@ -38,7 +38,7 @@ def set_cmd(state: State, doc: str, field: str, value: str, by: str, note: str |
                             note=note)
         changed = writes.refresh_metadata(session, d)
         doc_id = d.id
-    update(state.engine, [doc_id], extract_values=False)  # copies share it; citations may resolve differently
+    update(state.engine, [doc_id], extract_values=False, fields=[field])  # copies share it; links if they read it
     if as_json:
         emit_json({"document": doc_id, "field": field, "value": parsed, "changed": bool(changed)})
     else:

@@ -111,7 +111,7 @@ def decide_value(engine: Engine, assertion_id: int, verdict: VerdictText, *, by:
         decision = dec.id
         changed = writes.refresh_metadata(session, d)
         doc_id, field = d.id, a.field
-    update(engine, [doc_id], extract_values=False)  # copies share it; citations may resolve differently
+    update(engine, [doc_id], extract_values=False, fields=[field])  # copies share it; links if they read it
     return {"decision": decision, "document": doc_id, "field": field, "verdict": verdict, "changed": bool(changed)}
 
 

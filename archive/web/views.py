@@ -89,7 +89,7 @@ def set_field(engine: Engine, doc_id: int, field: str, value: str, *, by: str, n
                              normalized=parsed if isinstance(parsed, str) else None, qualifiers=qualifiers,
                              note=note.strip())
         changed = writes.refresh_metadata(session, d)
-    update(engine, [doc_id], extract_values=False)  # copies share it; citations may resolve differently
+    update(engine, [doc_id], extract_values=False, fields=[field])  # copies share it; links if they read it
     return {"document": doc_id, "field": field, "value": parsed, "changed": bool(changed)}
 
 

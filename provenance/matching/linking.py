@@ -43,6 +43,9 @@ def _year(date: Optional[str]) -> Optional[str]:
 
 _CANDIDATE_COLUMNS = (Document.id, Document.title, Document.subtitle, Document.authors_json,
                       Document.organization, Document.publisher, Document.date)
+# The metadata fields the resolver and the blocking keys read; a change to any other (place, series,
+# language, ...) cannot change a link.
+RESOLVER_FIELDS = frozenset(c.key.removesuffix("_json") for c in _CANDIDATE_COLUMNS[1:])
 
 
 def _candidate(row) -> resolve.Candidate:
@@ -254,13 +257,17 @@ def _settle_groups(session: Session, who, creator_keys: list[str], redo: Optiona
 
 
 def relink(engine: Engine, doc_ids: Optional[Iterable[int]] = None, progress: Optional[Progress] = None, *,
-           creators: Iterable[str] = (), exhaustive: bool = False) -> dict:
+           creators: Iterable[str] = (), exhaustive: bool = False,
+           fields: Optional[Iterable[str]] = None) -> dict:
     """Resolve the citations that the given documents' arrival or change can affect, after rebuilding
     their keys; every citation when doc_ids is None. `creators`: creator keys of citations removed
-    meanwhile (a re-extraction), whose outside works are regrouped too. Only changes are written, each a
-    linking event. `exhaustive`: every citation against every held document, the reference that the
-    keys must agree with (quadratic: for tests and audits)."""
+    meanwhile (a re-extraction), whose outside works are regrouped too. `fields`: when given, the only
+    metadata fields that changed on those documents (a person's edit): none the resolver reads, nothing
+    to redo. Only changes are written, each a linking event. `exhaustive`: every citation against every
+    held document, the reference that the keys must agree with (quadratic: for tests and audits)."""
     stats = _Stats()
+    if doc_ids is not None and fields is not None and not creators and not RESOLVER_FIELDS & set(fields):
+        return stats.as_dict()
     if doc_ids is None or exhaustive:
         with Session(engine) as session:
             every_doc = list(session.exec(select(Document.id).order_by(Document.id)))
