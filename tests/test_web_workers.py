@@ -4,6 +4,7 @@ across both, and a page read and an edit work whichever process answers."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -33,31 +34,38 @@ def _cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-@pytest.fixture
-def served(engine, db_url, tmp_path):
-    ids = build_collection(engine)
-    add_users(engine)
+@contextlib.contextmanager
+def _serve(db_url: str, storage: Path, workers: int):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k != "ARCHIVE_SECRET"}   # the command makes one for both
-    proc = subprocess.Popen([ARCHIVE, "-q", "--db", db_url, "serve", "--port", str(port), "--workers", "2",
-                             "--storage", str(tmp_path / "files")], env=env)
+    env = {k: v for k, v in os.environ.items() if k != "ARCHIVE_SECRET"}   # the command makes one for all
+    proc = subprocess.Popen([ARCHIVE, "-q", "--db", db_url, "serve", "--port", str(port), "--workers", str(workers),
+                             "--storage", str(storage)], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(base + "/login", timeout=2).status_code == 200 and len(_workers(proc.pid)) == 2:
+                if httpx.get(base + "/login", timeout=2).status_code == 200 and (
+                        workers == 1 or len(_workers(proc.pid)) == workers):
                     break
             except httpx.HTTPError:
                 pass
-            assert time.monotonic() < deadline and proc.poll() is None, "archive serve --workers 2 did not start"
+            assert time.monotonic() < deadline and proc.poll() is None, f"serve --workers {workers} did not start"
             time.sleep(0.3)
-        yield base, ids, proc
+        yield base, proc
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+@pytest.fixture
+def served(engine, db_url, tmp_path):
+    ids = build_collection(engine)
+    add_users(engine)
+    with _serve(db_url, tmp_path / "files", 2) as (base, proc):
+        yield base, ids, proc
 
 
 def _csrf(client: httpx.Client) -> str:
@@ -97,3 +105,15 @@ def test_two_server_processes_share_sessions_limits_and_edits(served):
             codes.append(anon.post("/login", data={"name": "vera", "password": "nope",
                                                    "csrf": _csrf(anon)}).status_code)
     assert codes == [401] * 5 + [429], codes
+
+
+def test_one_server_process_serves_the_app_it_builds(engine, db_url, tmp_path):
+    """Without --workers, `archive serve` (the README's command) serves the app in its own process."""
+    ids = build_collection(engine)
+    add_users(engine)
+    with _serve(db_url, tmp_path / "files", 1) as (base, proc), httpx.Client(base_url=base) as c:
+        assert _workers(proc.pid) == []
+        assert c.get("/").status_code in (303, 401)   # anonymous reading is off by default
+        r = c.post("/login", data={"name": "vera", "password": PASSWORD, "csrf": _csrf(c)})
+        assert r.status_code == 303
+        assert c.get(f"/api/documents/{ids['described']}").json()["id"] == ids["described"]

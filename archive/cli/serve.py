@@ -44,19 +44,17 @@ def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_c
     settings = {"anonymous_read": anonymous_read, "secure_cookies": secure_cookies,
                 "storage": str(storage) if storage else None, "ingest_jobs": ingest_jobs,
                 "max_upload_bytes": max_upload_mb * jobs.MiB, "max_file_bytes": max_file_mb * jobs.MiB}
+    # Every process builds the same app from the environment (the database URL stays out of the process list),
+    # with one secret for all of them, or a session signed by one would be refused by the others. With one
+    # process the app built here is the one served.
+    os.environ.update({"ARCHIVE_DB": jobs.engine_url(state.engine),
+                       "ARCHIVE_SECRET": os.environ.get("ARCHIVE_SECRET") or secrets.token_urlsafe(32),
+                       web_app.SETTINGS_ENV: json.dumps(settings)})
+    app = web_app.from_environment()
+    conf = jobs.settings(app)
     if workers == 1:
-        app = web_app.create_app(state.engine, secret=os.environ.get("ARCHIVE_SECRET"),
-                                 anonymous_read=anonymous_read, secure_cookies=secure_cookies)
-        conf = jobs.configure(app, **{k: v for k, v in settings.items() if k not in web_app.APP_SETTINGS})
         target, options = app, {}
     else:
-        # Each process builds the same app from the environment (the database URL stays out of the process list);
-        # one secret for all of them, or a session signed by one would be refused by the others.
-        os.environ.update({"ARCHIVE_DB": jobs.engine_url(state.engine),
-                           "ARCHIVE_SECRET": os.environ.get("ARCHIVE_SECRET") or secrets.token_urlsafe(32),
-                           web_app.SETTINGS_ENV: json.dumps(settings)})
-        conf = jobs.configure(web_app.from_environment(), **{k: v for k, v in settings.items()
-                                                               if k not in web_app.APP_SETTINGS})
         target, options = f"{web_app.__name__}:from_environment", {"factory": True, "workers": workers}
     say(state, f"archive: uploads are kept in {conf.storage / 'uploads'}")
     say(state, f"archive: serving on http://{host}:{port}/ with {workers} process{'es' if workers > 1 else ''} "
