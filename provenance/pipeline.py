@@ -29,11 +29,15 @@ Progress = Callable[[str, int, int], None]
 
 
 def backfill(engine: Engine, exclude: Iterable[int] = (), progress: Optional[Progress] = None) -> int:
-    """Build the keys of documents that have none or keys from older rules (an archive made before
-    them): their links and relations were already decided, so only the keys are written."""
+    """Build the keys of described documents that have none or keys from older rules (an archive made
+    before them): their links and relations were already decided, so only the keys are written. A document
+    not yet described is left to the stage that describes it (an ingest in progress in another process):
+    otherwise whoever updated next, a person's edit among them, would do that ingest's work."""
     skip = set(exclude)
     with Session(engine) as session:
-        stale = [d for d in _unindexed(session) if d not in skip]
+        stale = [d for d in session.exec(UNINDEXED.where(col(Document.described_at).is_not(None)))
+                 if d not in skip]
+        stale.sort()
     for start in range(0, len(stale), 200):
         if progress:
             progress("indexing", start, len(stale))

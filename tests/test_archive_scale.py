@@ -281,3 +281,28 @@ def test_a_persons_edit_redoes_links_only_when_the_resolver_reads_the_field(gene
     assert still < citing, "the citations of its old title no longer reach it"
     monkeypatch.undo()
     assert update(engine, None, extract_values=False, exhaustive=True)["changed"] == 0
+
+
+def test_an_edit_during_an_ingest_leaves_the_new_documents_to_it(generated, engine):
+    """Documents an ingest has committed but not yet described have no keys: a person's edit meanwhile
+    does not build them (the ingest's own stage does), and once it has, the links are what resolving
+    everything gives."""
+    from archive.web.views import field_version, set_field
+    out, _ = generated
+    files = sorted(out.glob("doc-*.pdf"))
+    _arrive(engine, files[:40])
+    assert not ingest(engine, [str(p) for p in files[40:]], IngestOptions(jobs=1)).failed  # not described yet
+    new = undescribed(engine)
+    assert len(new) == 20
+
+    def keyed() -> set[int]:
+        with Session(engine) as s:
+            return set(s.exec(select(Document.id).where(col(Document.keys_version).is_not(None))))
+    assert not keyed() & set(new)
+    with Session(engine) as s:
+        version = field_version(s, 1, "title")
+    set_field(engine, 1, "title", "A title from the cover", by="Ada Archivist", note="cover", version=version)
+    assert not keyed() & set(new), "the edit built the keys of documents the ingest is still describing"
+    update(engine, undescribed(engine))
+    assert set(new) <= keyed() and undescribed(engine) == []
+    assert update(engine, None, extract_values=False, exhaustive=True)["changed"] == 0
