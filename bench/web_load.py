@@ -214,9 +214,10 @@ async def client_loop(k: int, c, csrf: str, n_docs: int, clients: int, until: fl
             except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
                 errors.append(f"{op}: {exc.__class__.__name__}: {exc}")
                 continue
-            out.setdefault(op, []).append(time.perf_counter() - t)
+            done = time.perf_counter()
+            out.setdefault(op, []).append(done - t)
             if op == "edit":
-                out.setdefault("edit POST", []).append(time.perf_counter() - posted)
+                out.setdefault("edit POST", []).append(done - posted)
             if op == "edit" and r.status_code == 409:
                 # Refused as it should be: the value changed since the page was read (sharing with a rescan
                 # held as another client's document). Not an error; counted apart.

@@ -35,9 +35,8 @@ def backfill(engine: Engine, exclude: Iterable[int] = (), progress: Optional[Pro
     otherwise whoever updated next, a person's edit among them, would do that ingest's work."""
     skip = set(exclude)
     with Session(engine) as session:
-        stale = [d for d in session.exec(UNINDEXED.where(col(Document.described_at).is_not(None)))
-                 if d not in skip]
-        stale.sort()
+        stale = sorted(d for d in session.exec(UNINDEXED.where(col(Document.described_at).is_not(None)))
+                       if d not in skip)
     for start in range(0, len(stale), 200):
         if progress:
             progress("indexing", start, len(stale))
