@@ -134,3 +134,65 @@ def measure(argv: list[str], *, env: dict[str, str] | None = None, cwd: str | No
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Measured(argv, proc.returncode, wall, cpu, out, err, dict(sampler.peak), sampler.tree_peak,
                     dict(sampler.phase))
+
+
+# --- CPU time by role, over a window (the web load benchmark) -----------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _times(pid: int) -> tuple[str, float, float]:
+    """(command line, own CPU seconds, reaped children's CPU seconds) of a process; ('', 0, 0) once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "", 0.0, 0.0
+    f = stat.rsplit(")", 1)[1].split()  # fields from the state on: utime is the 12th, cstime the 15th
+    return cmd, (int(f[11]) + int(f[12])) / _TICK, (int(f[13]) + int(f[14])) / _TICK
+
+
+def cpu_snapshot(server_pid: int, *, job_marker: str = "archive.web.runner") -> dict[str, float]:
+    """CPU seconds used so far, by role:
+    - server: the server's own processes (the tree of server_pid less the job runner's), their own time only;
+    - jobs: the rest of that tree, with every reaped child (the runner, its OCR workers and Tesseract runs; a
+      runner that ended is in its parent's children's time, so: the whole tree's time less the server's);
+    - postgres: every PostgreSQL process of the machine, with the backends its postmaster reaped;
+    - this: the calling process (the benchmark's clients);
+    - busy, all: the machine's busy and total CPU time (/proc/stat).
+    Take one before and one after a window and subtract (cpu_delta)."""
+    tree_total = server = pg = 0.0
+    runner_pids: set[int] = set()
+    for pid, _depth in _tree(server_pid):
+        cmd, own, reaped = _times(pid)
+        tree_total += own + reaped
+        if job_marker in cmd:
+            runner_pids.add(pid)
+    kids = _children_map()
+    stack = list(runner_pids)
+    while stack:  # the runner's own tree
+        pid = stack.pop()
+        stack += kids.get(pid, [])
+        runner_pids.add(pid)
+    for pid, _depth in _tree(server_pid):
+        if pid not in runner_pids:
+            server += _times(pid)[1]
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                comm = Path(f"/proc/{entry.name}/comm").read_text().strip()
+            except OSError:
+                continue
+            if comm.startswith("postgres"):
+                _cmd, own, reaped = _times(int(entry.name))
+                pg += own + reaped
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = [int(v) / _TICK for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = cpu[3] + cpu[4]
+    return {"server": server, "jobs": tree_total - server, "postgres": pg, "this": me.ru_utime + me.ru_stime,
+            "busy": sum(cpu) - idle, "all": sum(cpu)}
+
+
+def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """Seconds of CPU each role used between two snapshots (cores busy = seconds / wall)."""
+    return {k: round(after[k] - before[k], 2) for k in before}

@@ -40,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.proctree import cpu_delta, cpu_snapshot  # noqa: E402
 from sample.archive_gen import WORDS, ArchiveGenerator, Work, write_pdf  # noqa: E402
 
 WORK = Path("/tmp/archive-bench/web")
@@ -110,6 +111,11 @@ def build(url: str, n: int, seed: int, fixity_files: int) -> dict:
     engine.dispose()
     return {"documents_s": round(t_docs, 1), "keys_s": round(t_keys, 1), "extra_files": extra,
             "total_s": round(time.perf_counter() - t0, 1)}
+
+
+def _drop_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def _fill_fixity(engine, count: int) -> int:
@@ -243,6 +249,44 @@ async def timed_gets(base: str, paths: list[str], rounds: int) -> dict:
         return out
 
 
+async def cpu_per_request(base: str, server_pid: int, n_docs: int, rounds: int, seed: int) -> dict:
+    """Server (and PostgreSQL) CPU milliseconds per request of each kind, from `rounds` requests one after another
+    (nothing else running): what each request costs, apart from queueing."""
+    import httpx
+    rng = random.Random(seed)
+    out = {}
+    async with httpx.AsyncClient(base_url=base, timeout=60) as c:
+        csrf = await sign_in(c)
+
+        async def edit(doc: int):
+            page = (await c.get(f"/documents/{doc}")).text
+            version = re.search(r'action="/documents/%d/fields/place".*?name="version" value="(\d+)"' % doc,
+                                page, re.S).group(1)
+            before = cpu_snapshot(server_pid)
+            r = await c.post(f"/documents/{doc}/fields/place", data={
+                "csrf": csrf, "version": version, "value": f"Place {rng.randrange(10**6)}", "note": "cpu"})
+            assert r.status_code == 303, r.status_code
+            return before, cpu_snapshot(server_pid)
+
+        kinds = {"trivial (/favicon.ico)": lambda: c.get("/favicon.ico"),
+                 "search": lambda: c.get("/search", params={"q": f"{rng.choice(WORDS)} {rng.choice(WORDS)}"}),
+                 "document": lambda: c.get(f"/documents/{rng.randint(1, n_docs)}")}
+        for name, call in kinds.items():
+            await call()  # warm
+            before = cpu_snapshot(server_pid)
+            for _ in range(rounds):
+                assert (await call()).status_code in (200, 204)
+            d = cpu_delta(before, cpu_snapshot(server_pid))
+            out[name] = {k: round(d[k] * 1000 / rounds, 1) for k in ("server", "postgres")}
+        spent = {"server": 0.0, "postgres": 0.0}
+        for _ in range(rounds):  # the edit's POST alone (its page read is the document row)
+            before, after = await edit(rng.randint(1, n_docs))
+            d = cpu_delta(before, after)
+            spent = {k: spent[k] + d[k] for k in spent}
+        out["edit POST"] = {k: round(v * 1000 / rounds, 1) for k, v in spent.items()}
+    return out
+
+
 def pct(samples: list[float]) -> dict:
     if len(samples) < 2:
         return {"n": len(samples), "p50_ms": None, "p95_ms": None}
@@ -251,13 +295,15 @@ def pct(samples: list[float]) -> dict:
             "p95_ms": round(qs[18] * 1000, 1), "max_ms": round(max(samples) * 1000, 1)}
 
 
-async def load(base: str, args, n_docs: int) -> dict:
+async def load(base: str, args, n_docs: int, server_pid: int) -> dict:
     import httpx
     async with httpx.AsyncClient(base_url=base, timeout=120) as admin:
         csrf = await sign_in(admin)
-        job_id = await start_ingest(admin, csrf, args.ingest_docs, args.seed) if args.ingest_docs else None
         fixity = await timed_gets(base, ["/fixity", "/fixity?status=failures", "/api/fixity?after=90000",
                                          "/api/fixity?status=missing"], 10)
+        per_request = await cpu_per_request(base, server_pid, n_docs, args.cpu_rounds, args.seed) \
+            if args.cpu_rounds else {}
+        job_id = await start_ingest(admin, csrf, args.ingest_docs, args.seed) if args.ingest_docs else None
         samples: dict = {}
         errors: list = []
         clients = [httpx.AsyncClient(base_url=base, follow_redirects=False, timeout=30) for _ in range(args.clients)]
@@ -266,9 +312,11 @@ async def load(base: str, args, n_docs: int) -> dict:
             tokens += await asyncio.gather(*(sign_in(c) for c in clients[start:start + 5]))
         t0 = time.monotonic()
         until = t0 + args.seconds
+        cpu0 = cpu_snapshot(server_pid)
         await asyncio.gather(*(client_loop(k, c, tok, n_docs, args.clients, until, args.think, samples, errors)
                                for k, (c, tok) in enumerate(zip(clients, tokens))))
         wall = time.monotonic() - t0
+        cpu = cpu_delta(cpu0, cpu_snapshot(server_pid))
         for c in clients:
             await c.aclose()
         job = {"state": "none", "result": {}}
@@ -284,7 +332,8 @@ async def load(base: str, args, n_docs: int) -> dict:
             await asyncio.sleep(1)
     r = job["result"]
     return {"ops": {op: pct(v) for op, v in samples.items()}, "errors": errors, "wall_s": round(wall, 1),
-            "requests": sum(len(v) for v in samples.values()), "fixity": fixity,
+            "requests": sum(len(v) for v in samples.values()), "fixity": fixity, "cpu": cpu,
+            "per_request": per_request,
             "ingest": {"state": job["state"], "ingested": len(r.get("ingested", [])), "failed": r.get("failed"),
                        "seconds": _seconds(job), "ran_during_load": True}}
 
@@ -298,20 +347,43 @@ def _seconds(job: dict):
 
 
 def run_backend(backend: str, args, pg) -> dict:
-    url = f"sqlite:///{WORK / 'load.db'}" if backend == "sqlite" else pg.database("webload")
-    reuse = backend == "sqlite" and args.reuse and (WORK / "load.db").exists()
-    if backend == "sqlite" and not reuse:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(WORK / "load.db") + suffix).unlink(missing_ok=True)
+    """Build the archive (or, with --reuse, take the one an earlier run built), copy it, and load the copy: every
+    run starts from the same archive, so its ingest is new work (OCR included) and earlier runs' edits are gone."""
+    t = time.perf_counter()
+    if backend == "sqlite":
+        template = WORK / "load-template.db"
+        reuse = args.reuse and template.exists()
+        if not reuse:
+            _drop_sqlite(template)
+            built = build(f"sqlite:///{template}", args.documents, args.seed, args.fixity_files)
+        _drop_sqlite(WORK / "load.db")
+        import sqlite3
+        src, dst = sqlite3.connect(template), sqlite3.connect(WORK / "load.db")
+        try:
+            src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+        url = f"sqlite:///{WORK / 'load.db'}"
+    else:
+        reuse = args.reuse and pg.existing("webload_template") is not None
+        if not reuse:
+            built = build(pg.database("webload_template"), args.documents, args.seed, args.fixity_files)
+        import psycopg
+        with psycopg.connect(pg.url + "/postgres", autocommit=True) as conn:
+            conn.execute('DROP DATABASE IF EXISTS "webload"')
+            conn.execute('CREATE DATABASE "webload" TEMPLATE "webload_template"')
+        url = pg.url + "/webload"
+        with psycopg.connect(url, autocommit=True) as conn:  # the copy's statistics, as a served archive has
+            conn.execute("VACUUM ANALYZE")
+    if reuse:
+        built = {"documents_s": "(reused)", "keys_s": "(reused)", "extra_files": None, "total_s": 0}
     storage = WORK / f"storage-{backend}"
     shutil.rmtree(storage, ignore_errors=True)
-    t = time.perf_counter()
-    built = (build(url, args.documents, args.seed, args.fixity_files) if not reuse else
-             {"documents_s": "(reused)", "keys_s": "(reused)", "extra_files": None, "total_s": 0})
-    print(f"{backend}: built {args.documents} documents in {time.perf_counter() - t:.0f} s {built}", file=sys.stderr)
+    print(f"{backend}: archive ready in {time.perf_counter() - t:.0f} s {built}", file=sys.stderr)
     proc, base = start_server(url, storage, args.workers)
     try:
-        result = asyncio.run(load(base, args, args.documents))
+        result = asyncio.run(load(base, args, args.documents, proc.pid))
     finally:
         proc.terminate()
         try:
@@ -349,12 +421,26 @@ def render(results: list[dict], args, command: str) -> str:
                   f"The ingest ({args.ingest_docs} born-digital PDFs and a 3-page scanned folder, one OCR worker): "
                   f"{r['ingest']['state']}, {r['ingest']['ingested']} documents, {r['ingest']['seconds']} s from "
                   f"upload to done (the load window was {args.seconds} s).", "",
+                  _cpu_line(r["cpu"], r["wall_s"]), "",
                   "Fixity dashboard before the load (one client, 10 requests each):", "",
                   "| request | p50 ms | p95 ms |", "|---|---:|---:|"]
         for path, p in r["fixity"].items():
             lines.append(f"| `{path}` | {p['p50_ms']} | {p['p95_ms']} |")
         lines.append("")
+        if r["per_request"]:
+            lines += [f"CPU per request, {args.cpu_rounds} of each one after another before the load (ms):", "",
+                      "| request | server | PostgreSQL |", "|---|---:|---:|"]
+            lines += [f"| {k} | {v['server']} | {v['postgres']} |" for k, v in r["per_request"].items()]
+            lines.append("")
     return "\n".join(lines)
+
+
+def _cpu_line(cpu: dict, wall: float) -> str:
+    """Where the machine's CPU went during the load window, in cores (CPU seconds / wall seconds)."""
+    cores = {k: v / wall for k, v in cpu.items()}
+    return (f"CPU during the load window, in cores of {os.cpu_count()}: server {cores['server']:.2f}, ingest job "
+            f"(runner, OCR) {cores['jobs']:.2f}, PostgreSQL {cores['postgres']:.2f}, the clients {cores['this']:.2f}; "
+            f"machine busy {cores['busy']:.2f}.")
 
 
 def main() -> None:
@@ -368,8 +454,11 @@ def main() -> None:
     ap.add_argument("--ingest-docs", type=int, default=30)
     ap.add_argument("--workers", type=int, default=2, help="archive serve --workers (server processes)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--cpu-rounds", type=int, default=50,
+                    help="requests of each kind one after another before the load, for the CPU each costs (0: skip)")
     ap.add_argument("--no-write", action="store_true")
-    ap.add_argument("--reuse", action="store_true", help="SQLite: load the archive an earlier run built (and edited)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="start from the archive an earlier run built (each run loads a fresh copy of it)")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     command = ".venv/bin/python bench/web_load.py " + " ".join(sys.argv[1:])
@@ -379,12 +468,13 @@ def main() -> None:
     try:
         if "postgres" in backends:
             from testkit.pgserver import PostgresServer
-            pg = PostgresServer().__enter__()
+            pg = PostgresServer(keep=WORK / "pg").__enter__()  # kept: --reuse finds its archive again
         for backend in backends:
             results.append(run_backend(backend, args, pg))
             r = results[-1]
             print(r["backend"], {op: (p["p50_ms"], p["p95_ms"]) for op, p in r["ops"].items()},
                   "errors", len(r["errors"]), "ingest", r["ingest"], file=sys.stderr)
+            print(_cpu_line(r["cpu"], r["wall_s"]), "per request (ms):", r["per_request"], file=sys.stderr)
     finally:
         if pg is not None:
             pg.__exit__(None, None, None)

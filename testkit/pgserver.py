@@ -37,20 +37,31 @@ def free_port() -> int:
 
 class PostgresServer:
     """`with PostgresServer() as pg:` a running server; pg.url is its base URL (no database name),
-    pg.database() creates a fresh database and returns its URL. `durable=False` turns fsync off."""
+    pg.database() creates a fresh database and returns its URL. `durable=False` turns fsync off. With `keep`, a
+    folder, the server's files live there and outlive it: a later server on the same folder has the same databases
+    (a benchmark's archive, built once)."""
 
-    def __init__(self, *, durable: bool = False, max_connections: int = 100):
+    def __init__(self, *, durable: bool = False, max_connections: int = 100, keep: Path | None = None):
         self.options = f"-c max_connections={max_connections}" + ("" if durable else " -c fsync=off")
+        self.keep = Path(keep) if keep is not None else None
 
     def __enter__(self) -> "PostgresServer":
-        self.base = Path(tempfile.mkdtemp(prefix="archive-pg-"))
+        if self.keep is not None:
+            self.keep.mkdir(parents=True, exist_ok=True)
+            self.base = self.keep
+        else:
+            self.base = Path(tempfile.mkdtemp(prefix="archive-pg-"))
         self.port = free_port()
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         if self.as_user:
             shutil.chown(self.base, "postgres", "postgres")
         data = self.base / "data"
-        subprocess.run(self.as_user + [pg_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E",
-                                       "UTF8", "--no-sync"], check=True, capture_output=True)
+        if (data / "postmaster.pid").exists():  # a kept server that a killed run left running
+            subprocess.run(self.as_user + [pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                           capture_output=True)
+        if not (data / "PG_VERSION").exists():
+            subprocess.run(self.as_user + [pg_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E",
+                                           "UTF8", "--no-sync"], check=True, capture_output=True)
         subprocess.run(self.as_user + [pg_bin("pg_ctl"), "-D", str(data), "-l", str(self.base / "server.log"), "-w",
                                        "-t", "60", "-o", f"-p {self.port} -k {self.base} "
                                        f"-c listen_addresses=127.0.0.1 {self.options}", "start"],
@@ -72,7 +83,17 @@ class PostgresServer:
                 time.sleep(0.2)
         return f"{self.url}/{name}"
 
+    def existing(self, name: str) -> str | None:
+        """The URL of the database `name` if this server holds it (a kept server's), else None."""
+        import psycopg
+        with psycopg.connect(self.url + "/postgres", autocommit=True) as conn:
+            found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        return f"{self.url}/{name}" if found else None
+
     def __exit__(self, *exc) -> None:
-        subprocess.run(self.as_user + [pg_bin("pg_ctl"), "-D", str(self.base / "data"), "-m", "immediate", "stop"],
+        # A kept server stops cleanly (its files are used again); a throwaway one is dropped at once.
+        mode = "fast" if self.keep is not None else "immediate"
+        subprocess.run(self.as_user + [pg_bin("pg_ctl"), "-D", str(self.base / "data"), "-m", mode, "stop"],
                        capture_output=True)
-        shutil.rmtree(self.base, ignore_errors=True)
+        if self.keep is None:
+            shutil.rmtree(self.base, ignore_errors=True)
