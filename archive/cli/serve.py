@@ -23,6 +23,9 @@ from archive.store.accounts import ROLES
                    "SQLite database, else in the working directory.")
 @click.option("--ingest-jobs", type=click.IntRange(1, 256), default=None, show_default="cores - 1",
               help="Worker processes for the OCR of an ingest started from the browser.")
+@click.option("--job-nice", type=click.IntRange(0, 19), default=10, show_default=True,
+              help="How far below the pages' CPU priority ingests and audits run (nice): they take the cores the "
+                   "pages leave idle. 0 runs them level with the server.")
 @click.option("--max-upload-mb", type=click.IntRange(1), default=2048, show_default=True,
               help="The largest upload (all its files together), in MiB.")
 @click.option("--max-file-mb", type=click.IntRange(1), default=512, show_default=True,
@@ -32,7 +35,7 @@ from archive.store.accounts import ROLES
                    "database, the sign-in limit and the session secret (ARCHIVE_SECRET, else one random per start).")
 @pass_state
 def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_cookies: bool,
-              storage: Path | None, ingest_jobs: int | None, max_upload_mb: int, max_file_mb: int,
+              storage: Path | None, ingest_jobs: int | None, job_nice: int, max_upload_mb: int, max_file_mb: int,
               workers: int) -> None:
     """Serve the archive in a browser. Sessions are signed with ARCHIVE_SECRET (random per start without it)."""
     import secrets
@@ -42,7 +45,7 @@ def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_c
     from archive.web import app as web_app
     from archive.web import jobs
     settings = {"anonymous_read": anonymous_read, "secure_cookies": secure_cookies,
-                "storage": str(storage) if storage else None, "ingest_jobs": ingest_jobs,
+                "storage": str(storage) if storage else None, "ingest_jobs": ingest_jobs, "job_nice": job_nice,
                 "max_upload_bytes": max_upload_mb * jobs.MiB, "max_file_bytes": max_file_mb * jobs.MiB}
     # Every process builds the same app from the environment (the database URL stays out of the process list),
     # with one secret for all of them, or a session signed by one would be refused by the others. With one

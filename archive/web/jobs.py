@@ -38,10 +38,12 @@ MiB = 1024 * 1024
 
 @dataclass
 class JobSettings:
-    """Where uploads are kept and how big they may be; how many OCR worker processes an ingest job uses."""
+    """Where uploads are kept and how big they may be; how many OCR worker processes an ingest job uses, and how
+    far below the pages' CPU priority jobs run (nice: 0 level with the server, 19 the lowest)."""
 
     storage: Path
     ingest_jobs: int = 1
+    job_nice: int = 10
     max_file_bytes: int = 512 * MiB
     max_upload_bytes: int = 2048 * MiB
     max_files: int = 1000
@@ -100,7 +102,7 @@ def ensure_runner(app) -> None:
         conf.storage.mkdir(parents=True, exist_ok=True)
         # The database URL goes in the environment (ARCHIVE_DB, as the CLI reads it), not the process list.
         env = {**os.environ, "ARCHIVE_DB": engine_url(engine), "ARCHIVE_INGEST_JOBS": str(conf.ingest_jobs),
-               "OMP_THREAD_LIMIT": "1"}
+               "OMP_THREAD_LIMIT": "1", NICE_ENV: str(conf.job_nice)}
         log = open(conf.storage / "jobs.log", "ab")
         try:
             # A session of its own: Ctrl-C on the server does not stop a running ingest half-way.
@@ -109,6 +111,17 @@ def ensure_runner(app) -> None:
                                                     start_new_session=True)
         finally:
             log.close()
+
+
+NICE_ENV = "ARCHIVE_JOB_NICE"
+
+
+def lower_priority() -> int:
+    """Called by the runner as it starts: lower its CPU priority by ARCHIVE_JOB_NICE (its OCR workers and
+    Tesseract runs inherit it), so an ingest takes the cores the pages leave idle and a page request never
+    waits for OCR. Returns the niceness the runner now has."""
+    step = int(os.environ.get(NICE_ENV) or 0)
+    return os.nice(max(0, min(step, 19))) if hasattr(os, "nice") else 0
 
 
 def queue(app, kind: str, user: str, params: dict) -> int:

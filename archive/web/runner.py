@@ -16,7 +16,7 @@ from sqlmodel import Session
 from archive.errors import ArchiveError
 from archive.store.db import make_engine
 from archive.store.models import Job
-from archive.web.jobs import Reporter, claim_next, finish
+from archive.web.jobs import Reporter, claim_next, finish, lower_priority
 
 
 def run_ingest(engine: Engine, job_id: int, params: dict, reporter: Reporter) -> dict:
@@ -66,6 +66,7 @@ def run_one(engine: Engine, job_id: int) -> None:
 def main() -> int:
     # SIGTERM (a stop, a shutdown) ends the job as failed, with its reason, rather than leaving it "running".
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    lower_priority()
     engine = make_engine(os.environ.get("ARCHIVE_DB"))
     while (job_id := claim_next(engine)) is not None:
         run_one(engine, job_id)
