@@ -26,11 +26,15 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
-    """An engine for `url`; with `create`, the schema is created or upgraded first.
+def make_engine(url: str | None = None, *, create: bool = True, connections: int | None = None) -> Engine:
+    """An engine for `url`; with `create`, the schema is created or upgraded first. `connections`: how many
+    connections its pool keeps open, for a caller that works on that many things at once (a server process);
+    SQLAlchemy's default (5, and 10 more opened and closed again as needed) otherwise. A pool smaller than the
+    work opens and closes a connection for every use past it: on PostgreSQL a new server process each time.
 
     No engine exists at import time: callers (the CLI, tests) make one per database.
     """
+    pool = {"pool_size": connections, "max_overflow": max(4, connections // 2)} if connections else {}
     url = resolve_url(url)
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
@@ -38,10 +42,10 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool)
             _configure_sqlite(engine)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True, **pool)
         if create:
             init_schema(engine)
     except DatabaseError:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import anyio
 import jinja2
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -31,10 +33,23 @@ class Config:
     secure_cookies: bool = False
 
 
+# Requests one server process works on at once (the routes run in worker threads; one database connection each
+# at most): as many as keep the database and the cores busy. More only contend for the GIL and, past the engine's
+# pool, open and close connections (on PostgreSQL a server process each); the others wait on the event loop.
+REQUEST_THREADS = 16
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+    yield
+
+
 def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: bool = False,
                secure_cookies: bool = False) -> FastAPI:
+    """The application on `engine` (whose pool should hold REQUEST_THREADS connections: from_environment)."""
     app = FastAPI(title="archive", description="The archive's catalogue, documents and edits; "
-                  "the same keys as the command line's --json output.")
+                  "the same keys as the command line's --json output.", lifespan=_lifespan)
     app.state.engine = engine
     app.state.config = Config(anonymous_read=anonymous_read, secure_cookies=secure_cookies)
     # Without a configured secret, sessions last as long as this process.
@@ -119,7 +134,8 @@ def from_environment() -> FastAPI:
     from archive.store.db import make_engine
     from archive.web import jobs
     settings = json.loads(os.environ.get(SETTINGS_ENV) or "{}")
-    app = create_app(make_engine(os.environ.get("ARCHIVE_DB")), secret=os.environ.get("ARCHIVE_SECRET"),
+    app = create_app(make_engine(os.environ.get("ARCHIVE_DB"), connections=REQUEST_THREADS),
+                     secret=os.environ.get("ARCHIVE_SECRET"),
                      **{k: settings.pop(k) for k in APP_SETTINGS if k in settings})
     jobs.configure(app, **settings)
     return app
