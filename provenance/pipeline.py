@@ -107,9 +107,17 @@ def update(engine: Engine, doc_ids: Optional[list[int]], progress: Optional[Prog
     links = linking.relink(engine, None if whole else sorted(set(ids) | changed), progress,
                            creators=removed_creators, exhaustive=exhaustive,
                            fields=None if extract_values else fields)
-    with session_scope(engine) as session:
-        _mark(session, ids, described=extract_values)
+    if extract_values or _stale(engine, ids):  # (an edit's documents have current keys: no write to say so)
+        with session_scope(engine) as session:
+            _mark(session, ids, described=extract_values)
     return {"documents": len(ids), "duplicates": len(dups), **links}
+
+
+def _stale(engine: Engine, doc_ids: list[int]) -> bool:
+    """Whether any of these documents has keys of older rules (or none)."""
+    with Session(engine) as session:
+        return any(session.exec(UNINDEXED.where(col(Document.id).in_(chunk)).limit(1)).first() is not None
+                   for chunk in chunks(doc_ids))
 
 
 def describe(engine: Engine, doc_ids: list[int], progress: Optional[Progress] = None, *,

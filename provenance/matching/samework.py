@@ -21,6 +21,7 @@ from archive.store.models import Agent, AgentKind, Assertion, Document, Document
 # copy infers from its own text; an inference taken from another copy would be a guess on a guess.
 SHARED_FIELDS = tuple(f for f in METADATA_FIELDS if f not in ("date_not_before", "language"))
 CONFIDENCE = 0.5  # below any value a document states itself
+AGENT = "archive-tracker same-work metadata"
 _TITLE_AGREEMENT = 90
 
 
@@ -52,8 +53,10 @@ def share_metadata(engine: Engine, doc_ids: Optional[list[int]] = None) -> set[i
     only the copies of their works (the documents related to them, transitively) are redone: sharing
     flows along relations only. Returns the documents whose current metadata changed."""
     changed: set[int] = set()
+    if doc_ids is not None and not _anything_to_share(engine, set(doc_ids)):
+        return changed
     with session_scope(engine) as session:
-        who = writes.agent(session, AgentKind.SOFTWARE, "archive-tracker same-work metadata", __version__)
+        who = writes.agent(session, AgentKind.SOFTWARE, AGENT, __version__)
         scope = None if doc_ids is None else _copies(session, set(doc_ids))
         retired = _retire(session, who, scope)
         rels = reads.relations(session, scope)
@@ -68,6 +71,22 @@ def share_metadata(engine: Engine, doc_ids: Optional[list[int]] = None) -> set[i
             if writes.refresh_metadata(session, session.get(Document, doc_id)):
                 changed.add(doc_id)
     return changed
+
+
+def _anything_to_share(engine: Engine, doc_ids: set[int]) -> bool:
+    """Whether these documents have a copy, or hold a value shared from one before: read first, so that the
+    usual case (a person's edit of a document held once) takes no write transaction (on SQLite, the archive's
+    one writer lock) to find nothing to do."""
+    with Session(engine) as session:
+        if reads.relations(session, doc_ids):
+            return True
+        for chunk in reads.chunks(sorted(doc_ids)):
+            shared = session.exec(select(Assertion.id).join(Agent, Agent.id == Assertion.agent_id).where(
+                Agent.kind == AgentKind.SOFTWARE.value, Agent.name == AGENT, Agent.version == __version__,
+                Assertion.superseded == False, col(Assertion.document_id).in_(chunk)).limit(1)).first()  # noqa: E712
+            if shared is not None:
+                return True
+    return False
 
 
 def _copies(session: Session, doc_ids: set[int]) -> set[int]:
