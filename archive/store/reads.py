@@ -147,6 +147,23 @@ def pages(session: Session, doc_id: int) -> list[Page]:
     return list(session.exec(select(Page).where(Page.document_id == doc_id).order_by(Page.number)))
 
 
+@dataclass
+class DocumentRows:
+    """What a document page and its JSON both show, read once: pages (without their images; `imaged`, the
+    numbers of those with one), citations in order, duplicate relations."""
+    pages: list[Page]
+    imaged: set[int]
+    citations: list[Citation]
+    relations: list[DocumentRelation]
+
+
+def document_rows(session: Session, doc_id: int) -> DocumentRows:
+    rows = session.exec(select(Page, col(Page.thumbnail).is_not(None)).where(Page.document_id == doc_id)
+                        .order_by(Page.number).options(defer(Page.thumbnail))).all()
+    return DocumentRows([p for p, _ in rows], {p.number for p, imaged in rows if imaged},
+                        citations(session, doc_id), relations(session, [doc_id]))
+
+
 def page_ids(session: Session, doc_id: int) -> list[int]:
     """The document's page ids in page order, without reading the pages."""
     return list(session.exec(select(Page.id).where(Page.document_id == doc_id).order_by(Page.number)))
@@ -157,6 +174,15 @@ def page_layout(session: Session, page_id: int) -> Optional[layout.Layout]:
     (schema revision 0005) or with no text."""
     row = session.get(PageLayout, page_id)
     return layout.decode(row.data) if row is not None else None
+
+
+def page_layouts(session: Session, page_ids: Iterable[int]) -> dict[int, layout.Layout]:
+    """page_layout of several pages in one read: page id -> layout (pages without one left out)."""
+    out: dict[int, layout.Layout] = {}
+    for chunk in chunks(sorted(set(page_ids))):
+        for row in session.exec(select(PageLayout).where(col(PageLayout.page_id).in_(chunk))):
+            out[row.page_id] = layout.decode(row.data)
+    return out
 
 
 def source_files(session: Session, doc_id: Optional[int] = None) -> list[SourceFile]:
@@ -347,16 +373,15 @@ def authors(doc: Document) -> list[str]:
     return json.loads(doc.authors_json or "[]")
 
 
-def document_json(session: Session, doc: Document, *, include_text: bool = True) -> dict:
-    """One document in the export contract's shape (keys are stable; new keys may be added)."""
+def document_json(session: Session, doc: Document, *, include_text: bool = True,
+                  read: Optional[DocumentRows] = None) -> dict:
+    """One document in the export contract's shape (keys are stable; new keys may be added). `read`: its pages,
+    citations and relations when the caller has them already (document_rows), so they are not read twice."""
     srcs = source_files(session, doc.id)
-    pgs = pages(session, doc.id)
-    cites = list(session.exec(select(Citation).where(Citation.document_id == doc.id)
-                              .order_by(Citation.page, Citation.span_start, Citation.id)))
+    read = read or document_rows(session, doc.id)
+    pgs, cites, rels = read.pages, read.citations, read.relations
     cited_by = sorted(set(session.exec(select(Citation.document_id).where(
         Citation.target_document_id == doc.id, Citation.document_id != doc.id))))
-    rels = list(session.exec(select(DocumentRelation).where(
-        (DocumentRelation.document_id == doc.id) | (DocumentRelation.other_id == doc.id))))
     asserts = list(session.exec(select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id)
                                 .where(Assertion.document_id == doc.id).order_by(Assertion.id)))
     provenance: dict[str, list[dict]] = {}
@@ -504,13 +529,24 @@ class InForce:
     reason: str
 
 
+DECISION_SUBJECTS = ("citation", "relation", "value")
+
+
 def _in_force(session: Session, where) -> dict[tuple, InForce]:
     out: dict[tuple, InForce] = {}
+    for by_key in _in_force_by_subject(session, where).values():
+        out.update(by_key)
+    return out
+
+
+def _in_force_by_subject(session: Session, where) -> dict[str, dict[tuple, InForce]]:
+    """subject -> (what it is about) -> the decision in force, newest last so it wins."""
+    out: dict[str, dict[tuple, InForce]] = {subject: {} for subject in DECISION_SUBJECTS}
     for d, who in session.exec(select(Decision, Agent).join(Agent, Agent.id == Decision.agent_id)
                                .where(where).order_by(Decision.id)):
         key = {"citation": (d.document_id, d.citation_raw, d.other_id), "relation": (d.document_id, d.other_id),
                "value": (d.document_id, d.field, d.value_json)}[d.subject]
-        out[key] = InForce(d.id, d.verdict, who.name, d.reason)
+        out[d.subject][key] = InForce(d.id, d.verdict, who.name, d.reason)
     return out
 
 
@@ -529,6 +565,14 @@ def relation_decisions(session: Session, doc_ids: Iterable[int]) -> dict[tuple[i
         out.update(_in_force(session, (Decision.subject == "relation") & (
             col(Decision.document_id).in_(chunk) | col(Decision.other_id).in_(chunk))))
     return out
+
+
+def decisions_about(session: Session, doc_id: int) -> dict[str, dict]:
+    """citation_decisions, relation_decisions and value_decisions for this one document, in one read:
+    subject ("citation", "relation", "value") -> that function's answer."""
+    # Each side of the OR on a prefix of ix_decision_subject (subject, document_id, other_id).
+    mine = col(Decision.subject).in_(DECISION_SUBJECTS) & (Decision.document_id == doc_id)
+    return _in_force_by_subject(session, mine | ((Decision.subject == "relation") & (col(Decision.other_id) == doc_id)))
 
 
 def value_decisions(session: Session, doc_id: int) -> dict[tuple[int, str, str], InForce]:
@@ -672,7 +716,8 @@ def _keep_relations(session: Session):
     return keep
 
 
-def _titles(session: Session, ids: Iterable[int]) -> dict[int, str]:
+def titles(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Document id -> its title (else its label), for those of the ids held."""
     out: dict[int, str] = {}
     for chunk in chunks(sorted(set(ids))):
         for i, title, label in session.exec(select(Document.id, Document.title, Document.label)
@@ -694,30 +739,30 @@ def review_queue(session: Session, kind: str, *, after: Optional[str] = None, li
     if kind == "values":
         rows = _walk(session, select(Assertion).where(Assertion.superseded == False),  # noqa: E712
                      (Assertion.confidence, Assertion.id), cursor, _keep_values(session), limit)
-        titles = _titles(session, (a.document_id for a in rows))
+        named = titles(session, (a.document_id for a in rows))
         for a in rows:
             version = session.exec(select(func.max(Assertion.id)).where(
                 Assertion.document_id == a.document_id, Assertion.field == a.field)).one()
-            items.append({"id": a.id, "document": a.document_id, "document_title": titles.get(a.document_id),
+            items.append({"id": a.id, "document": a.document_id, "document_title": named.get(a.document_id),
                           "field": a.field, "value": json.loads(a.value_json), "confidence": a.confidence,
                           "method": a.method, "page": a.page, "evidence": a.evidence, "version": version,
                           "cursor": f"{a.confidence!r}:{a.id}"})
     elif kind == "links":
         rows = _walk(session, select(Citation).where(*_linked()), (Citation.confidence, Citation.id), cursor,
                      _keep_links(session), limit)
-        titles = _titles(session, [c.document_id for c in rows] + [c.target_document_id for c in rows])
+        named = titles(session, [c.document_id for c in rows] + [c.target_document_id for c in rows])
         for c in rows:
-            items.append({"id": c.id, "document": c.document_id, "document_title": titles.get(c.document_id),
+            items.append({"id": c.id, "document": c.document_id, "document_title": named.get(c.document_id),
                           "raw": c.raw, "page": c.page, "target": c.target_document_id,
-                          "target_title": titles.get(c.target_document_id), "confidence": c.confidence,
+                          "target_title": named.get(c.target_document_id), "confidence": c.confidence,
                           "evidence": c.match_evidence, "version": 0, "cursor": f"{c.confidence!r}:{c.id}"})
     else:
         rows = _walk(session, select(DocumentRelation), (DocumentRelation.score, DocumentRelation.id), cursor,
                      _keep_relations(session), limit)
-        titles = _titles(session, [r.document_id for r in rows] + [r.other_id for r in rows])
+        named = titles(session, [r.document_id for r in rows] + [r.other_id for r in rows])
         for r in rows:
-            items.append({"id": r.id, "document": r.document_id, "document_title": titles.get(r.document_id),
-                          "other": r.other_id, "other_title": titles.get(r.other_id), "kind": r.kind,
+            items.append({"id": r.id, "document": r.document_id, "document_title": named.get(r.document_id),
+                          "other": r.other_id, "other_title": named.get(r.other_id), "kind": r.kind,
                           "score": r.score, "method": r.method, "version": 0, "cursor": f"{r.score!r}:{r.id}"})
     out = {"kind": kind, "items": items, "next": items[-1]["cursor"] if len(items) == limit else None}
     if progress:

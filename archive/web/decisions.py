@@ -9,7 +9,7 @@ version of the thing it was made on, and is refused if a colleague decided or ch
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Literal, Optional
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from archive.errors import NotFound, UsageError
 from archive.store import reads, writes
 from archive.store.db import session_scope
-from archive.store.models import Assertion, Citation, Document, DocumentRelation
+from archive.store.models import Assertion, Citation, DocumentRelation
 from archive.web.views import Conflict, field_version
 
 VerdictText = Literal["accepted", "rejected"]
@@ -115,21 +115,23 @@ def decide_value(engine: Engine, assertion_id: int, verdict: VerdictText, *, by:
     return {"decision": decision, "document": doc_id, "field": field, "verdict": verdict, "changed": bool(changed)}
 
 
-def links_view(session: Session, doc_id: int) -> dict:
+def links_view(session: Session, doc_id: int, rows: Optional[reads.DocumentRows] = None) -> dict:
     """A document's citations and duplicate relations with their ids, the decisions in force about them
     and the versions a decision starts from; the links people rejected (they are no longer made); and the
-    decisions about its values, by field."""
-    cdec = reads.citation_decisions(session, [doc_id])
-    titles: dict[int, str] = {}
+    decisions about its values, by field. `rows`: the document's citations and relations, if already read."""
+    rows = rows or reads.document_rows(session, doc_id)
+    decided = reads.decisions_about(session, doc_id)
+    cdec, rdec = decided["citation"], decided["relation"]
+    others = {c.target_document_id for c in rows.citations if c.target_document_id}
+    others |= {t for (_, _, t) in cdec if t}
+    others |= {i for r in rows.relations for i in (r.document_id, r.other_id)}
+    titles = reads.titles(session, others)
 
     def title(i: int) -> str:
-        if i not in titles:
-            d = session.get(Document, i)
-            titles[i] = (d.title or d.label) if d else f"document {i}"
-        return titles[i]
+        return titles.get(i, f"document {i}")
 
     cites = []
-    for c in reads.citations(session, doc_id):
+    for c in rows.citations:
         dec = cdec.get((doc_id, c.raw, c.target_document_id)) if c.target_document_id else None
         rejected = [{"target": t, "target_title": title(t), "person": d.person, "reason": d.reason}
                     for (_, raw, t), d in cdec.items() if raw == c.raw and d.verdict == "rejected"
@@ -138,9 +140,8 @@ def links_view(session: Session, doc_id: int) -> dict:
                       "target_title": title(c.target_document_id) if c.target_document_id else None,
                       "evidence": c.match_evidence, "confidence": c.confidence,
                       "decision": dec, "version": dec.id if dec else 0, "rejected": rejected})
-    rdec = reads.relation_decisions(session, [doc_id])
     rels = []
-    for r in reads.relations(session, [doc_id]):
+    for r in rows.relations:
         dec = rdec.get((r.document_id, r.other_id))
         other = r.other_id if r.document_id == doc_id else r.document_id
         rels.append({"id": r.id, "other": other, "other_title": title(other), "kind": r.kind, "score": r.score,
@@ -148,7 +149,7 @@ def links_view(session: Session, doc_id: int) -> dict:
     unrelated = [{"other": hi if lo == doc_id else lo, "person": d.person, "reason": d.reason}
                  for (lo, hi), d in rdec.items() if d.verdict == "rejected"]
     values: dict[str, list] = {}
-    for (_, field, value_json), d in reads.value_decisions(session, doc_id).items():
+    for (_, field, value_json), d in decided["value"].items():
         values.setdefault(field, []).append({"value": json.loads(value_json), "verdict": d.verdict,
                                              "person": d.person, "reason": d.reason})
     return {"citations": cites, "relations": rels, "unrelated": unrelated, "value_decisions": values}

@@ -108,26 +108,31 @@ def highlighted(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str,
 
 
 def document_view(session: Session, doc_id: int) -> dict:
+    """Everything the document page shows, each table read once (the pages, citations and relations serve both
+    the document's JSON and its links; every page's layout in one read; no page image)."""
     d = reads.get_document(session, doc_id)
-    data = reads.document_json(session, d)
+    rows = reads.document_rows(session, d.id)
+    data = reads.document_json(session, d, read=rows)
     prov = data["metadata_provenance"]
     spans: dict[int, list] = {}
     for field, claims in prov.items():
         for c in claims:
             if c["span"] and c["page"] and not c["superseded"]:
                 spans.setdefault(c["page"], []).append((c["span"][0], c["span"][1], field))
+    layouts = reads.page_layouts(session, [p.id for p in rows.pages])
     pages = []
-    for p in reads.pages(session, d.id):
-        lay = reads.page_layout(session, p.id)
+    for p in rows.pages:
+        lay = layouts.get(p.id)
         words = []
         if lay is not None and lay.unit == "px":
             words = [{"text": w.text, "box": list(w.box), "confidence": w.confidence}
                      for line in lay.lines for w in line.words]
         pages.append({"number": p.number, "pieces": highlighted(p.text, spans.get(p.number, [])),
-                      "has_image": p.thumbnail is not None, "words": words,
+                      "has_image": p.number in rows.imaged, "words": words,
                       "size": [lay.width, lay.height] if lay is not None else None})
     versions = field_versions(session, d.id)
     fields = [{"name": f, "value": data[f], "version": versions.get(f, 0),
                "claims": prov.get(f, [])} for f in METADATA_FIELDS if f in data or f in prov]
     from archive.web.decisions import links_view  # (decisions builds on this module)
-    return {"doc": data, "fields": fields, "pages": pages, "json": json.dumps, "links": links_view(session, d.id)}
+    return {"doc": data, "fields": fields, "pages": pages, "json": json.dumps,
+            "links": links_view(session, d.id, rows)}

@@ -1,0 +1,164 @@
+"""What a request of `archive serve` costs the database, checked by counting what it does (bench/WEB_LOAD.md
+measures the time): the document page reads each table once, whatever the number of pages, and never the page
+images; a person's edit of a document held once takes one write transaction (on SQLite the archive's one writer
+lock); a server process keeps as many connections as it works on requests at once; the job runner runs below
+the pages' CPU priority."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session
+
+from archive.store import reads
+from archive.store.db import session_scope
+from archive.web import views
+from tests.helpers.collection import build_collection
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
+
+
+class Statements:
+    """The SQL statements an engine runs while this is open, and the write transactions it begins."""
+
+    def __init__(self, engine):
+        self.engine, self.sql, self.writes = engine, [], 0
+
+    def _statement(self, conn, cursor, statement, *args):
+        self.sql.append(" ".join(statement.split()))
+
+    def _begin(self, conn):
+        if conn.get_execution_options().get("archive_write"):
+            self.writes += 1
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "begin", self._begin)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "begin", self._begin)
+
+    def selects(self) -> list[str]:
+        return [s for s in self.sql if s.startswith("SELECT") and s != "SELECT 1"]  # (PostgreSQL's pool ping)
+
+    def tables(self) -> Counter:
+        """How many SELECTs read from each table (the first table after FROM)."""
+        return Counter(re.search(r"\bFROM (\w+)", s).group(1) for s in self.selects())
+
+
+def _document_page(engine, doc_id: int) -> tuple[dict, Statements]:
+    with Session(engine) as s, Statements(engine) as seen:
+        view = views.document_view(s, doc_id)
+    return view, seen
+
+
+def test_the_document_page_reads_each_table_once_whatever_its_pages(engine):
+    ids = build_collection(engine)
+    three_pages, seen3 = _document_page(engine, ids["described"])   # 3 pages, a copy, citations out
+    two_pages, seen2 = _document_page(engine, ids["leaflet"])       # 2 pages (one blank), cited
+    assert len(three_pages["pages"]) == 3 and len(two_pages["pages"]) == 2
+    # The same statements, whatever the number of pages, citations or copies: nothing is read per row.
+    assert len(seen3.selects()) == len(seen2.selects()) + 1  # + the titles of the documents it links to
+    tables = seen3.tables()
+    for table in ("page", "pagelayout", "documentrelation", "decision", "assertion", "sourcefile", "event"):
+        assert tables[table] <= 1 + (table == "assertion"), (table, tables)  # assertion: values, then versions
+    assert tables["citation"] == 2  # its own citations, and the documents citing it
+    # The images are not read (only whether a page has one), yet each page still says it has one.
+    assert not any(re.search(r"page\.thumbnail(?! IS NOT NULL)", s) for s in seen3.selects())
+    assert all(p["has_image"] for p in three_pages["pages"])
+    # What the page shows is what the JSON export says.
+    with Session(engine) as s:
+        exported = reads.document_json(s, reads.get_document(s, ids["described"]))
+    assert three_pages["doc"] == exported
+    assert [c["raw"] for c in three_pages["links"]["citations"]] == [c["raw"] for c in exported["citations"]]
+    assert [r["other"] for r in three_pages["links"]["relations"]] == [ids["rescan"]]
+    assert three_pages["links"]["relations"][0]["other_title"] == "workers-library-rescan"
+    assert {c["target_title"] for c in three_pages["links"]["citations"] if c["target"]} == {"Dockers' Leaflet"}
+
+
+def test_an_edit_of_a_document_held_once_takes_one_write_transaction(engine):
+    ids = build_collection(engine)
+    doc = ids["leaflet"]   # no copy, nothing shared with it
+    for value in ("Paris", "Lyon"):  # (the first edit also builds the keys the hand-made collection lacks)
+        with Session(engine) as s:
+            version = views.field_version(s, doc, "place")
+        with Statements(engine) as seen:
+            views.set_field(engine, doc, "place", value, by="eddie", note="the imprint", version=version)
+    assert seen.writes == 1, seen.sql
+    with Session(engine) as s:
+        assert reads.get_document(s, doc).place == "Lyon"
+
+
+def test_an_edit_of_a_document_with_a_copy_still_reaches_the_copy(engine):
+    ids = build_collection(engine)
+    original, copy = ids["described"], ids["rescan"]
+    from provenance.matching import samework
+    samework.share_metadata(engine, [original])   # the rescan states nothing: it takes the original's values
+    with Session(engine) as s:
+        assert reads.get_document(s, copy).publisher == "Pioneer Publishers"
+        version = views.field_version(s, original, "publisher")
+    with Statements(engine) as seen:
+        views.set_field(engine, original, "publisher", "Merit Publishers", by="eddie", note="the imprint",
+                        version=version)
+    assert seen.writes > 1  # the edit, then the sharing with the copy
+    with Session(engine) as s:
+        assert reads.get_document(s, copy).publisher == "Merit Publishers"
+        shared = reads.document_json(s, reads.get_document(s, copy))["metadata_provenance"]["publisher"]
+        assert [c["value"] for c in shared if not c["superseded"]] == ["Merit Publishers"]
+
+
+def test_a_server_process_keeps_a_connection_for_each_request_it_works_on(db_url, monkeypatch):
+    from archive.web import app as web_app
+    monkeypatch.setenv("ARCHIVE_DB", db_url)
+    monkeypatch.setenv("ARCHIVE_SECRET", "s")
+    app = web_app.from_environment()
+    try:
+        assert app.state.engine.pool.size() == web_app.REQUEST_THREADS
+        from fastapi.testclient import TestClient
+        with TestClient(app) as client:   # the lifespan sets the request threads to the pool's size
+            import anyio
+            tokens = client.portal.call(lambda: _tokens(anyio))
+        assert tokens == web_app.REQUEST_THREADS
+    finally:
+        app.state.engine.dispose()
+
+
+async def _tokens(anyio) -> int:
+    return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+
+def test_the_job_runner_runs_below_the_pages_priority(engine, tmp_path, monkeypatch):
+    from archive.web import app as web_app
+    from archive.web import jobs
+    code = "from archive.web.jobs import lower_priority; import os; print(os.nice(0), lower_priority())"
+    env = {**os.environ, jobs.NICE_ENV: "7"}
+    before, after = map(int, subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                            check=True, cwd=os.getcwd()).stdout.split())
+    assert after == min(before + 7, 19)
+    # The server hands its setting to the runner it starts (archive serve --job-nice, default 10).
+    app = web_app.create_app(engine, secret="s")
+    jobs.configure(app, storage=str(tmp_path), job_nice=7)
+    started = {}
+
+    class Recorded:
+        def __init__(self, argv, env, **kw):
+            started.update(argv=argv, env=env)
+
+        def poll(self):
+            return None
+
+    with session_scope(engine) as s:
+        from archive.store import accounts
+        accounts.new_job(s, "audit", "ada", {})
+    monkeypatch.setattr(jobs.subprocess, "Popen", Recorded)   # (the runner itself is not started here)
+    jobs.ensure_runner(app)
+    assert started["argv"][-1] == "archive.web.runner" and started["env"][jobs.NICE_ENV] == "7"
+    assert jobs.JobSettings(storage=tmp_path).job_nice == 10
