@@ -162,3 +162,39 @@ def test_the_job_runner_runs_below_the_pages_priority(engine, tmp_path, monkeypa
     jobs.ensure_runner(app)
     assert started["argv"][-1] == "archive.web.runner" and started["env"][jobs.NICE_ENV] == "7"
     assert jobs.JobSettings(storage=tmp_path).job_nice == 10
+
+
+def test_a_pooled_postgresql_connection_is_checked_only_after_it_sat_idle(db_url, monkeypatch):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("the check after idle is PostgreSQL's (an SQLite connection is a file, never dropped)")
+    import psycopg
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from archive.store import db
+    engine = db.make_engine(db_url)
+
+    def backend() -> int:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT pg_backend_pid()")).scalar()
+
+    def drop(pid: int) -> None:  # as a server restart or an idle timeout would
+        with psycopg.connect(db_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    try:
+        # Idle past the limit: checked on checkout and replaced, and the request never sees it.
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
+        first = backend()
+        drop(first)
+        assert backend() != first
+        # Busy (used again at once): handed out without a round trip; a connection the server dropped meanwhile
+        # fails that one use, and the pool is renewed for the next.
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 3600.0)
+        second = backend()
+        drop(second)
+        with pytest.raises(OperationalError):
+            backend()
+        assert backend() not in (first, second)
+    finally:
+        engine.dispose()
