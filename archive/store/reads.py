@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Iterable, Iterator, Optional
 
-from sqlalchemy import bindparam, func, literal_column, table, tuple_
+from sqlalchemy import Text, bindparam, cast, func, literal_column, table, tuple_
 from sqlalchemy import column as sql_column
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from archive.errors import NotFound, QueryError
-from archive.store import layout
+from archive.store import layout, snippets
 from archive.store.models import (
     Agent,
     Assertion,
@@ -305,13 +305,14 @@ def search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
            flt: Optional[DocumentFilter] = None) -> list[Hit]:
     """Ranked full-text search over page text: SQLite FTS5, or PostgreSQL's tsvector search; only the pages of
     documents passing `flt`, decided in the same query (so a filter costs no read of the documents). `offset`
-    skips that many hits of the ranking (the next page of results)."""
+    skips that many hits of the ranking (the next page of results). Each hit's snippet is made from its page's
+    text by archive.store.snippets, the same way on both backends."""
     query = _clean_query(query)
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
+    groups, _excluded = parse_query(query)
+    words = [tuple(term.split()) for alternatives in groups for term in alternatives]
+    if session.get_bind().dialect.name == "sqlite":
         rank = func.bm25(_FTS_TABLE).label("rank")
-        stmt = (select(Page.document_id, Document.title, Page.number,
-                       func.snippet(_FTS_TABLE, 0, "[", "]", "…", 12), rank)
+        stmt = (select(Page.id, Page.document_id, Document.title, Page.number, rank)
                 .select_from(_FTS).join(Page, col(Page.id) == _FTS.c.rowid)
                 .join(Document, col(Document.id) == Page.document_id)
                 .where(_FTS_TABLE.op("MATCH")(bindparam("q"))))
@@ -319,23 +320,26 @@ def search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
             stmt = _filtered(stmt, flt)
         rows = session.exec(stmt.order_by(rank, Page.id).limit(limit).offset(offset),
                             params={"q": fts5_query(query)}).all()
-        hits = [Hit(r[0], r[1], r[2], r[3], -float(r[4])) for r in rows]
-    else:
-        # Rank on the stored vector (migration 0004), then build snippets for the top pages only:
-        # ts_headline re-parses the page text, which is what made ranking slow before.
-        rank = func.ts_rank(_PG_VECTOR, _pg_query()).label("rank")
-        top = select(Page.id, rank).where(_PG_VECTOR.op("@@")(_pg_query()))
-        if flt is not None and flt.active():
-            top = _filtered(top.join(Document, col(Document.id) == Page.document_id), flt)
-        top = top.order_by(rank.desc(), Page.document_id, Page.number).limit(limit).offset(offset).cte("top")
-        stmt = (select(Page.document_id, Document.title, Page.number,
-                       func.ts_headline("english", Page.text, _pg_query(),
-                                        "StartSel=[,StopSel=],MaxWords=24,MinWords=8"), top.c.rank)
-                .join(top, top.c.id == Page.id).join(Document, col(Document.id) == Page.document_id)
-                .order_by(top.c.rank.desc(), Page.document_id, Page.number))
-        rows = session.exec(stmt, params={"q": query}).all()
-        hits = [Hit(r[0], r[1], r[2], " ".join(r[3].split()), float(r[4])) for r in rows]
-    return hits
+        texts = dict(session.exec(select(Page.id, Page.text).where(col(Page.id).in_([r[0] for r in rows]))).all())
+        terms = snippets.Terms(phrases=words)
+        return [Hit(r[1], r[2], r[3], snippets.snippet(texts[r[0]], terms), -float(r[4])) for r in rows]
+    # Rank on the stored vector (migration 0004), then read the text of the top pages only.
+    rank = func.ts_rank(_PG_VECTOR, _pg_query()).label("rank")
+    top = select(Page.id, rank).where(_PG_VECTOR.op("@@")(_pg_query()))
+    if flt is not None and flt.active():
+        top = _filtered(top.join(Document, col(Document.id) == Page.document_id), flt)
+    top = top.order_by(rank.desc(), Page.document_id, Page.number).limit(limit).offset(offset).cte("top")
+    stmt = (select(Page.document_id, Document.title, Page.number, Page.text, top.c.rank,
+                   cast(_pg_query(), Text))
+            .join(top, top.c.id == Page.id).join(Document, col(Document.id) == Page.document_id)
+            .order_by(top.c.rank.desc(), Page.document_id, Page.number))
+    rows = session.exec(stmt, params={"q": query}).all()
+    if not rows:
+        return []
+    # The query's words as PostgreSQL stems them, less those it leaves out of the query (stop words).
+    terms = snippets.Terms(stems=snippets.stems(w for phrase in words for w in phrase)
+                           & snippets.lexemes(rows[0][5]))
+    return [Hit(r[0], r[1], r[2], snippets.snippet(r[3], terms), float(r[4])) for r in rows]
 
 
 # A search matching at most this many documents has its total and facets counted from one read of their
