@@ -36,13 +36,25 @@ class Config:
 # Requests one server process works on at once (the routes run in worker threads; one database connection each
 # at most): as many as keep the database and the cores busy. More only contend for the GIL and, past the engine's
 # pool, open and close connections (on PostgreSQL a server process each); the others wait on the event loop.
-REQUEST_THREADS = 16
+REQUEST_THREADS = 8
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
+    await anyio.to_thread.run_sync(_warm, app)
     yield
+
+
+def _warm(app: FastAPI) -> None:
+    """What the first requests would otherwise load while holding the GIL, and so stall every request of the
+    process (the first edit imported the provenance stage: half a second of CPU): the modules edits and
+    decisions run, and every template compiled."""
+    import provenance.matching.linking
+    import provenance.pipeline  # noqa: F401
+    env = app.state.templates.env
+    for name in env.list_templates():
+        env.get_template(name)
 
 
 def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: bool = False,
@@ -56,9 +68,10 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     app.state.sessions = auth.Sessions(secret or secrets.token_urlsafe(32), secure=secure_cookies)
     app.state.limiter = auth.LoginLimiter(engine)
     app.state.dummy_hash = auth.hash_password(secrets.token_urlsafe(16))
-    # Every value is escaped, whatever the template file is called.
+    # Every value is escaped, whatever the template file is called. The templates are those installed with the
+    # package: not looked at again on disk for every page (auto_reload stats each file a page renders).
     app.state.templates = Jinja2Templates(env=jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True))
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True, auto_reload=False))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     from archive.web import fixity, ingestion, jobs  # background ingests and audits, the fixity dashboard
     for module in (jobs, ingestion, fixity):
