@@ -159,7 +159,8 @@ def cpu_snapshot(server_pid: int, *, job_marker: str = "archive.web.runner") -> 
       runner that ended is in its parent's children's time, so: the whole tree's time less the server's);
     - postgres: every PostgreSQL process of the machine, with the backends its postmaster reaped;
     - this: the calling process (the benchmark's clients);
-    - busy, all: the machine's busy and total CPU time (/proc/stat).
+    - busy, all, steal: the machine's busy and total CPU time, and the time its host took from it (/proc/stat:
+      on a shared virtual machine, the noise in every other figure).
     Take one before and one after a window and subtract (cpu_delta)."""
     tree_total = server = pg = 0.0
     runner_pids: set[int] = set()
@@ -190,7 +191,7 @@ def cpu_snapshot(server_pid: int, *, job_marker: str = "archive.web.runner") -> 
     cpu = [int(v) / _TICK for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = cpu[3] + cpu[4]
     return {"server": server, "jobs": tree_total - server, "postgres": pg, "this": me.ru_utime + me.ru_stime,
-            "busy": sum(cpu) - idle, "all": sum(cpu)}
+            "busy": sum(cpu) - idle, "all": sum(cpu), "steal": cpu[7]}
 
 
 def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import json
 import os
 import platform
 import random
@@ -222,6 +223,7 @@ async def client_loop(k: int, c, csrf: str, n_docs: int, clients: int, until: fl
                 continue
             done = time.perf_counter()
             out.setdefault(op, []).append(done - t)
+            out.setdefault("timeline", []).append((round(t, 3), op, round(done - t, 4)))
             if op == "edit":
                 out.setdefault("edit POST", []).append(done - posted)
             if op == "edit" and r.status_code == 409:
@@ -331,6 +333,8 @@ async def load(base: str, args, n_docs: int, server_pid: int) -> dict:
                 break
             await asyncio.sleep(1)
     r = job["result"]
+    # Every request's (start, kind, seconds), for latency over the window (the start, the ingest, the rest).
+    (WORK / "timeline.json").write_text(json.dumps(samples.pop("timeline", [])))
     return {"ops": {op: pct(v) for op, v in samples.items()}, "errors": errors, "wall_s": round(wall, 1),
             "requests": sum(len(v) for v in samples.values()), "fixity": fixity, "cpu": cpu,
             "per_request": per_request,
@@ -440,7 +444,7 @@ def _cpu_line(cpu: dict, wall: float) -> str:
     cores = {k: v / wall for k, v in cpu.items()}
     return (f"CPU during the load window, in cores of {os.cpu_count()}: server {cores['server']:.2f}, ingest job "
             f"(runner, OCR) {cores['jobs']:.2f}, PostgreSQL {cores['postgres']:.2f}, the clients {cores['this']:.2f}; "
-            f"machine busy {cores['busy']:.2f}.")
+            f"machine busy {cores['busy']:.2f}, taken by its host (steal) {cores['steal']:.2f}.")
 
 
 def main() -> None:
