@@ -378,6 +378,8 @@ def run_backend(backend: str, args, pg) -> dict:
             conn.execute('DROP DATABASE IF EXISTS "webload"')
             conn.execute('CREATE DATABASE "webload" TEMPLATE "webload_template"')
         url = pg.url + "/webload"
+        from archive.store.db import make_engine
+        make_engine(url).dispose()  # migrated to this code's schema before its statistics are taken
         with psycopg.connect(url, autocommit=True) as conn:  # the copy's statistics, as a served archive has
             conn.execute("VACUUM ANALYZE")
     if reuse:

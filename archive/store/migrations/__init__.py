@@ -25,8 +25,9 @@ PG_SCHEMA_LOCK = 72_406_110  # any constant: the advisory lock that serializes s
 
 # Objects the migrations own but the models do not describe: the SQLite FTS5 index (a virtual
 # table, its shadow tables and triggers) and PostgreSQL's stored tsvector column with its GIN index
-# (the models never write it: PostgreSQL generates it from page.text).
-NOT_IN_MODELS = ("page_fts", "ix_page_fts", "fts_english")
+# (the models never write it: PostgreSQL generates it from page.text), and PostgreSQL's covering index of the
+# facet columns (migration 0011: SQLite would not use it).
+NOT_IN_MODELS = ("page_fts", "ix_page_fts", "fts_english", "ix_pg_")
 
 
 def include_name(name, type_, parent_names) -> bool:
