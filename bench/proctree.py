@@ -155,8 +155,8 @@ def _times(pid: int) -> tuple[str, float, float]:
 def cpu_snapshot(server_pid: int, *, job_marker: str = "archive.web.runner") -> dict[str, float]:
     """CPU seconds used so far, by role:
     - server: the server's own processes (the tree of server_pid less the job runner's), their own time only;
-    - jobs: the rest of that tree, with every reaped child (the runner, its OCR workers and Tesseract runs; a
-      runner that ended is in its parent's children's time, so: the whole tree's time less the server's);
+    - jobs: the rest of that tree, with every reaped child (the runner, its OCR workers and Tesseract runs): only
+      while none of them has ended or been left to init inside the window (their time then leaves the tree);
     - postgres: every PostgreSQL process of the machine, with the backends its postmaster reaped;
     - this: the calling process (the benchmark's clients);
     - busy, all, steal: the machine's busy and total CPU time, and the time its host took from it (/proc/stat:

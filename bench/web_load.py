@@ -196,9 +196,11 @@ async def client_loop(k: int, c, csrf: str, n_docs: int, clients: int, until: fl
                       errors: list) -> None:
     rng = random.Random(k)
     mine = [d for d in range(1, n_docs + 1) if d % clients == k]
+    start, sent = time.monotonic(), 0
     if True:
         await asyncio.sleep(rng.random() * think)
         while time.monotonic() < until:
+            sent += 1
             op = rng.choices(("search", "document", "edit"), weights=(4, 4, 2))[0]
             t = time.perf_counter()
             try:
@@ -219,7 +221,8 @@ async def client_loop(k: int, c, csrf: str, n_docs: int, clients: int, until: fl
                                      data={"csrf": csrf, "version": m.group(1), "value": value, "note": "load test"})
                     ok = r.status_code == 303
             except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
-                errors.append(f"{op}: {exc.__class__.__name__}: {exc}")
+                errors.append(f"{op}: {exc.__class__.__name__}: {exc} ({time.monotonic() - start:.1f} s into the "
+                              f"window, this client's request {sent})")
                 continue
             done = time.perf_counter()
             out.setdefault(op, []).append(done - t)
@@ -444,9 +447,11 @@ def render(results: list[dict], args, command: str) -> str:
 def _cpu_line(cpu: dict, wall: float) -> str:
     """Where the machine's CPU went during the load window, in cores (CPU seconds / wall seconds)."""
     cores = {k: v / wall for k, v in cpu.items()}
-    return (f"CPU during the load window, in cores of {os.cpu_count()}: server {cores['server']:.2f}, ingest job "
-            f"(runner, OCR) {cores['jobs']:.2f}, PostgreSQL {cores['postgres']:.2f}, the clients {cores['this']:.2f}; "
-            f"machine busy {cores['busy']:.2f}, taken by its host (steal) {cores['steal']:.2f}.")
+    # (Not the job runner's: a runner that ends inside the window, and the processes it leaves to init, take
+    # their time out of the server's tree, so that difference is not the ingest's CPU.)
+    return (f"CPU during the load window, in cores of {os.cpu_count()}: server {cores['server']:.2f}, "
+            f"PostgreSQL {cores['postgres']:.2f}, the clients {cores['this']:.2f}; machine busy {cores['busy']:.2f} "
+            f"(with the ingest, at its lower priority), taken by its host (steal) {cores['steal']:.2f}.")
 
 
 def main() -> None:
