@@ -198,3 +198,23 @@ def test_a_pooled_postgresql_connection_is_checked_only_after_it_sat_idle(db_url
         assert backend() not in (first, second)
     finally:
         engine.dispose()
+
+
+def test_page_reads_take_no_transaction_on_postgresql_and_writes_still_do(engine):
+    from sqlalchemy import text
+
+    from archive.store.db import read_session
+    build_collection(engine)
+    with read_session(engine) as s:
+        assert reads.get_document(s, 1).id == 1
+        raw = s.connection().connection.dbapi_connection
+        if engine.dialect.name == "postgresql":
+            assert raw.autocommit  # no BEGIN and ROLLBACK around the request's reads
+    # The same pooled connection, handed to a write afterwards, is transactional again: all or nothing.
+    with pytest.raises(RuntimeError):
+        with session_scope(engine) as s:
+            assert s.connection().connection.dbapi_connection is raw
+            s.exec(text("UPDATE document SET place = 'Nowhere' WHERE id = 1"))
+            raise RuntimeError("the write fails half-way")
+    with read_session(engine) as s:
+        assert reads.get_document(s, 1).place != "Nowhere"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -134,6 +135,22 @@ def init_schema(engine: Engine) -> None:
         return
     from archive.store import migrations
     migrations.upgrade(engine)
+
+
+_READERS: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+
+
+def read_session(engine: Engine) -> Session:
+    """A session that only reads (a page request's). On PostgreSQL its statements run outside a transaction:
+    under READ COMMITTED each statement sees what it would see inside one, without the BEGIN and ROLLBACK round
+    trips around every request. On SQLite a read transaction keeps one snapshot for all of its reads and costs
+    no round trip."""
+    if is_sqlite(engine):
+        return Session(engine)
+    reader = _READERS.get(engine)
+    if reader is None:
+        reader = _READERS[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return Session(reader)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from archive.store import reads
+from archive.store.db import read_session
 from archive.web import auth, views
 
 router = APIRouter(prefix="/api")
@@ -19,7 +20,7 @@ PageNo = Annotated[int, Query(ge=1, le=10**6)]
 
 
 def _session(request: Request):
-    with Session(request.app.state.engine) as s:
+    with read_session(request.app.state.engine) as s:
         yield s
 
 

@@ -14,11 +14,11 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from archive.errors import ArchiveError
 from archive.store import accounts
+from archive.store.db import read_session
 from archive.web import auth
 
 HERE = Path(__file__).parent
@@ -155,7 +155,7 @@ def from_environment() -> FastAPI:
 
 
 def _user(engine: Engine, uid: int):
-    with Session(engine) as s:
+    with read_session(engine) as s:
         user = accounts.get_user(s, uid)
         if user is not None:
             s.expunge(user)
