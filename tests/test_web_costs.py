@@ -188,6 +188,11 @@ def test_a_pooled_postgresql_connection_is_checked_only_after_it_sat_idle(db_url
         first = backend()
         drop(first)
         assert backend() != first
+        # The check leaves no transaction open: a page's read session (autocommit) takes the checked connection.
+        for _ in range(2):
+            with db.read_session(engine) as s:
+                assert s.connection().connection.dbapi_connection.autocommit
+                assert s.exec(text("SELECT 1")).scalar() == 1
         # Busy (used again at once): handed out without a round trip; a connection the server dropped meanwhile
         # fails that one use, and the pool is renewed for the next.
         monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 3600.0)

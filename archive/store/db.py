@@ -109,6 +109,9 @@ def _ping_after_idle(engine: Engine) -> None:
                 cur.execute("SELECT 1")
             finally:
                 cur.close()
+            # Out of the transaction the ping began: the connection is handed out idle, as the pool keeps it (a
+            # read session then turns autocommit on, which a connection inside a transaction refuses).
+            dbapi_conn.rollback()
         except Exception as err:  # any driver error: this connection is unusable
             raise exc.DisconnectionError(f"pooled connection lost: {err}") from err
 
