@@ -6,18 +6,22 @@ straight through archive.store.writes (a page of text, a source file, the events
 authors or issuing body, publisher, place and date, then the provenance stage's keys through
 provenance.pipeline.backfill). That takes about a minute for 10,000; the real `archive ingest` of the same
 documents takes 20-30 minutes a backend on this machine (bench/SCALE.md). With --fixity-files the source-file
-table is filled up to that many rows (bulk insert), for the fixity dashboard at 100,000 files.
+table is filled up to that many rows (bulk insert), for the fixity dashboard at 100,000 files. The built archive is
+kept (SQLite: load-template.db; PostgreSQL: database webload_template on a server kept in WORK/pg) and every run
+loads a fresh copy of it, so with --reuse a run skips the build and still ingests (and OCRs) the same new work.
 
-The server: `archive serve` in its own process (uvicorn, one worker, as a user runs it), the job runner it starts
-for the ingest in another. The clients: --clients async httpx clients, each signed in with its own session,
-each looping for --seconds: a search (two generated words), a document page, or an edit of a field through the
-HTML form (the page read first for the field's version and the CSRF token); a pause of --think seconds (0.5x to
-1.5x, random) between requests, as a person reading. Each client edits only its own documents, so edits never
-conflict. At the start one client uploads --ingest-docs new generated PDFs plus the shared corpus's three scanned
-pages (real OCR) and the ingest runs while the clients work.
+The server: `archive serve --workers N` in its own processes (as a user runs it), the job runner it starts for the
+ingest in another. Before the load, --cpu-rounds requests of each kind one after another give the server's (and
+PostgreSQL's) CPU per request; during it, the CPU of each role is read from /proc. The clients: --clients async
+httpx clients, each signed in with its own session, each looping for --seconds: a search (two generated words), a
+document page, or an edit of a field through the HTML form (the page read first for the field's version and the CSRF
+token); a pause of --think seconds (0.5x to 1.5x, random) between requests, as a person reading. Each client edits
+only its own documents, so edits never conflict. At the start one client uploads --ingest-docs new generated PDFs
+plus the shared corpus's three scanned pages (real OCR) and the ingest runs while the clients work.
 
     .venv/bin/python bench/web_load.py                                  # SQLite and PostgreSQL, 10,000 documents
     .venv/bin/python bench/web_load.py --backends sqlite --documents 2000 --seconds 20 --no-write   # a quick look
+    .venv/bin/python bench/web_load.py --reuse --no-write               # again, on the archives built before
 """
 
 from __future__ import annotations
