@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Iterable, Optional
 
@@ -69,10 +69,12 @@ def snippet(text: str, terms: Terms, *, words: int = 12) -> str:
     starts = [s for s, _ in spans]
     matches = terms.find(text)
     hits = [(bisect_right(starts, s) - 1, bisect_right(starts, e - 1) - 1, i) for s, e, i in matches]
+    firsts = [h[0] for h in hits]   # in order, as the matches are
     best, window = None, 0
-    for first, _last, _i in hits:
-        at = max(0, min(first - words // 4, len(spans) - words))
-        inside = [h for h in hits if h[0] >= at and h[1] < at + words]
+    for at in sorted({max(0, min(first - words // 4, len(spans) - words)) for first in firsts}):
+        # The hits inside [at, at + words), found by bisection: a page full of a common word costs its hits
+        # times the window, not its hits squared.
+        inside = [h for h in hits[bisect_left(firsts, at):bisect_left(firsts, at + words)] if h[1] < at + words]
         score = (len({h[2] for h in inside}), len(inside), -at)
         if best is None or score > best:
             best, window = score, at
