@@ -16,7 +16,6 @@ from archive.store import models  # noqa: F401  (registers every table on SQLMod
 
 DEFAULT_URL = "sqlite:///archive.db"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
-SQLITE_MMAP_BYTES = 1 << 30  # (SQLite caps it at its build's limit, 2 GiB by default)
 _WRITE_OPTION = "archive_write"  # = archive.store.migrations.WRITE_OPTION
 
 
@@ -74,7 +73,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # Reads through a memory map of the database file: pages shared by every connection and process instead
         # of copied into each connection's cache (a search at 10,000 documents: 20 -> 15 ms of CPU). Address
         # space only; writes still go through the journal.
-        cur.execute("PRAGMA mmap_size=1073741824")  # = SQLITE_MMAP_BYTES; PRAGMAs take no parameters
+        cur.execute("PRAGMA mmap_size=1073741824")  # 1 GiB (SQLite caps it at its build's limit); no parameters
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -23,6 +23,7 @@ from archive.store.models import (
     Assertion,
     Citation,
     Decision,
+    DecisionSubject,
     Document,
     DocumentRelation,
     Event,
@@ -308,8 +309,7 @@ def search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
     skips that many hits of the ranking (the next page of results). Each hit's snippet is made from its page's
     text by archive.store.snippets, the same way on both backends."""
     query = _clean_query(query)
-    groups, _excluded = parse_query(query)
-    words = [tuple(term.split()) for alternatives in groups for term in alternatives]
+    words = [tuple(term.split()) for alternatives in parse_query(query)[0] for term in alternatives]
     if session.get_bind().dialect.name == "sqlite":
         rank = func.bm25(_FTS_TABLE).label("rank")
         stmt = (select(Page.id, Page.document_id, Document.title, Page.number, rank)
@@ -320,6 +320,8 @@ def search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
             stmt = _filtered(stmt, flt)
         rows = session.exec(stmt.order_by(rank, Page.id).limit(limit).offset(offset),
                             params={"q": fts5_query(query)}).all()
+        if not rows:
+            return []
         texts = dict(session.exec(select(Page.id, Page.text).where(col(Page.id).in_([r[0] for r in rows]))).all())
         terms = snippets.Terms(phrases=words)
         return [Hit(r[1], r[2], r[3], snippets.snippet(texts[r[0]], terms), -float(r[4])) for r in rows]
@@ -533,7 +535,7 @@ class InForce:
     reason: str
 
 
-DECISION_SUBJECTS = ("citation", "relation", "value")
+DECISION_SUBJECTS = tuple(subject.value for subject in DecisionSubject)
 
 
 def _in_force(session: Session, where) -> dict[tuple, InForce]:

@@ -34,6 +34,7 @@ router = APIRouter()
 JobId = Annotated[int, PathParam(ge=1, le=2**53)]
 FINISHED = ("done", "failed")
 MiB = 1024 * 1024
+NICE_ENV = "ARCHIVE_JOB_NICE"  # how far below the server's CPU priority the runner puts itself (lower_priority)
 
 
 @dataclass
@@ -111,9 +112,6 @@ def ensure_runner(app) -> None:
                                                     start_new_session=True)
         finally:
             log.close()
-
-
-NICE_ENV = "ARCHIVE_JOB_NICE"
 
 
 def lower_priority() -> int:
