@@ -171,11 +171,8 @@ def layouts_read(session: Session, doc_id: int, count: int) -> list:
     """The stored layouts of the pages description reads the type of (None for every other page)."""
     ids = reads.page_ids(session, doc_id)
     wanted = set(range(min(_LAYOUT_PAGES_FRONT, len(ids)))) | ({len(ids) - 1} if ids else set())
-    out = [None] * count
-    for k in wanted:
-        if k < count:
-            out[k] = reads.page_layout(session, ids[k])
-    return out
+    found = reads.page_layouts(session, [ids[k] for k in wanted if k < count])
+    return [found.get(ids[k]) if k in wanted else None for k in range(count)]
 
 
 def extract_citations(session: Session, doc: Document, pages: list[str]) -> list[Citation]:
