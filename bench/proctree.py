@@ -155,29 +155,22 @@ def _times(pid: int) -> tuple[str, float, float]:
 def cpu_snapshot(server_pid: int, *, job_marker: str = "archive.web.runner") -> dict[str, float]:
     """CPU seconds used so far, by role:
     - server: the server's own processes (the tree of server_pid less the job runner's), their own time only;
-    - jobs: the rest of that tree, with every reaped child (the runner, its OCR workers and Tesseract runs): only
-      while none of them has ended or been left to init inside the window (their time then leaves the tree);
     - postgres: every PostgreSQL process of the machine, with the backends its postmaster reaped;
     - this: the calling process (the benchmark's clients);
     - busy, all, steal: the machine's busy and total CPU time, and the time its host took from it (/proc/stat:
       on a shared virtual machine, the noise in every other figure).
-    Take one before and one after a window and subtract (cpu_delta)."""
-    tree_total = server = pg = 0.0
-    runner_pids: set[int] = set()
-    for pid, _depth in _tree(server_pid):
-        cmd, own, reaped = _times(pid)
-        tree_total += own + reaped
-        if job_marker in cmd:
-            runner_pids.add(pid)
+    (Not the job runner's own: one that ends inside a window, and the processes it leaves to init, take their
+    time out of the server's tree.) Take one before and one after a window and subtract (cpu_delta)."""
+    tree = _tree(server_pid)
     kids = _children_map()
-    stack = list(runner_pids)
-    while stack:  # the runner's own tree
+    stack = [pid for pid, _depth in tree if job_marker in _times(pid)[0]]
+    runner: set[int] = set()
+    while stack:  # the runner and its own tree
         pid = stack.pop()
+        runner.add(pid)
         stack += kids.get(pid, [])
-        runner_pids.add(pid)
-    for pid, _depth in _tree(server_pid):
-        if pid not in runner_pids:
-            server += _times(pid)[1]
+    server = sum(_times(pid)[1] for pid, _depth in tree if pid not in runner)
+    pg = 0.0
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
@@ -190,7 +183,7 @@ def cpu_snapshot(server_pid: int, *, job_marker: str = "archive.web.runner") -> 
     me = resource.getrusage(resource.RUSAGE_SELF)
     cpu = [int(v) / _TICK for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = cpu[3] + cpu[4]
-    return {"server": server, "jobs": tree_total - server, "postgres": pg, "this": me.ru_utime + me.ru_stime,
+    return {"server": server, "postgres": pg, "this": me.ru_utime + me.ru_stime,
             "busy": sum(cpu) - idle, "all": sum(cpu), "steal": cpu[7]}
 
 

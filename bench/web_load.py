@@ -216,13 +216,11 @@ async def client_loop(k: int, c, csrf: str, n_docs: int, clients: int, until: fl
                     ok = r.status_code == 200
                 else:
                     doc = rng.choice(mine)
-                    page = (await c.get(f"/documents/{doc}")).text
-                    m = re.search(r'action="/documents/%d/fields/place".*?name="version" value="(\d+)"' % doc,
-                                  page, re.S)
+                    version = place_version((await c.get(f"/documents/{doc}")).text, doc)
                     value = f"Place {rng.randrange(10**6)}"
                     posted = time.perf_counter()
                     r = await c.post(f"/documents/{doc}/fields/place",
-                                     data={"csrf": csrf, "version": m.group(1), "value": value, "note": "load test"})
+                                     data={"csrf": csrf, "version": version, "value": value, "note": "load test"})
                     ok = r.status_code == 303
             except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
                 errors.append(f"{op}: {exc.__class__.__name__}: {exc} ({time.monotonic() - start:.1f} s into the "
@@ -258,6 +256,12 @@ async def timed_gets(base: str, paths: list[str], rounds: int) -> dict:
         return out
 
 
+def place_version(page: str, doc: int) -> str:
+    """The version of the place field the document page's edit form names (an edit sends it back)."""
+    return re.search(r'action="/documents/%d/fields/place".*?name="version" value="(\d+)"' % doc, page,
+                     re.S).group(1)
+
+
 async def cpu_per_request(base: str, server_pid: int, n_docs: int, rounds: int, seed: int) -> dict:
     """Server (and PostgreSQL) CPU milliseconds per request of each kind, from `rounds` requests one after another
     (nothing else running): what each request costs, apart from queueing."""
@@ -268,9 +272,7 @@ async def cpu_per_request(base: str, server_pid: int, n_docs: int, rounds: int, 
         csrf = await sign_in(c)
 
         async def edit(doc: int):
-            page = (await c.get(f"/documents/{doc}")).text
-            version = re.search(r'action="/documents/%d/fields/place".*?name="version" value="(\d+)"' % doc,
-                                page, re.S).group(1)
+            version = place_version((await c.get(f"/documents/{doc}")).text, doc)
             before = cpu_snapshot(server_pid)
             r = await c.post(f"/documents/{doc}/fields/place", data={
                 "csrf": csrf, "version": version, "value": f"Place {rng.randrange(10**6)}", "note": "cpu"})
