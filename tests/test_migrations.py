@@ -194,3 +194,39 @@ def test_migration_is_cheap_when_at_head(tmp_path):
     migrations.upgrade(engine)
     assert not any(s.lstrip().upper().startswith(("CREATE", "ALTER", "BEGIN IMMEDIATE")) for s in calls), calls
     engine.dispose()
+
+
+def test_postgresql_page_vectors_move_into_their_rows(db_url):
+    """0012: a page's tsvector too big for the row went to the TOAST table (a read there for every match a search
+    ranks); after the upgrade it is kept compressed in its row, and is still searched."""
+    import random
+
+    import pytest
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite keeps its full-text index apart from the page rows")
+    rng = random.Random(12)
+    words = " ".join("".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8)) for _ in range(300))
+    engine = _raw_engine(db_url)
+
+    def out_of_line() -> int:
+        """Values in the page table's TOAST table: the page's text, and its vector where that is kept there."""
+        with engine.connect() as conn:
+            toast = conn.execute(text("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'page'"
+                                      )).scalar()
+            return conn.execute(text(f"SELECT count(DISTINCT chunk_id) FROM {toast}")).scalar()
+
+    try:
+        migrations.upgrade(engine, "0011")
+        doc_id = _add_document(engine, words + " printers union")
+        assert out_of_line() == 2
+        migrations.upgrade(engine)
+        assert out_of_line() == 1
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT attstorage FROM pg_attribute WHERE attrelid = 'page'::regclass "
+                                     "AND attname = 'fts_english'")).scalar() == "m"
+        with Session(engine) as s:
+            assert [h.document_id for h in reads.search(s, '"printers union"')] == [doc_id]
+        migrations.downgrade(engine, "0011")
+        assert out_of_line() == 2
+    finally:
+        engine.dispose()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Iterable, Iterator, Optional
 
-from sqlalchemy import Text, bindparam, cast, func, literal_column, table, tuple_
+from sqlalchemy import Text, bindparam, cast, func, literal_column, table, true, tuple_
 from sqlalchemy import column as sql_column
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -325,9 +325,12 @@ def search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
         texts = dict(session.exec(select(Page.id, Page.text).where(col(Page.id).in_([r[0] for r in rows]))).all())
         terms = snippets.Terms(phrases=words)
         return [Hit(r[1], r[2], r[3], snippets.snippet(texts[r[0]], terms), -float(r[4])) for r in rows]
-    # Rank on the stored vector (migration 0004), then read the text of the top pages only.
-    rank = func.ts_rank(_PG_VECTOR, _pg_query()).label("rank")
-    top = select(Page.id, rank).where(_PG_VECTOR.op("@@")(_pg_query()))
+    # Rank on the stored vector (migration 0004, kept in the page's row: 0012), then read the text of the top pages
+    # only. The query is parsed once, in the FROM clause: in the ranking expression, a prepared (generic) plan
+    # parsed it again for every matching page.
+    parsed = func.websearch_to_tsquery("english", bindparam("q")).alias("tsquery")
+    rank = func.ts_rank(_PG_VECTOR, parsed.column).label("rank")
+    top = select(Page.id, rank).select_from(Page).join(parsed, true()).where(_PG_VECTOR.op("@@")(parsed.column))
     if flt is not None and flt.active():
         top = _filtered(top.join(Document, col(Document.id) == Page.document_id), flt)
     top = top.order_by(rank.desc(), Page.document_id, Page.number).limit(limit).offset(offset).cte("top")
@@ -370,7 +373,13 @@ def _top_values(values: Iterable, limit: int) -> list:
     """The most frequent values and their counts, as facet_counts orders them (count, then value)."""
     counts = Counter(values)
     counts.pop(None, None)
-    return [[v, n] for v, n in heapq.nsmallest(limit, counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+    top = list(counts.items())
+    if len(top) > limit:  # only the values counted at least as often as the limit-th (C loops, not a key call each)
+        least = heapq.nlargest(limit, counts.values())[-1]
+        top = [kv for kv in top if kv[1] >= least]
+    top.sort()   # by value (each once)
+    top.sort(key=itemgetter(1), reverse=True)   # then by count, descending; a stable sort keeps ties by value
+    return [[v, n] for v, n in top[:limit]]
 
 
 # --- the JSON export contract -----------------------------------------------------------
