@@ -72,6 +72,8 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     # package: not looked at again on disk for every page (auto_reload stats each file a page renders).
     app.state.templates = Jinja2Templates(env=jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True, auto_reload=False))
+    from archive.web import views
+    app.state.templates.env.globals["facet_links"] = views.facet_links
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     from archive.web import fixity, ingestion, jobs  # background ingests and audits, the fixity dashboard
     for module in (jobs, ingestion, fixity):

@@ -52,6 +52,27 @@ def query_string(params: dict, **changes) -> str:
     return "?" + urlencode(merged, doseq=True)
 
 
+def facet_links(params: dict, name: str, values: list) -> list[tuple[object, int, str]]:
+    """(value, count, query string) for each of a facet's values: the page's parameters with that value as an
+    exact filter, as query_string would write them. The other parameters are encoded once per facet, not once per
+    value (45 links cost a search page 2 ms)."""
+    from urllib.parse import quote_plus, urlencode
+    exact = [e for e in params.get("exact") or [] if e != name] + [name]
+    merged = {k: v for k, v in {**params, "page": None, "exact": exact, name: ""}.items()
+              if k == name or v not in (None, "", False, [])}
+    keys = list(merged)
+    at = keys.index(name)
+    before, after = (urlencode({k: merged[k] for k in part}, doseq=True) for part in (keys[:at], keys[at + 1:]))
+    out = []
+    for value, n in values:
+        if value in (None, "", False, []):   # dropped from the link, as query_string drops it
+            out.append((value, n, query_string(params, page=None, exact=exact, **{name: value})))
+            continue
+        pair = f"{quote_plus(name)}={quote_plus(str(value))}"
+        out.append((value, n, "?" + "&".join(p for p in (before, pair, after) if p)))
+    return out
+
+
 def field_version(session: Session, doc_id: int, field: str) -> int:
     """The newest assertion about the field: an edit names the version it started from, and is refused if
     another assertion (a colleague's edit, a re-extraction) arrived since."""
