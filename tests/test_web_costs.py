@@ -1,6 +1,6 @@
 """What a request of `archive serve` costs the database, checked by counting what it does (bench/WEB_LOAD.md
 measures the time): the document page reads each table once, whatever the number of pages, and never the page
-images; a person's edit of a document held once takes one write transaction (on SQLite the archive's one writer
+images (one page's image is read alone); a person's edit of a document held once takes one write transaction (on SQLite the archive's one writer
 lock); a server process keeps as many connections as it works on requests at once; the job runner runs below
 the pages' CPU priority."""
 
@@ -67,12 +67,16 @@ def test_the_document_page_reads_each_table_once_whatever_its_pages(engine):
     assert len(three_pages["pages"]) == 3 and len(two_pages["pages"]) == 2
     # The same statements, whatever the number of pages, citations or copies: nothing is read per row.
     assert len(seen3.selects()) == len(seen2.selects()) + 1  # + the titles of the documents it links to
+    assert len(seen2.selects()) == 10, seen2.selects()
     tables = seen3.tables()
-    for table in ("page", "pagelayout", "documentrelation", "decision", "assertion", "sourcefile", "event"):
-        assert tables[table] <= 1 + (table == "assertion"), (table, tables)  # assertion: values, then versions
+    for table in ("document", "page", "pagelayout", "documentrelation", "decision", "assertion", "sourcefile",
+                  "event"):
+        assert tables[table] <= 1 + (table == "document"), (table, tables)  # document: itself, the linked titles
     assert tables["citation"] == 2  # its own citations, and the documents citing it
-    # The images are not read (only whether a page has one), yet each page still says it has one.
+    # The images are not read (only whether a page has one), yet each page still says it has one; nor the
+    # document's whole text (the page shows it page by page).
     assert not any(re.search(r"page\.thumbnail(?! IS NOT NULL)", s) for s in seen3.selects())
+    assert not any(re.search(r"document\.text(?!_)", s) for s in seen3.selects())
     assert all(p["has_image"] for p in three_pages["pages"])
     # What the page shows is what the JSON export says.
     with Session(engine) as s:
@@ -82,6 +86,26 @@ def test_the_document_page_reads_each_table_once_whatever_its_pages(engine):
     assert [r["other"] for r in three_pages["links"]["relations"]] == [ids["rescan"]]
     assert three_pages["links"]["relations"][0]["other_title"] == "workers-library-rescan"
     assert {c["target_title"] for c in three_pages["links"]["citations"] if c["target"]} == {"Dockers' Leaflet"}
+
+
+def test_a_page_image_is_read_alone(engine):
+    """/documents/N/pages/K/image.jpg reads that page's image, not every image of the document."""
+    from fastapi.testclient import TestClient
+
+    from archive.web.app import create_app
+    ids = build_collection(engine)
+    doc = ids["described"]
+    with Session(engine) as s:
+        kept = {p.number: p.thumbnail for p in reads.pages(s, doc)}
+    assert len(kept) == 3 and all(kept.values())
+    client = TestClient(create_app(engine, secret="s", anonymous_read=True))
+    with Statements(engine) as seen:
+        r = client.get(f"/documents/{doc}/pages/2/image.jpg")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/jpeg" and r.content == kept[2]
+    images = [s for s in seen.selects() if re.search(r"page\.thumbnail\b", s)]
+    assert len(images) == 1 and re.search(r"page\.number = ", images[0]), seen.selects()   # that page's only
+    assert client.get(f"/documents/{doc}/pages/4/image.jpg").status_code == 404
+    assert client.get("/documents/999999/pages/1/image.jpg").status_code == 404
 
 
 def test_an_edit_of_a_document_held_once_takes_one_write_transaction(engine):

@@ -45,13 +45,38 @@ def chunks(items: Iterable, n: int = IDS_PER_STATEMENT) -> Iterator[list]:
         yield items[start:start + n]
 
 
-def get_document(session: Session, ref: str | int) -> Document:
-    """A document by its id (as given on the command line)."""
+# The reads of one document's page, built once: a statement built for each request cost more Python than its
+# execution (bench/WEB_LOAD.md, 2026-12-07, second section). Each takes the document's id as :doc.
+DOC = bindparam("doc")
+_DOCUMENT_WITHOUT_TEXT = select(Document).where(Document.id == DOC).options(defer(Document.text))
+_PAGES_OF = (select(Page, col(Page.thumbnail).is_not(None)).where(Page.document_id == DOC).order_by(Page.number)
+             .options(defer(Page.thumbnail)))
+_CITATIONS_OF = (select(Citation).where(Citation.document_id == DOC)
+                 .order_by(Citation.page, Citation.span_start, Citation.id))
+_RELATIONS_OF = (select(DocumentRelation)
+                 .where((DocumentRelation.document_id == DOC) | (DocumentRelation.other_id == DOC))
+                 .order_by(DocumentRelation.document_id, DocumentRelation.other_id, DocumentRelation.id))
+_SOURCES_OF = select(SourceFile).where(SourceFile.document_id == DOC).order_by(SourceFile.sequence)
+_CITED_BY = select(Citation.document_id).where(Citation.target_document_id == DOC, Citation.document_id != DOC)
+_ASSERTIONS_OF = (select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id)
+                  .where(Assertion.document_id == DOC).order_by(Assertion.id))
+_EVENTS = select(Event, Agent).join(Agent, Agent.id == Event.agent_id).order_by(Event.time, Event.id)
+_EVENTS_OF = _EVENTS.where(Event.document_id == DOC)
+_IMAGE_OF = select(Page.thumbnail).where(Page.document_id == DOC, Page.number == bindparam("number"))
+_LAYOUTS_OF = select(PageLayout).join(Page, col(Page.id) == PageLayout.page_id).where(Page.document_id == DOC)
+
+
+def get_document(session: Session, ref: str | int, *, with_text: bool = True) -> Document:
+    """A document by its id (as given on the command line). `with_text=False`: its full text is left unread (read
+    on first use), for those who show its pages instead."""
     try:
         doc_id = int(str(ref).strip())
     except ValueError:
         raise NotFound(f"no document {ref!r}: document ids are numbers (see `archive list`)") from None
-    doc = session.get(Document, doc_id)
+    if with_text:
+        doc = session.get(Document, doc_id)
+    else:
+        doc = session.exec(_DOCUMENT_WITHOUT_TEXT, params={"doc": doc_id}).first()
     if doc is None:
         raise NotFound(f"no document {doc_id} in this archive (see `archive list`)")
     return doc
@@ -151,18 +176,21 @@ def pages(session: Session, doc_id: int) -> list[Page]:
 @dataclass
 class DocumentRows:
     """What a document page and its JSON both show, read once: pages (without their images; `imaged`, the
-    numbers of those with one), citations in order, duplicate relations."""
+    numbers of those with one), citations in order, duplicate relations, and the assertions about its values with
+    their agents, oldest first."""
     pages: list[Page]
     imaged: set[int]
     citations: list[Citation]
     relations: list[DocumentRelation]
+    assertions: list[tuple[Assertion, Agent]]
 
 
 def document_rows(session: Session, doc_id: int) -> DocumentRows:
-    rows = session.exec(select(Page, col(Page.thumbnail).is_not(None)).where(Page.document_id == doc_id)
-                        .order_by(Page.number).options(defer(Page.thumbnail))).all()
+    doc = {"doc": doc_id}
+    rows = session.exec(_PAGES_OF, params=doc).all()
     return DocumentRows([p for p, _ in rows], {p.number for p, imaged in rows if imaged},
-                        citations(session, doc_id), relations(session, [doc_id]))
+                        list(session.exec(_CITATIONS_OF, params=doc)), list(session.exec(_RELATIONS_OF, params=doc)),
+                        list(session.exec(_ASSERTIONS_OF, params=doc)))
 
 
 def page_ids(session: Session, doc_id: int) -> list[int]:
@@ -177,6 +205,16 @@ def page_layout(session: Session, page_id: int) -> Optional[layout.Layout]:
     return layout.decode(row.data) if row is not None else None
 
 
+def page_image(session: Session, doc_id: int, number: int) -> Optional[bytes]:
+    """The image kept of one page (a JPEG), None if it has none: that page's alone is read."""
+    return session.exec(_IMAGE_OF, params={"doc": doc_id, "number": number}).first()
+
+
+def document_layouts(session: Session, doc_id: int) -> dict[int, layout.Layout]:
+    """page_layout of every page of the document, in one read: page id -> layout (pages without one left out)."""
+    return {row.page_id: layout.decode(row.data) for row in session.exec(_LAYOUTS_OF, params={"doc": doc_id})}
+
+
 def page_layouts(session: Session, page_ids: Iterable[int]) -> dict[int, layout.Layout]:
     """page_layout of several pages in one read: page id -> layout (pages without one left out)."""
     out: dict[int, layout.Layout] = {}
@@ -187,15 +225,16 @@ def page_layouts(session: Session, page_ids: Iterable[int]) -> dict[int, layout.
 
 
 def source_files(session: Session, doc_id: Optional[int] = None) -> list[SourceFile]:
-    stmt = select(SourceFile).order_by(SourceFile.document_id, SourceFile.sequence)
     if doc_id is not None:
-        stmt = stmt.where(SourceFile.document_id == doc_id)
-    return list(session.exec(stmt))
+        return list(session.exec(_SOURCES_OF, params={"doc": doc_id}))
+    return list(session.exec(select(SourceFile).order_by(SourceFile.document_id, SourceFile.sequence)))
 
 
 def events(session: Session, doc_id: Optional[int] = None, *, failures_only: bool = False) -> list[tuple[Event, Agent]]:
     """Provenance events, oldest first, with their agents."""
-    stmt = select(Event, Agent).join(Agent, Agent.id == Event.agent_id).order_by(Event.time, Event.id)
+    if doc_id is not None and not failures_only:
+        return list(session.exec(_EVENTS_OF, params={"doc": doc_id}))
+    stmt = _EVENTS
     if doc_id is not None:
         stmt = stmt.where(Event.document_id == doc_id)
     if failures_only:
@@ -395,12 +434,9 @@ def document_json(session: Session, doc: Document, *, include_text: bool = True,
     srcs = source_files(session, doc.id)
     read = read or document_rows(session, doc.id)
     pgs, cites, rels = read.pages, read.citations, read.relations
-    cited_by = sorted(set(session.exec(select(Citation.document_id).where(
-        Citation.target_document_id == doc.id, Citation.document_id != doc.id))))
-    asserts = list(session.exec(select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id)
-                                .where(Assertion.document_id == doc.id).order_by(Assertion.id)))
+    cited_by = sorted(set(session.exec(_CITED_BY, params={"doc": doc.id})))
     provenance: dict[str, list[dict]] = {}
-    for a, who in asserts:
+    for a, who in read.assertions:
         provenance.setdefault(a.field, []).append({
             "value": json.loads(a.value_json), "normalized": a.normalized, "confidence": a.confidence,
             "method": a.method, "page": a.page,
@@ -456,8 +492,7 @@ def export(session: Session, flt: DocumentFilter = DocumentFilter()) -> dict:
 # --- citations, works and relations ----------------------------------------------------------
 
 def citations(session: Session, doc_id: int) -> list[Citation]:
-    return list(session.exec(select(Citation).where(Citation.document_id == doc_id)
-                             .order_by(Citation.page, Citation.span_start, Citation.id)))
+    return list(session.exec(_CITATIONS_OF, params={"doc": doc_id}))
 
 
 def cites(session: Session, doc_id: int) -> list[tuple[Document, int]]:
@@ -549,16 +584,22 @@ DECISION_SUBJECTS = tuple(subject.value for subject in DecisionSubject)
 
 def _in_force(session: Session, where) -> dict[tuple, InForce]:
     out: dict[tuple, InForce] = {}
-    for by_key in _in_force_by_subject(session, where).values():
+    for by_key in _in_force_by_subject(session.exec(_DECISIONS.where(where))).values():
         out.update(by_key)
     return out
 
 
-def _in_force_by_subject(session: Session, where) -> dict[str, dict[tuple, InForce]]:
-    """subject -> (what it is about) -> the decision in force, newest last so it wins."""
+_DECISIONS = select(Decision, Agent).join(Agent, Agent.id == Decision.agent_id).order_by(Decision.id)
+# decisions_about: each side of the OR on a prefix of ix_decision_subject (subject, document_id, other_id).
+_DECISIONS_ABOUT = _DECISIONS.where((col(Decision.subject).in_(DECISION_SUBJECTS) & (Decision.document_id == DOC))
+                                    | ((Decision.subject == "relation") & (col(Decision.other_id) == DOC)))
+
+
+def _in_force_by_subject(rows: Iterable[tuple[Decision, Agent]]) -> dict[str, dict[tuple, InForce]]:
+    """subject -> (what it is about) -> the decision in force, from rows of _DECISIONS (oldest first, so the
+    newest wins)."""
     out: dict[str, dict[tuple, InForce]] = {subject: {} for subject in DECISION_SUBJECTS}
-    for d, who in session.exec(select(Decision, Agent).join(Agent, Agent.id == Decision.agent_id)
-                               .where(where).order_by(Decision.id)):
+    for d, who in rows:
         key = {"citation": (d.document_id, d.citation_raw, d.other_id), "relation": (d.document_id, d.other_id),
                "value": (d.document_id, d.field, d.value_json)}[d.subject]
         out[d.subject][key] = InForce(d.id, d.verdict, who.name, d.reason)
@@ -585,9 +626,7 @@ def relation_decisions(session: Session, doc_ids: Iterable[int]) -> dict[tuple[i
 def decisions_about(session: Session, doc_id: int) -> dict[str, dict]:
     """citation_decisions, relation_decisions and value_decisions for this one document, in one read:
     subject ("citation", "relation", "value") -> that function's answer."""
-    # Each side of the OR on a prefix of ix_decision_subject (subject, document_id, other_id).
-    mine = col(Decision.subject).in_(DECISION_SUBJECTS) & (Decision.document_id == doc_id)
-    return _in_force_by_subject(session, mine | ((Decision.subject == "relation") & (col(Decision.other_id) == doc_id)))
+    return _in_force_by_subject(session.exec(_DECISIONS_ABOUT, params={"doc": doc_id}))
 
 
 def value_decisions(session: Session, doc_id: int) -> dict[tuple[int, str, str], InForce]:

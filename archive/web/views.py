@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Optional
 
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -80,12 +79,6 @@ def field_version(session: Session, doc_id: int, field: str) -> int:
                         .order_by(col(Assertion.id).desc()).limit(1)).first() or 0
 
 
-def field_versions(session: Session, doc_id: int) -> dict[str, int]:
-    """field_version of every field with an assertion, in one query (the document page shows them all)."""
-    return dict(session.exec(select(Assertion.field, func.max(Assertion.id)).where(Assertion.document_id == doc_id)
-                             .group_by(Assertion.field)).all())
-
-
 class Conflict(Exception):
     def __init__(self, current, version: int):
         super().__init__("the field changed since you opened it")
@@ -131,7 +124,7 @@ def highlighted(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str,
 def document_view(session: Session, doc_id: int) -> dict:
     """Everything the document page shows, each table read once (the pages, citations and relations serve both
     the document's JSON and its links; every page's layout in one read; no page image)."""
-    d = reads.get_document(session, doc_id)
+    d = reads.get_document(session, doc_id, with_text=False)
     rows = reads.document_rows(session, d.id)
     data = reads.document_json(session, d, read=rows)
     prov = data["metadata_provenance"]
@@ -140,7 +133,7 @@ def document_view(session: Session, doc_id: int) -> dict:
         for c in claims:
             if c["span"] and c["page"] and not c["superseded"]:
                 spans.setdefault(c["page"], []).append((c["span"][0], c["span"][1], field))
-    layouts = reads.page_layouts(session, [p.id for p in rows.pages])
+    layouts = reads.document_layouts(session, d.id)
     pages = []
     for p in rows.pages:
         lay = layouts.get(p.id)
@@ -151,7 +144,7 @@ def document_view(session: Session, doc_id: int) -> dict:
         pages.append({"number": p.number, "pieces": highlighted(p.text, spans.get(p.number, [])),
                       "has_image": p.number in rows.imaged, "words": words,
                       "size": [lay.width, lay.height] if lay is not None else None})
-    versions = field_versions(session, d.id)
+    versions = {a.field: a.id for a, _who in rows.assertions}   # oldest first: each field's newest (field_version)
     fields = [{"name": f, "value": data[f], "version": versions.get(f, 0),
                "claims": prov.get(f, [])} for f in METADATA_FIELDS if f in data or f in prov]
     from archive.web.decisions import links_view  # (decisions builds on this module)
