@@ -61,7 +61,7 @@ def search(request: Request, q: str, limit: Annotated[int, Query(ge=1, le=200)] 
 @router.get("/documents/{doc_id}")
 def show(request: Request, doc_id: DocId, session: Session = Depends(_session)) -> dict:
     auth.may_read(request)
-    return reads.document_json(session, reads.get_document(session, doc_id))
+    return reads.document_json(session, reads.get_document(session, doc_id, with_text=False))
 
 
 @router.post("/documents/{doc_id}/fields/{field}", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])

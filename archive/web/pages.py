@@ -92,9 +92,9 @@ def document(request: Request, doc_id: DocId, session: Session = Depends(_sessio
 def page_image(request: Request, doc_id: DocId, number: Annotated[int, Path(ge=1, le=10**6)],
                session: Session = Depends(_session)):
     auth.may_read(request)
-    for p in reads.pages(session, reads.get_document(session, doc_id).id):
-        if p.number == number and p.thumbnail:
-            return Response(p.thumbnail, media_type="image/jpeg")
+    image = reads.page_image(session, reads.get_document(session, doc_id, with_text=False).id, number)
+    if image:
+        return Response(image, media_type="image/jpeg")
     return Response(status_code=404)
 
 
