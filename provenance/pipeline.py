@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterable, Optional
 
+from sqlalchemy import bindparam
 from sqlalchemy import update as sa_update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -35,8 +36,7 @@ def backfill(engine: Engine, exclude: Iterable[int] = (), progress: Optional[Pro
     otherwise whoever updated next, a person's edit among them, would do that ingest's work."""
     skip = set(exclude)
     with Session(engine) as session:
-        stale = sorted(d for d in session.exec(UNINDEXED.where(col(Document.described_at).is_not(None)))
-                       if d not in skip)
+        stale = sorted(d for d in session.exec(_UNINDEXED_DESCRIBED) if d not in skip)
     for start in range(0, len(stale), 200):
         if progress:
             progress("indexing", start, len(stale))
@@ -62,6 +62,10 @@ def _mark(session: Session, doc_ids: list[int], *, described: bool) -> None:
 # of reading the keys_version index: 10 ms at 10,000 documents on every update, growing with the archive.
 UNINDEXED = select(Document.id).where(
     col(Document.keys_version).is_(None) | (col(Document.keys_version) < blocking.KEYS_VERSION))
+
+
+_UNINDEXED_DESCRIBED = UNINDEXED.where(col(Document.described_at).is_not(None))
+_UNINDEXED_AMONG = UNINDEXED.where(col(Document.id).in_(bindparam("ids", expanding=True))).limit(1)
 
 
 def _unindexed(session: Session) -> list[int]:
@@ -116,7 +120,7 @@ def update(engine: Engine, doc_ids: Optional[list[int]], progress: Optional[Prog
 def _stale(engine: Engine, doc_ids: list[int]) -> bool:
     """Whether any of these documents has keys of older rules (or none)."""
     with Session(engine) as session:
-        return any(session.exec(UNINDEXED.where(col(Document.id).in_(chunk)).limit(1)).first() is not None
+        return any(session.exec(_UNINDEXED_AMONG, params={"ids": chunk}).first() is not None
                    for chunk in chunks(doc_ids))
 
 

@@ -56,6 +56,9 @@ _CITATIONS_OF = (select(Citation).where(Citation.document_id == DOC)
 _RELATIONS_OF = (select(DocumentRelation)
                  .where((DocumentRelation.document_id == DOC) | (DocumentRelation.other_id == DOC))
                  .order_by(DocumentRelation.document_id, DocumentRelation.other_id, DocumentRelation.id))
+IDS = bindparam("ids", expanding=True)   # a list of ids, IN (...) (at most IDS_PER_STATEMENT)
+_RELATIONS_IN = (select(DocumentRelation)
+                 .where(col(DocumentRelation.document_id).in_(IDS) | col(DocumentRelation.other_id).in_(IDS)))
 _SOURCES_OF = select(SourceFile).where(SourceFile.document_id == DOC).order_by(SourceFile.sequence)
 _CITED_BY = select(Citation.document_id).where(Citation.target_document_id == DOC, Citation.document_id != DOC)
 _ASSERTIONS_OF = (select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id)
@@ -185,12 +188,17 @@ class DocumentRows:
     assertions: list[tuple[Assertion, Agent]]
 
 
+def assertions_with_agents(session: Session, doc_id: int) -> list[tuple[Assertion, Agent]]:
+    """Every assertion about the document's values, with its agent, oldest first."""
+    return list(session.exec(_ASSERTIONS_OF, params={"doc": doc_id}))
+
+
 def document_rows(session: Session, doc_id: int) -> DocumentRows:
     doc = {"doc": doc_id}
     rows = session.exec(_PAGES_OF, params=doc).all()
     return DocumentRows([p for p, _ in rows], {p.number for p, imaged in rows if imaged},
                         list(session.exec(_CITATIONS_OF, params=doc)), list(session.exec(_RELATIONS_OF, params=doc)),
-                        list(session.exec(_ASSERTIONS_OF, params=doc)))
+                        assertions_with_agents(session, doc_id))
 
 
 def page_ids(session: Session, doc_id: int) -> list[int]:
@@ -534,14 +542,12 @@ def external_works(session: Session, limit: Optional[int] = None) -> list[dict]:
 
 def relations(session: Session, doc_ids: Optional[Iterable[int]] = None) -> list[DocumentRelation]:
     """Duplicate relations, all or those involving the given documents (by index on either end)."""
-    stmt = select(DocumentRelation).order_by(DocumentRelation.document_id, DocumentRelation.other_id,
-                                             DocumentRelation.id)
     if doc_ids is None:
-        return list(session.exec(stmt))
+        return list(session.exec(select(DocumentRelation).order_by(DocumentRelation.document_id,
+                                                                   DocumentRelation.other_id, DocumentRelation.id)))
     found: dict[int, DocumentRelation] = {}
     for chunk in chunks(sorted(set(doc_ids))):
-        for rel in session.exec(stmt.where(col(DocumentRelation.document_id).in_(chunk)
-                                           | col(DocumentRelation.other_id).in_(chunk))):
+        for rel in session.exec(_RELATIONS_IN, params={"ids": chunk}):
             found[rel.id] = rel
     return sorted(found.values(), key=lambda r: (r.document_id, r.other_id, r.id))
 
@@ -591,6 +597,7 @@ def _in_force(session: Session, where) -> dict[tuple, InForce]:
 
 _DECISIONS = select(Decision, Agent).join(Agent, Agent.id == Decision.agent_id).order_by(Decision.id)
 # decisions_about: each side of the OR on a prefix of ix_decision_subject (subject, document_id, other_id).
+_VALUE_DECISIONS_OF = _DECISIONS.where(Decision.subject == "value", Decision.document_id == DOC)
 _DECISIONS_ABOUT = _DECISIONS.where((col(Decision.subject).in_(DECISION_SUBJECTS) & (Decision.document_id == DOC))
                                     | ((Decision.subject == "relation") & (col(Decision.other_id) == DOC)))
 
@@ -631,7 +638,7 @@ def decisions_about(session: Session, doc_id: int) -> dict[str, dict]:
 
 def value_decisions(session: Session, doc_id: int) -> dict[tuple[int, str, str], InForce]:
     """(document, field, value as JSON) -> the decision in force about that value of that field."""
-    return _in_force(session, (Decision.subject == "value") & (Decision.document_id == doc_id))
+    return _in_force_by_subject(session.exec(_VALUE_DECISIONS_OF, params={"doc": doc_id}))["value"]
 
 
 def rejected_values(session: Session, doc_id: int) -> dict[str, list]:

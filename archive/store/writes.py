@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Iterable, Optional
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -36,15 +36,15 @@ from archive.store.models import (
     Verdict,
     utcnow,
 )
-from archive.store.reads import chunks, rejected_values
+from archive.store.reads import assertions_with_agents, chunks, rejected_values
 
 PROJECT_AGENT = "archive-tracker"
 
 
-def _get_or_create(session: Session, stmt, make):
-    """The row `stmt` finds, or a new one from `make()`. Safe under concurrent writers: the
+def _get_or_create(session: Session, stmt, make, params: Optional[dict] = None):
+    """The row `stmt` (with `params`) finds, or a new one from `make()`. Safe under concurrent writers: the
     unique constraint decides, and the loser reads the winner's row."""
-    found = session.exec(stmt).first()
+    found = session.exec(stmt, params=params).first()
     if found:
         return found
     try:
@@ -52,16 +52,20 @@ def _get_or_create(session: Session, stmt, make):
             new = make()
             session.add(new)
     except IntegrityError:
-        return session.exec(stmt).one()
+        return session.exec(stmt, params=params).one()
     return new
+
+
+# Looked up by every edit and every stage: built once (building a select costs more than running it).
+_AGENT = select(Agent).where(Agent.kind == bindparam("kind"), Agent.name == bindparam("name"),
+                             Agent.version == bindparam("version"))
 
 
 def agent(session: Session, kind: AgentKind | str, name: str, version: str = "", note: str | None = None) -> Agent:
     """Get or create an agent: software with its version, or a person."""
     kind = AgentKind(kind).value
-    return _get_or_create(
-        session, select(Agent).where(Agent.kind == kind, Agent.name == name, Agent.version == version),
-        lambda: Agent(kind=kind, name=name, version=version, note=note))
+    return _get_or_create(session, _AGENT, lambda: Agent(kind=kind, name=name, version=version, note=note),
+                          {"kind": kind, "name": name, "version": version})
 
 
 def project_agent(session: Session) -> Agent:
@@ -196,8 +200,7 @@ def _current(document: Document, field: str):
 def refresh_metadata(session: Session, document: Document) -> list[str]:
     """Set each field's current value from its best assertion; every change becomes a
     metadata-modification event naming old and new value, who or what, and why."""
-    rows = session.exec(select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id)
-                        .where(Assertion.document_id == document.id)).all()
+    rows = assertions_with_agents(session, document.id)
     rejected = rejected_values(session, document.id)
     changed = []
     for field in METADATA_FIELDS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Optional
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -72,11 +73,14 @@ def facet_links(params: dict, name: str, values: list) -> list[tuple[object, int
     return out
 
 
+_NEWEST = (select(Assertion.id).where(Assertion.document_id == bindparam("doc"), Assertion.field == bindparam("field"))
+           .order_by(col(Assertion.id).desc()).limit(1))
+
+
 def field_version(session: Session, doc_id: int, field: str) -> int:
     """The newest assertion about the field: an edit names the version it started from, and is refused if
     another assertion (a colleague's edit, a re-extraction) arrived since."""
-    return session.exec(select(Assertion.id).where(Assertion.document_id == doc_id, Assertion.field == field)
-                        .order_by(col(Assertion.id).desc()).limit(1)).first() or 0
+    return session.exec(_NEWEST, params={"doc": doc_id, "field": field}).first() or 0
 
 
 class Conflict(Exception):
@@ -94,7 +98,7 @@ def set_field(engine: Engine, doc_id: int, field: str, value: str, *, by: str, n
         raise UsageError("give a reason for the change")
     parsed, qualifiers = parse_value(field, value)
     with session_scope(engine) as session:
-        d = reads.get_document(session, doc_id)
+        d = reads.get_document(session, doc_id, with_text=False)
         now = field_version(session, d.id, field)
         if now != version:
             raise Conflict(reads.document_json(session, d, include_text=False).get(field), now)

@@ -6,6 +6,7 @@ import json
 from typing import Optional
 
 from rapidfuzz import fuzz
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -73,6 +74,13 @@ def share_metadata(engine: Engine, doc_ids: Optional[list[int]] = None) -> set[i
     return changed
 
 
+# A value this stage shared into one of the documents (and still holds): read by every edit, so built once.
+_SHARED_AMONG = (select(Assertion.id).join(Agent, Agent.id == Assertion.agent_id)
+                 .where(Agent.kind == AgentKind.SOFTWARE.value, Agent.name == AGENT, Agent.version == __version__,
+                        Assertion.superseded == False,  # noqa: E712
+                        col(Assertion.document_id).in_(bindparam("ids", expanding=True))).limit(1))
+
+
 def _anything_to_share(engine: Engine, doc_ids: set[int]) -> bool:
     """Whether these documents have a copy, or hold a value shared from one before: read first, so that the
     usual case (a person's edit of a document held once) takes no write transaction (on SQLite, the archive's
@@ -81,10 +89,7 @@ def _anything_to_share(engine: Engine, doc_ids: set[int]) -> bool:
         if reads.relations(session, doc_ids):
             return True
         for chunk in reads.chunks(sorted(doc_ids)):
-            shared = session.exec(select(Assertion.id).join(Agent, Agent.id == Assertion.agent_id).where(
-                Agent.kind == AgentKind.SOFTWARE.value, Agent.name == AGENT, Agent.version == __version__,
-                Assertion.superseded == False, col(Assertion.document_id).in_(chunk)).limit(1)).first()  # noqa: E712
-            if shared is not None:
+            if session.exec(_SHARED_AMONG, params={"ids": chunk}).first() is not None:
                 return True
     return False
 
