@@ -47,6 +47,11 @@ def make_engine(url: str | None = None, *, create: bool = True, connections: int
             _configure_sqlite(engine)
         else:
             engine = create_engine(url, **pool)
+            # An INSERT of many rows (a document's keys: hundreds a citation) as multi-row VALUES of up to 1,000
+            # rows, as SQLAlchemy does with psycopg2, rather than psycopg's executemany of one statement a row:
+            # 47,000 one-row statements cost the server 1.5 s of CPU in an ingest of 30 documents
+            # (bench/WEB_LOAD.md, 2026-12-07, second section).
+            engine.dialect.use_insertmanyvalues_wo_returning = True
             _ping_after_idle(engine)
         if create:
             init_schema(engine)
