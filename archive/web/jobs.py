@@ -114,12 +114,25 @@ def ensure_runner(app) -> None:
             log.close()
 
 
+# Linux's autogroup scheduling (kernel.sched_autogroup_enabled, on by default in many distributions) shares the CPU
+# between sessions first and weighs a process's nice only against its own session's. The runner has a session of
+# its own (start_new_session), so its nice alone left it an equal share with the server: 0.3-0.9 of the two cores
+# while page requests queued (bench/WEB_LOAD.md, 2026-12-07, second section). Its session's nice is set too.
+AUTOGROUP = Path("/proc/self/autogroup")
+
+
 def lower_priority() -> int:
     """Called by the runner as it starts: lower its CPU priority by ARCHIVE_JOB_NICE (its OCR workers and
-    Tesseract runs inherit it), so an ingest takes the cores the pages leave idle and a page request never
-    waits for OCR. Returns the niceness the runner now has."""
-    step = int(os.environ.get(NICE_ENV) or 0)
-    return os.nice(max(0, min(step, 19))) if hasattr(os, "nice") else 0
+    Tesseract runs inherit it), and its session's where the kernel groups by session, so an ingest takes the
+    cores the pages leave idle and a page request never waits for OCR. Returns the niceness the runner now has."""
+    step = max(0, min(int(os.environ.get(NICE_ENV) or 0), 19))
+    nice = os.nice(step) if hasattr(os, "nice") else 0
+    try:
+        if step and AUTOGROUP.exists():   # (absent on kernels without autogroup, and off Linux)
+            AUTOGROUP.write_text(str(nice))
+    except OSError:   # not permitted here: the process's own nice still holds within its session
+        pass
+    return nice
 
 
 def queue(app, kind: str, user: str, params: dict) -> int:
