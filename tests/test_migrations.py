@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel
 from archive.store import db, migrations, reads
 from archive.store.db import make_engine
 from archive.store.models import Document
+from tests.helpers.statements import Statements
 
 
 def _raw_engine(db_url: str):
@@ -184,15 +185,9 @@ def test_migration_is_cheap_when_at_head(tmp_path):
     url = f"sqlite:///{tmp_path / 'a.db'}"
     make_engine(url).dispose()
     engine = create_engine(url)
-    calls = []
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def count(conn, cursor, statement, *args):
-        calls.append(statement)
-
-    migrations.upgrade(engine)
-    assert not any(s.lstrip().upper().startswith(("CREATE", "ALTER", "BEGIN IMMEDIATE")) for s in calls), calls
+    with Statements(engine) as seen:
+        migrations.upgrade(engine)
+    assert not any(s.upper().startswith(("CREATE", "ALTER", "BEGIN IMMEDIATE")) for s in seen.sql), seen.sql
     engine.dispose()
 
 

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
 from sqlmodel import Session
 
 from archive.store.models import Citation, Document, Page, SourceFile
 from archive.store.reads import DocumentFilter
 from reports.data import iter_page_bodies, load_catalog
 from tests.helpers.collection import build_collection
+from tests.helpers.statements import Statements
 
 
 def _count_statements(engine, fn):
-    seen = []
-
-    def on_execute(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
+    with Statements(engine) as seen:
         result = fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-    return result, len(seen)
+    return result, len(seen.sql)
 
 
 def _add_plain_documents(engine, n: int, start: int) -> None:

@@ -10,48 +10,17 @@ import os
 import re
 import subprocess
 import sys
-from collections import Counter
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session
 
 from archive.store import reads
 from archive.store.db import session_scope
 from archive.web import views
 from tests.helpers.collection import build_collection
+from tests.helpers.statements import Statements
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
-
-
-class Statements:
-    """The SQL statements an engine runs while this is open, and the write transactions it begins."""
-
-    def __init__(self, engine):
-        self.engine, self.sql, self.writes = engine, [], 0
-
-    def _statement(self, conn, cursor, statement, *args):
-        self.sql.append(" ".join(statement.split()))
-
-    def _begin(self, conn):
-        if conn.get_execution_options().get("archive_write"):
-            self.writes += 1
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._statement)
-        event.listen(self.engine, "begin", self._begin)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._statement)
-        event.remove(self.engine, "begin", self._begin)
-
-    def selects(self) -> list[str]:
-        return [s for s in self.sql if s.startswith("SELECT") and s != "SELECT 1"]  # (PostgreSQL's pool ping)
-
-    def tables(self) -> Counter:
-        """How many SELECTs read from each table (the first table after FROM)."""
-        return Counter(re.search(r"\bFROM (\w+)", s).group(1) for s in self.selects())
 
 
 def _document_page(engine, doc_id: int) -> tuple[dict, Statements]:

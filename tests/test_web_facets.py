@@ -7,12 +7,12 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from sqlmodel import Session
 
 from archive.store import reads
 from archive.web.app import create_app
 from tests.helpers.collection import build_collection
+from tests.helpers.statements import Statements
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
 
@@ -70,19 +70,11 @@ def test_facet_links_keep_the_filters_and_stay_escaped(site):
 
 def _plans(engine, fn) -> list[str]:
     """SQLite's plan of every statement `fn` runs (the real statements, with their parameters)."""
-    seen = []
-
-    def record(conn, cursor, statement, params, context, executemany):
-        seen.append((statement, params))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with Statements(engine) as seen:
         fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     plans = []
     with engine.connect() as conn:
-        for statement, params in [(st, p) for st, p in seen if st.lstrip().upper().startswith("SELECT")]:
+        for statement, params in [(st, p) for st, p in seen.raw if st.lstrip().upper().startswith("SELECT")]:
             rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params).all()
             plans.append(" | ".join(str(r[-1]) for r in rows))
     return plans
@@ -107,25 +99,16 @@ def test_search_facets_from_one_read_agree_with_the_group_by_fallback(site, engi
     """A search matching few documents counts its facets from one read of their values; one matching more
     than FACET_ROWS falls back to a count and a GROUP BY per facet. Both give the same answer, filter and all."""
     q = "pamphlets OR leaflet OR markup"
-    queries = []
-
-    def record(conn, cursor, statement, *rest):
-        queries.append(statement)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        for flt in (reads.DocumentFilter(), reads.DocumentFilter(date_to="1990"),
-                    reads.DocumentFilter(publisher="pioneer")):
-            with Session(engine) as s:
-                queries.clear()
+    for flt in (reads.DocumentFilter(), reads.DocumentFilter(date_to="1990"),
+                reads.DocumentFilter(publisher="pioneer")):
+        with Session(engine) as s:
+            with Statements(engine) as seen:
                 one_read = reads.search_facets(s, q, flt)
-                selects = [st for st in queries if st.lstrip().upper().startswith("SELECT")]
-                assert len(selects) == 1 and "GROUP BY" not in selects[0], queries
-                monkeypatch.setattr(reads, "FACET_ROWS", 0)
-                grouped = reads.search_facets(s, q, flt)
-                monkeypatch.setattr(reads, "FACET_ROWS", 20_000)
-            assert one_read == grouped and one_read["total_documents"] >= 1, (flt, one_read, grouped)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+            assert len(seen.selects()) == 1 and "GROUP BY" not in seen.selects()[0], seen.sql
+            monkeypatch.setattr(reads, "FACET_ROWS", 0)
+            grouped = reads.search_facets(s, q, flt)
+            monkeypatch.setattr(reads, "FACET_ROWS", 20_000)
+        assert one_read == grouped and one_read["total_documents"] >= 1, (flt, one_read, grouped)
 
 
 def test_search_results_come_in_pages(site, monkeypatch):
