@@ -47,26 +47,26 @@ def chunks(items: Iterable, n: int = IDS_PER_STATEMENT) -> Iterator[list]:
 
 # The reads of one document's page, built once: a statement built for each request cost more Python than its
 # execution (bench/WEB_LOAD.md, 2026-12-07, second section). Each takes the document's id as :doc.
-DOC = bindparam("doc")
-_DOCUMENT_WITHOUT_TEXT = select(Document).where(Document.id == DOC).options(defer(Document.text))
-_PAGES_OF = (select(Page, col(Page.thumbnail).is_not(None)).where(Page.document_id == DOC).order_by(Page.number)
+_DOC = bindparam("doc")
+_DOCUMENT_WITHOUT_TEXT = select(Document).where(Document.id == _DOC).options(defer(Document.text))
+_PAGES_OF = (select(Page, col(Page.thumbnail).is_not(None)).where(Page.document_id == _DOC).order_by(Page.number)
              .options(defer(Page.thumbnail)))
-_CITATIONS_OF = (select(Citation).where(Citation.document_id == DOC)
+_CITATIONS_OF = (select(Citation).where(Citation.document_id == _DOC)
                  .order_by(Citation.page, Citation.span_start, Citation.id))
 _RELATIONS_OF = (select(DocumentRelation)
-                 .where((DocumentRelation.document_id == DOC) | (DocumentRelation.other_id == DOC))
+                 .where((DocumentRelation.document_id == _DOC) | (DocumentRelation.other_id == _DOC))
                  .order_by(DocumentRelation.document_id, DocumentRelation.other_id, DocumentRelation.id))
-IDS = bindparam("ids", expanding=True)   # a list of ids, IN (...) (at most IDS_PER_STATEMENT)
+_IDS = bindparam("ids", expanding=True)   # a list of ids, IN (...) (at most IDS_PER_STATEMENT)
 _RELATIONS_IN = (select(DocumentRelation)
-                 .where(col(DocumentRelation.document_id).in_(IDS) | col(DocumentRelation.other_id).in_(IDS)))
-_SOURCES_OF = select(SourceFile).where(SourceFile.document_id == DOC).order_by(SourceFile.sequence)
-_CITED_BY = select(Citation.document_id).where(Citation.target_document_id == DOC, Citation.document_id != DOC)
+                 .where(col(DocumentRelation.document_id).in_(_IDS) | col(DocumentRelation.other_id).in_(_IDS)))
+_SOURCES_OF = select(SourceFile).where(SourceFile.document_id == _DOC).order_by(SourceFile.sequence)
+_CITED_BY = select(Citation.document_id).where(Citation.target_document_id == _DOC, Citation.document_id != _DOC)
 _ASSERTIONS_OF = (select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id)
-                  .where(Assertion.document_id == DOC).order_by(Assertion.id))
+                  .where(Assertion.document_id == _DOC).order_by(Assertion.id))
 _EVENTS = select(Event, Agent).join(Agent, Agent.id == Event.agent_id).order_by(Event.time, Event.id)
-_EVENTS_OF = _EVENTS.where(Event.document_id == DOC)
-_IMAGE_OF = select(Page.thumbnail).where(Page.document_id == DOC, Page.number == bindparam("number"))
-_LAYOUTS_OF = select(PageLayout).join(Page, col(Page.id) == PageLayout.page_id).where(Page.document_id == DOC)
+_EVENTS_OF = _EVENTS.where(Event.document_id == _DOC)
+_IMAGE_OF = select(Page.thumbnail).where(Page.document_id == _DOC, Page.number == bindparam("number"))
+_LAYOUTS_OF = select(PageLayout).join(Page, col(Page.id) == PageLayout.page_id).where(Page.document_id == _DOC)
 
 
 def get_document(session: Session, ref: str | int, *, with_text: bool = True) -> Document:
@@ -596,10 +596,10 @@ def _in_force(session: Session, where) -> dict[tuple, InForce]:
 
 
 _DECISIONS = select(Decision, Agent).join(Agent, Agent.id == Decision.agent_id).order_by(Decision.id)
+_VALUE_DECISIONS_OF = _DECISIONS.where(Decision.subject == "value", Decision.document_id == _DOC)
 # decisions_about: each side of the OR on a prefix of ix_decision_subject (subject, document_id, other_id).
-_VALUE_DECISIONS_OF = _DECISIONS.where(Decision.subject == "value", Decision.document_id == DOC)
-_DECISIONS_ABOUT = _DECISIONS.where((col(Decision.subject).in_(DECISION_SUBJECTS) & (Decision.document_id == DOC))
-                                    | ((Decision.subject == "relation") & (col(Decision.other_id) == DOC)))
+_DECISIONS_ABOUT = _DECISIONS.where((col(Decision.subject).in_(DECISION_SUBJECTS) & (Decision.document_id == _DOC))
+                                    | ((Decision.subject == "relation") & (col(Decision.other_id) == _DOC)))
 
 
 def _in_force_by_subject(rows: Iterable[tuple[Decision, Agent]]) -> dict[str, dict[tuple, InForce]]:
