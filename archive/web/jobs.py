@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from archive.store import accounts
 from archive.store import jobs as job_record
-from archive.store.db import is_sqlite, session_scope
+from archive.store.db import is_sqlite, resolve_url, session_scope
 from archive.store.models import Job, utcnow
 from archive.web import auth
 
@@ -117,18 +117,22 @@ def ensure_runner(app) -> None:
 # Linux's autogroup scheduling (kernel.sched_autogroup_enabled, on by default in many distributions) shares the CPU
 # between sessions first and weighs a process's nice only against its own session's. The runner has a session of
 # its own (start_new_session), so its nice alone left it an equal share with the server: 0.3-0.9 of the two cores
-# while page requests queued (bench/WEB_LOAD.md, 2026-12-07, second section). Its session's nice is set too.
+# while page requests queued (bench/WEB_LOAD.md, 2026-12-07, second section). On PostgreSQL its session's nice is
+# set too. Not on SQLite: there the runner's write transactions hold the archive's one writer lock, and a runner
+# starved of CPU held it for seconds while every edit waited (edit POST max 1.9-2.4 s against 0.3-0.6 s).
 AUTOGROUP = Path("/proc/self/autogroup")
 
 
 def lower_priority() -> int:
     """Called by the runner as it starts: lower its CPU priority by ARCHIVE_JOB_NICE (its OCR workers and
-    Tesseract runs inherit it), and its session's where the kernel groups by session, so an ingest takes the
-    cores the pages leave idle and a page request never waits for OCR. Returns the niceness the runner now has."""
+    Tesseract runs inherit it), and on PostgreSQL its session's where the kernel groups by session, so an ingest
+    takes the cores the pages leave idle and a page request never waits for OCR. Returns the niceness the runner
+    now has."""
     step = max(0, min(int(os.environ.get(NICE_ENV) or 0), 19))
     nice = os.nice(step) if hasattr(os, "nice") else 0
     try:
-        if step and AUTOGROUP.exists():   # (absent on kernels without autogroup, and off Linux)
+        # (absent on kernels without autogroup, and off Linux)
+        if step and AUTOGROUP.exists() and not resolve_url(None).startswith("sqlite"):
             AUTOGROUP.write_text(str(nice))
     except OSError:   # not permitted here: the process's own nice still holds within its session
         pass
