@@ -2,7 +2,7 @@
 measures the time): the document page reads each table once, whatever the number of pages, and never the page
 images (one page's image is read alone); a person's edit of a document held once takes one write transaction (on
 SQLite the archive's one writer lock); a server process keeps as many connections as it works on requests at once;
-the job runner runs below the pages' CPU priority, its session too."""
+the job runner runs below the pages' CPU priority (on PostgreSQL its session too)."""
 
 from __future__ import annotations
 
