@@ -161,15 +161,15 @@ def cpu_snapshot(server_pid: int, *, job_marker: str = "archive.web.runner") -> 
       on a shared virtual machine, the noise in every other figure).
     (Not the job runner's own: one that ends inside a window, and the processes it leaves to init, take their
     time out of the server's tree.) Take one before and one after a window and subtract (cpu_delta)."""
-    tree = _tree(server_pid)
+    times = {pid: _times(pid) for pid, _depth in _tree(server_pid)}   # each process's /proc read once
     kids = _children_map()
-    stack = [pid for pid, _depth in tree if job_marker in _times(pid)[0]]
+    stack = [pid for pid, (cmd, _own, _reaped) in times.items() if job_marker in cmd]
     runner: set[int] = set()
     while stack:  # the runner and its own tree
         pid = stack.pop()
         runner.add(pid)
         stack += kids.get(pid, [])
-    server = sum(_times(pid)[1] for pid, _depth in tree if pid not in runner)
+    server = sum(own for pid, (_cmd, own, _reaped) in times.items() if pid not in runner)
     pg = 0.0
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterable, Optional
 
-from sqlalchemy import bindparam
 from sqlalchemy import update as sa_update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -65,7 +64,7 @@ UNINDEXED = select(Document.id).where(
 
 
 _UNINDEXED_DESCRIBED = UNINDEXED.where(col(Document.described_at).is_not(None))
-_UNINDEXED_AMONG = UNINDEXED.where(col(Document.id).in_(bindparam("ids", expanding=True))).limit(1)
+_UNINDEXED_AMONG = UNINDEXED.where(col(Document.id).in_(reads.IDS)).limit(1)
 
 
 def _unindexed(session: Session) -> list[int]:

@@ -6,7 +6,6 @@ import json
 from typing import Optional
 
 from rapidfuzz import fuzz
-from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -78,7 +77,7 @@ def share_metadata(engine: Engine, doc_ids: Optional[list[int]] = None) -> set[i
 _SHARED_AMONG = (select(Assertion.id).join(Agent, Agent.id == Assertion.agent_id)
                  .where(Agent.kind == AgentKind.SOFTWARE.value, Agent.name == AGENT, Agent.version == __version__,
                         Assertion.superseded == False,  # noqa: E712
-                        col(Assertion.document_id).in_(bindparam("ids", expanding=True))).limit(1))
+                        col(Assertion.document_id).in_(reads.IDS)).limit(1))
 
 
 def _anything_to_share(engine: Engine, doc_ids: set[int]) -> bool:
