@@ -39,10 +39,13 @@ def backfill(engine: Engine, exclude: Iterable[int] = (), progress: Optional[Pro
     for start in range(0, len(stale), 200):
         if progress:
             progress("indexing", start, len(stale))
+        chunk = stale[start:start + 200]
+        with Session(engine) as session:
+            signatures = duplicates.text_signatures(session, chunk)
+            index = linking.document_index(session, chunk)
         with session_scope(engine) as session:
-            chunk = stale[start:start + 200]
-            duplicates.index_texts(session, chunk)
-            linking.index_documents(session, chunk)
+            duplicates.store_signatures(session, signatures)
+            linking.store_index(session, index)
             _mark(session, chunk, described=False)
     return len(stale)
 
@@ -90,21 +93,28 @@ def update(engine: Engine, doc_ids: Optional[list[int]], progress: Optional[Prog
         for i, doc_id in enumerate(ids):
             if progress:
                 progress("metadata and citations", i, len(ids))
-            with session_scope(engine) as session:
-                doc = reads.get_document(session, doc_id)
+            # Extracted before the write transaction, which only writes: on SQLite it holds the archive's one
+            # writer lock, and a person's edit waits for it. A document's pages never change once written.
+            with Session(engine) as session:
                 pages = page_texts(session, doc_id)
+                values = extracted_metadata(session, doc_id, pages) if metadata else []
+            found = citation_finder.find_citations(pages) if citations else []
+            with session_scope(engine) as session:
+                doc = reads.get_document(session, doc_id, with_text=False)
                 if metadata:
-                    extract_metadata(session, doc, pages)
+                    record_metadata(session, doc, values)
                 if citations:
                     removed_creators |= linking.creator_keys_of(session, doc_id)
-                    extract_citations(session, doc, pages)
+                    record_citations(session, doc, found)
         if progress:
             progress("metadata and citations", len(ids), len(ids))
     whole = doc_ids is None
     dups: list = []
     if extract_values or whole:
+        with Session(engine) as session:
+            signatures = duplicates.text_signatures(session, sorted(set(_unindexed(session)) & set(ids)))
         with session_scope(engine) as session:
-            duplicates.index_texts(session, sorted(set(_unindexed(session)) & set(ids)))   # new texts
+            duplicates.store_signatures(session, signatures)   # new texts
         dups = duplicates.find_duplicates(engine, None if whole else ids, exhaustive=exhaustive)
     changed = samework.share_metadata(engine, None if whole else ids)
     links = linking.relink(engine, None if whole else sorted(set(ids) | changed), progress,
@@ -147,12 +157,16 @@ def citation_agent(session: Session):
                        f"{__version__}/{citation_finder.FINDER_VERSION}")
 
 
-def extract_metadata(session: Session, doc: Document, pages: list[str]) -> list[str]:
-    """Replace this software's earlier assertions with a fresh extraction; a person's assertions
+def extracted_metadata(session: Session, doc_id: int, pages: list[str]) -> list:
+    """The metadata extractor's values for a document's pages (read only: see record_metadata)."""
+    return metadata_extractor.extract_metadata(pages, layouts=layouts_read(session, doc_id, len(pages)))
+
+
+def record_metadata(session: Session, doc: Document, values: list) -> list[str]:
+    """Replace this software's earlier assertions with a fresh extraction's values; a person's assertions
     are untouched and keep outranking it. Returns the fields whose current value changed."""
     who = metadata_agent(session)
     writes.supersede_software_assertions(session, doc.id)
-    values = metadata_extractor.extract_metadata(pages, layouts=layouts_read(session, doc.id, len(pages)))
     for v in values:
         ev = v.evidence
         writes.add_assertion(session, doc, v.field, v.value, who, method=v.method, confidence=v.confidence,
@@ -178,10 +192,10 @@ def layouts_read(session: Session, doc_id: int, count: int) -> list:
     return [found.get(ids[k]) if k in wanted else None for k in range(count)]
 
 
-def extract_citations(session: Session, doc: Document, pages: list[str]) -> list[Citation]:
-    """Replace the document's citations by a fresh extraction (links are made by relink)."""
+def record_citations(session: Session, doc: Document, found: list) -> list[Citation]:
+    """Replace the document's citations by a fresh extraction's (citation_finder.find_citations; links are
+    made by relink)."""
     who = citation_agent(session)
-    found = citation_finder.find_citations(pages)
     rows = [Citation(document_id=doc.id, page=f.page, kind=f.kind, raw=f.raw, author=f.author, title=f.title,
                      year=f.year, locator=f.locator, note_number=f.note_number, place=f.place,
                      publisher=f.publisher, span_start=f.start, span_end=f.end) for f in found]

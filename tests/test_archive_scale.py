@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session, col, select
 
 from archive.store import migrations
-from archive.store.db import make_engine
-from archive.store.models import Citation, Document, DocumentRelation, ExternalWork
+from archive.store.db import make_engine, session_scope
+from archive.store.models import Citation, Document, DocumentKey, DocumentRelation, ExternalWork
 from ingest.pipeline import IngestOptions, ingest
 from provenance.citations import FoundCitation
 from provenance.matching import blocking, linking, resolve
@@ -306,3 +306,62 @@ def test_an_edit_during_an_ingest_leaves_the_new_documents_to_it(generated, engi
     update(engine, undescribed(engine))
     assert set(new) <= keyed() and undescribed(engine) == []
     assert update(engine, None, extract_values=False, exhaustive=True)["changed"] == 0
+
+
+def test_keys_computed_before_an_edit_are_computed_again_when_stored(generated, engine):
+    """A document's keys are computed outside the write transaction that stores them (on SQLite it holds the one
+    writer lock an edit waits for). A person's edit of a field they read, committed in between, is what they are
+    stored from: the edit's own relink ran before them and would not run again."""
+    from archive.web.views import field_version, set_field
+    out, _ = generated
+    _arrive(engine, sorted(out.glob("doc-*.pdf"))[:10])
+    with Session(engine) as s:
+        computed = linking.document_index(s, [1])
+        version = field_version(s, 1, "title")
+    set_field(engine, 1, "title", "Zzyzx quarterly register of unrelated matters", by="Ada Archivist",
+              note="from the cover", version=version)
+    with session_scope(engine) as s:
+        linking.store_index(s, computed)
+    with Session(engine) as s:
+        stored = set(s.exec(select(DocumentKey.key).where(DocumentKey.document_id == 1)))
+        assert stored == blocking.document_keys(linking.candidates(s, [1])[1])
+    assert stored != computed.doc_keys[1], "the keys computed before the edit were stored"
+
+
+def test_the_provenance_stage_computes_outside_its_write_transactions(generated, tmp_path, monkeypatch):
+    """On SQLite a write transaction holds the archive's one writer lock, which a person's edit waits for. The
+    stage extracts values, text signatures and keys with no write transaction open, and takes the lock only to
+    write what they computed."""
+    import sqlite3
+    from collections import Counter
+
+    from provenance import pipeline
+    from provenance.matching import similarity
+    path = tmp_path / "archive.db"
+    engine = make_engine(f"sqlite:///{path}")
+    out, _ = generated
+    assert not ingest(engine, [str(p) for p in sorted(out.glob("doc-*.pdf"))[:12]], IngestOptions(jobs=1)).failed
+    calls: Counter = Counter()
+    locked: Counter = Counter()
+
+    def watched(name, real):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            probe = sqlite3.connect(path, timeout=0)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+            except sqlite3.OperationalError:   # database is locked: a write transaction is open
+                locked[name] += 1
+            finally:
+                probe.close()
+            return real(*args, **kwargs)
+        return call
+    watch = ((pipeline.metadata_extractor, "extract_metadata"), (pipeline.citation_finder, "find_citations"),
+             (similarity, "text_keys"), (blocking, "document_keys"), (blocking, "citation_keys"))
+    for module, name in watch:
+        monkeypatch.setattr(module, name, watched(name, getattr(module, name)))
+    update(engine, undescribed(engine))
+    assert set(calls) == {name for _, name in watch}, calls
+    assert not locked, f"computed while the writer lock was held: {dict(locked)} of {dict(calls)}"
+    engine.dispose()

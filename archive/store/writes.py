@@ -264,8 +264,11 @@ def replace_keys(session: Session, table, keys: dict[int, set[str]]) -> dict[int
             old[who].add(key)
         session.exec(delete(table).where(col(owner).in_(chunk)))
     rows = [{"key": k, KEY_TABLES[table]: i} for i in ids for k in sorted(keys[i])]
+    # A Core insert of the table: the ORM's bulk insert spends more on each row's dictionary than the database
+    # spends storing it (11,000 citation keys: 140-190 -> 90 ms on SQLite).
+    conn = session.connection()
     for start in range(0, len(rows), 5000):
-        session.exec(insert(table), params=rows[start:start + 5000])
+        conn.execute(insert(table.__table__), rows[start:start + 5000])
     return old
 
 

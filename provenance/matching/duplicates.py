@@ -13,6 +13,7 @@ import json
 from typing import Iterable, Optional
 
 from sqlalchemy import func
+from sqlalchemy import update as sa_update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -28,18 +29,24 @@ DETECTOR = "archive-tracker duplicate detector"
 _PARTIAL_SAMPLES = 2   # sampled shingles two texts must share to be compared as a partial copy
 
 
-def index_texts(session: Session, doc_ids: Iterable[int]) -> None:
-    """Store each document's signature, shingle count and retrieval keys (read from its text once)."""
-    keys: dict[int, set[str]] = {}
+def text_signatures(session: Session, doc_ids: Iterable[int]) -> dict[int, tuple[Optional[str], set[str]]]:
+    """Each document's signature and shingle count (as stored in Document.minhash) and its retrieval keys, read
+    from its text once; computed outside the transaction that stores them (store_signatures), since a
+    document's text never changes once written."""
+    out: dict[int, tuple[Optional[str], set[str]]] = {}
     for chunk in chunks(sorted(set(doc_ids)), 50):   # texts of a few documents in memory at a time
-        for d in session.exec(select(Document).where(col(Document.id).in_(chunk))):
-            tk = similarity.text_keys(d.text) if d.text else None
-            d.minhash = json.dumps({"sig": list(tk.signature), "n": tk.shingles, "s": len(tk.samples)}) if tk else None
-            keys[d.id] = set(tk.bands + tk.samples) if tk else set()
-            session.add(d)
-            session.flush()
-            session.expunge(d)   # the text is not needed again
-    writes.replace_keys(session, SimilarityKey, keys)
+        for doc_id, text in session.exec(select(Document.id, Document.text).where(col(Document.id).in_(chunk))):
+            tk = similarity.text_keys(text) if text else None
+            out[doc_id] = ((json.dumps({"sig": list(tk.signature), "n": tk.shingles, "s": len(tk.samples)}),
+                            set(tk.bands + tk.samples)) if tk else (None, set()))
+    return out
+
+
+def store_signatures(session: Session, signatures: dict[int, tuple[Optional[str], set[str]]]) -> None:
+    """Store what text_signatures computed."""
+    if signatures:
+        session.exec(sa_update(Document), params=[{"id": d, "minhash": mh} for d, (mh, _) in signatures.items()])
+    writes.replace_keys(session, SimilarityKey, {d: keys for d, (_, keys) in signatures.items()})
 
 
 def _signatures(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, list[int], int, int]]:
@@ -96,7 +103,7 @@ def find_duplicates(engine: Engine, doc_ids: Optional[list[int]] = None, *,
                     exhaustive: bool = False) -> list[tuple[int, int, str, float]]:
     """Rescans (the same text hash), near-duplicates (MinHash similarity over word shingles) and partial
     copies (most of a shorter text's shingles inside a longer one) of the given documents (all when
-    None) among the documents the archive holds. Their keys must be stored (index_texts)."""
+    None) among the documents the archive holds. Their keys must be stored (store_signatures)."""
     with Session(engine) as session:
         if doc_ids is None:
             doc_ids = list(session.exec(select(Document.id).where(col(Document.minhash).is_not(None))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional
 
 from sqlalchemy import case, func
+from sqlalchemy import update as sa_update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -33,6 +34,7 @@ from provenance.matching import blocking, resolve
 RESOLVER = "archive-tracker citation resolver"
 Progress = Callable[[str, int, int], None]
 _GROUPS_PER_TX = 200   # creator groups per transaction in a whole-archive relink
+_DOCS_PER_TX = 10      # documents whose keys one write transaction stores (a few milliseconds of writing)
 
 
 def _year(date: Optional[str]) -> Optional[str]:
@@ -108,21 +110,67 @@ def _citations(session: Session, where, order: bool = False) -> list[Citation]:
 
 # --- keys -------------------------------------------------------------------------------------------
 
-def index_documents(session: Session, doc_ids: list[int]) -> set[str]:
-    """(Re)build the blocking keys of these documents and of their citations, and each citation's
-    creator key. Returns the documents' keys before and after: what they can reach."""
+@dataclass
+class Index:
+    """The blocking keys of some documents and of their citations, with each citation's creator key, and what
+    they were computed from. Computed by document_index outside the write transaction that stores them
+    (store_index): on SQLite that transaction holds the archive's one writer lock, which a person's edit waits for."""
+    doc_ids: list[int]
+    candidates: dict[int, resolve.Candidate]
+    founds: dict[int, FoundCitation]           # citation id -> as the keys read it
+    stored_creators: dict[int, Optional[str]]  # citation id -> its creator key when read
+    doc_keys: dict[int, set[str]]
+    creators: dict[int, Optional[str]]
+    cite_keys: dict[int, set[str]]
+
+
+def _index_inputs(session: Session, doc_ids: list[int]):
     cands = candidates(session, doc_ids)
-    new = {i: blocking.document_keys(cands[i]) for i in doc_ids if i in cands}
-    old = writes.replace_keys(session, DocumentKey, new)
-    reach = set().union(*new.values(), *old.values())
+    founds: dict[int, FoundCitation] = {}
+    stored: dict[int, Optional[str]] = {}
     for chunk in chunks(doc_ids):
         cites = _citations(session, col(Citation.document_id).in_(chunk))
-        founds = _founds(session, cites)
-        for c in cites:
-            c.creator_key = resolve.creator_key(founds[c.id])
-            session.add(c)
-        writes.replace_keys(session, CitationKey, {c.id: blocking.citation_keys(founds[c.id]) for c in cites})
-    session.flush()
+        founds.update(_founds(session, cites))
+        stored.update((c.id, c.creator_key) for c in cites)
+    return cands, founds, stored
+
+
+def document_index(session: Session, doc_ids: list[int]) -> Index:
+    """The keys of these documents and of their citations, computed (nothing written)."""
+    cands, founds, stored = _index_inputs(session, doc_ids)
+    return Index(doc_ids, cands, founds, stored,
+                 doc_keys={i: blocking.document_keys(cands[i]) for i in doc_ids if i in cands},
+                 creators={cid: resolve.creator_key(f) for cid, f in founds.items()},
+                 cite_keys={cid: blocking.citation_keys(f) for cid, f in founds.items()})
+
+
+def store_index(session: Session, index: Index) -> set[str]:
+    """(Re)place the keys document_index computed, in a write transaction; computed again here if what they are
+    read from changed meanwhile (a person's edit or another extraction committed between the two). Returns the
+    documents' keys before and after: what they can reach."""
+    cands, founds, stored = _index_inputs(session, index.doc_ids)
+    if cands != index.candidates or founds != index.founds:
+        index = document_index(session, index.doc_ids)
+    old = writes.replace_keys(session, DocumentKey, index.doc_keys)
+    changed = [{"id": cid, "creator_key": key} for cid, key in index.creators.items() if stored.get(cid) != key]
+    if changed:
+        session.exec(sa_update(Citation), params=changed)
+    writes.replace_keys(session, CitationKey, index.cite_keys)
+    return set().union(*index.doc_keys.values(), *old.values())
+
+
+def index_documents(engine: Engine, doc_ids: list[int], per_transaction: int,
+                    progress: Optional[Progress] = None) -> set[str]:
+    """(Re)build the keys of these documents and their citations, a few documents per write transaction, each
+    computed before its transaction. Returns the documents' keys before and after: what they can reach."""
+    reach: set[str] = set()
+    for start in range(0, len(doc_ids), per_transaction):
+        if progress:
+            progress("indexing", start, len(doc_ids))
+        with Session(engine) as session:
+            index = document_index(session, doc_ids[start:start + per_transaction])
+        with session_scope(engine) as session:
+            reach |= store_index(session, index)
     return reach
 
 
@@ -271,18 +319,14 @@ def relink(engine: Engine, doc_ids: Optional[Iterable[int]] = None, progress: Op
     if doc_ids is None or exhaustive:
         with Session(engine) as session:
             every_doc = list(session.exec(select(Document.id).order_by(Document.id)))
-        for start in range(0, len(every_doc), 200):   # every key rebuilt, a few hundred documents at a time
-            if progress:
-                progress("indexing", start, len(every_doc))
-            with session_scope(engine) as session:
-                index_documents(session, every_doc[start:start + 200])
+        index_documents(engine, every_doc, _DOCS_PER_TX, progress)   # every key rebuilt
         with Session(engine) as session:
             groups = sorted(set(session.exec(select(Citation.creator_key).distinct())) - {None})
         redo = None
     else:
         doc_ids = sorted(set(doc_ids))
-        with session_scope(engine) as session:
-            reach = index_documents(session, doc_ids)
+        reach = index_documents(engine, doc_ids, _DOCS_PER_TX)
+        with Session(engine) as session:
             redo = _reached(session, reach)
             for chunk in chunks(doc_ids):
                 redo.update(session.exec(select(Citation.id).where(
