@@ -95,6 +95,22 @@ def test_facets_and_exact_filters_are_read_by_index(site, engine):
     assert all("INDEX ix_document_place" in p and "SCAN document" not in p for p in plans), plans
 
 
+def test_an_unfiltered_search_ranks_pages_in_the_index_alone(site, engine):
+    """Without a filter SQLite ranks the matching pages in the full-text index, then looks up only the top ones
+    in the page and document tables. Joined first, every matching page was looked up twice before the sort."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the plans are checked on SQLite; PostgreSQL chooses by its table statistics")
+
+    def search():
+        with Session(engine) as s:
+            assert reads.search(s, "pamphlets OR leaflet OR markup")
+    [plan] = [p for p in _plans(engine, search) if "page_fts" in p]
+    steps = plan.split(" | ")
+    ranked = next(i for i, step in enumerate(steps) if step.startswith("SCAN page_fts"))
+    looked_up = next(i for i, step in enumerate(steps) if step.startswith("SEARCH page "))
+    assert steps[0] in ("MATERIALIZE top", "CO-ROUTINE top") and ranked < steps.index("SCAN top") < looked_up, plan
+
+
 def test_search_facets_from_one_read_agree_with_the_group_by_fallback(site, engine, monkeypatch):
     """A search matching few documents counts its facets from one read of their values; one matching more
     than FACET_ROWS falls back to a count and a GROUP BY per facet. Both give the same answer, filter and all."""
