@@ -26,6 +26,36 @@ def pytest_configure(config):
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
+# The modules whose tests read the corpus as ingested once per backend for the session (corpus_archive). In a
+# parallel run they share one worker, so the corpus is ingested once for them all (checked at collection).
+CORPUS_MODULES = frozenset({"tests/test_archive_scale.py", "tests/test_corpus_provenance.py",
+                            "tests/test_ingest_corpus.py"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """A module that reads the ingested corpus must be one of CORPUS_MODULES (the parallel run's grouping)."""
+    using = {item.nodeid.split("::", 1)[0] for item in items if "corpus_archive" in item.fixturenames}
+    if using - CORPUS_MODULES:
+        raise pytest.UsageError(f"add {', '.join(sorted(using - CORPUS_MODULES))} to CORPUS_MODULES in "
+                                "tests/conftest.py: it reads corpus_archive")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """The parallel run (scripts/test.sh: pytest-xdist, --dist loadscope): each module's tests on one worker, so its
+    module fixtures are built once, and the corpus modules all on one worker. (pytest-xdist's own --dist loadgroup
+    cannot group them under pytest 9: it renames node ids, which pytest 9 no longer reads.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "corpus" if module in CORPUS_MODULES else module
+    return ByModule(config, log)
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     if not (CORPUS / "manifest.json").is_file():
