@@ -117,14 +117,15 @@ class Index:
     (store_index): on SQLite that transaction holds the archive's one writer lock, which a person's edit waits for."""
     doc_ids: list[int]
     candidates: dict[int, resolve.Candidate]
-    founds: dict[int, FoundCitation]           # citation id -> as the keys read it
-    stored_creators: dict[int, Optional[str]]  # citation id -> its creator key when read
+    founds: dict[int, FoundCitation]   # citation id -> as the keys read it
     doc_keys: dict[int, set[str]]
     creators: dict[int, Optional[str]]
     cite_keys: dict[int, set[str]]
 
 
 def _index_inputs(session: Session, doc_ids: list[int]):
+    """What the keys are computed from: the documents as candidates, their citations as found, and each
+    citation's stored creator key."""
     cands = candidates(session, doc_ids)
     founds: dict[int, FoundCitation] = {}
     stored: dict[int, Optional[str]] = {}
@@ -137,8 +138,8 @@ def _index_inputs(session: Session, doc_ids: list[int]):
 
 def document_index(session: Session, doc_ids: list[int]) -> Index:
     """The keys of these documents and of their citations, computed (nothing written)."""
-    cands, founds, stored = _index_inputs(session, doc_ids)
-    return Index(doc_ids, cands, founds, stored,
+    cands, founds, _ = _index_inputs(session, doc_ids)
+    return Index(doc_ids, cands, founds,
                  doc_keys={i: blocking.document_keys(cands[i]) for i in doc_ids if i in cands},
                  creators={cid: resolve.creator_key(f) for cid, f in founds.items()},
                  cite_keys={cid: blocking.citation_keys(f) for cid, f in founds.items()})
