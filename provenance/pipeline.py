@@ -47,6 +47,8 @@ def backfill(engine: Engine, exclude: Iterable[int] = (), progress: Optional[Pro
             duplicates.store_signatures(session, signatures)
             linking.store_index(session, index)
             _mark(session, chunk, described=False)
+    if progress and stale:
+        progress("indexing", len(stale), len(stale))
     return len(stale)
 
 

@@ -12,7 +12,15 @@ from sqlmodel import Session, col, select
 
 from archive.store import migrations
 from archive.store.db import make_engine, session_scope
-from archive.store.models import Citation, Document, DocumentKey, DocumentRelation, ExternalWork
+from archive.store.models import (
+    Citation,
+    CitationKey,
+    Document,
+    DocumentKey,
+    DocumentRelation,
+    ExternalWork,
+    SimilarityKey,
+)
 from ingest.pipeline import IngestOptions, ingest
 from provenance.citations import FoundCitation
 from provenance.matching import blocking, linking, resolve
@@ -365,3 +373,47 @@ def test_the_provenance_stage_computes_outside_its_write_transactions(generated,
     assert set(calls) == {name for _, name in watch}, calls
     assert not locked, f"computed while the writer lock was held: {dict(locked)} of {dict(calls)}"
     engine.dispose()
+
+
+def _keys(engine) -> dict:
+    with Session(engine) as s:
+        return {table.__name__: sorted(s.exec(select(table)).all(), key=repr)
+                for table in (DocumentKey, CitationKey, SimilarityKey)}
+
+
+def test_serve_rebuilds_keys_from_older_rules_before_it_serves(generated, db_url, run_cli, monkeypatch):
+    """After an upgrade that changes the key rules, `archive serve` rebuilds the old keys before the server
+    starts: left to the first update, a person's first edit waited for the whole archive's keys."""
+    import uvicorn
+    from sqlalchemy import delete
+    from sqlalchemy import update as sa_update
+
+    from provenance.pipeline import UNINDEXED
+    engine = make_engine(db_url)
+    try:
+        _arrive(engine, sorted(generated[0].glob("doc-*.pdf"))[:8])
+        current = _keys(engine)
+        assert all(current.values()), "documents, citations and texts all have keys"
+        with session_scope(engine) as s:   # as an earlier release left them: other rules, other keys
+            s.exec(sa_update(Document).values(keys_version=blocking.KEYS_VERSION - 1))
+            for table in (DocumentKey, CitationKey, SimilarityKey):
+                s.exec(delete(table))
+    finally:
+        engine.dispose()
+    for name in ("ARCHIVE_DB", "ARCHIVE_SECRET", "ARCHIVE_SERVE_SETTINGS"):   # serve sets them for its processes
+        monkeypatch.setenv(name, "")
+    at_start = {}
+
+    def server_starts(app, **options):
+        check = make_engine(db_url)
+        try:
+            with Session(check) as s:
+                at_start["stale"] = s.exec(UNINDEXED).all()
+            at_start["keys"] = _keys(check)
+        finally:
+            check.dispose()
+    monkeypatch.setattr(uvicorn, "run", server_starts)
+    result = run_cli(db_url, "serve", "--port", "8765", "--storage", str(generated[0].parent / "serve-storage"))
+    assert result.exit_code == 0, result.output
+    assert at_start["stale"] == [] and at_start["keys"] == current
+    assert "matching keys of 8 documents rebuilt" in result.output

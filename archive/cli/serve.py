@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from archive.cli.common import State, emit_json, pass_state, say
+from archive.cli.common import Progress, State, emit_json, pass_state, say
 from archive.errors import UsageError
 from archive.store.accounts import ROLES
 
@@ -55,6 +55,7 @@ def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_c
                        web_app.SETTINGS_ENV: json.dumps(settings)})
     app = web_app.from_environment()
     conf = jobs.settings(app)
+    bring_keys_up_to_date(state)
     if workers == 1:
         target, options = app, {}
     else:
@@ -63,6 +64,20 @@ def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_c
     say(state, f"archive: serving on http://{host}:{port}/ with {workers} process{'es' if workers > 1 else ''} "
                "(Ctrl-C to stop)")
     uvicorn.run(target, host=host, port=port, log_level="warning", **options)
+
+
+def bring_keys_up_to_date(state: State) -> None:
+    """Before the first request: the blocking keys of documents indexed under older rules (an archive made by an
+    earlier release) built anew. Every update starts with this; left to the first one, a person's first edit
+    after an upgrade waited for the whole archive's keys (48 s at 10,000 documents, bench/SCALE.md)."""
+    from provenance.pipeline import backfill
+    progress = Progress(state, "serve")
+    try:
+        n = backfill(state.engine, progress=progress)
+    finally:
+        progress.close()
+    if n:
+        say(state, f"archive: the matching keys of {n} documents rebuilt under this release's rules")
 
 
 @click.group("user")
