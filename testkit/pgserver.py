@@ -69,19 +69,25 @@ class PostgresServer:
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}"
         return self
 
-    def database(self, name: str | None = None) -> str:
-        """A new, empty database (an existing one of that name is dropped first)."""
+    def database(self, name: str | None = None, *, template: str | None = None) -> str:
+        """A new, empty database (an existing one of that name is dropped first); with `template`, a copy of that
+        database of this server (which nobody may be connected to)."""
         import psycopg
         name = name or "t_" + uuid.uuid4().hex[:12]
+        copy = f' TEMPLATE "{template}"' if template else ""
         for _attempt in range(50):
             try:
                 with psycopg.connect(self.url + "/postgres", autocommit=True) as conn:
                     conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                    conn.execute(f'CREATE DATABASE "{name}"')
-                break
-            except psycopg.OperationalError:
+                    if template:   # a pooled connection left open (a disposed engine's) would refuse the copy
+                        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                                     (template,))
+                    conn.execute(f'CREATE DATABASE "{name}"{copy}')
+                return f"{self.url}/{name}"
+            except psycopg.OperationalError as exc:
+                error = exc
                 time.sleep(0.2)
-        return f"{self.url}/{name}"
+        raise RuntimeError(f"could not create the database {name} on {self.url}: {error}")
 
     def existing(self, name: str) -> str | None:
         """The URL of the database `name` if this server holds it (a kept server's), else None."""

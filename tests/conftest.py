@@ -8,18 +8,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from tests.helpers.browser import browser  # noqa: F401  (the real Chromium fixture of the browser tests)
+from tests.helpers.databases import BACKENDS, invoke_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 REALWORLD = SHARED / "realworld"
 
-# Which database backends the suite runs on: both by default; ARCHIVE_TEST_BACKENDS=sqlite
-# narrows it for a quick local run.
-BACKENDS = [b.strip() for b in os.environ.get("ARCHIVE_TEST_BACKENDS", "sqlite,postgres").split(",") if b.strip()]
 
 
 def pytest_configure(config):
@@ -122,13 +119,8 @@ def engine(db_url):
 
 @pytest.fixture
 def run_cli():
-    """Invoke the `archive` command in-process: run_cli(db_url, "list", "--json") -> Result."""
-    from archive.cli import cli
-
-    def run(db_url: str, *args: str, input: str | None = None):
-        return CliRunner().invoke(cli, ["--db", db_url, *args], input=input, catch_exceptions=False)
-
-    return run
+    """invoke_cli, as a fixture."""
+    return invoke_cli
 
 
 # --- the shared corpus, ingested once per backend for the whole session ------------------------

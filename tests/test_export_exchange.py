@@ -16,30 +16,47 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from archive.store import reads
+from archive.store.db import make_engine
 from archive.store.models import Document, Page, SourceFile
 from ingest.pipeline import IngestOptions, ingest
 from reports import ead, iiif
 from reports.build import build_reports
+from tests.helpers.databases import BACKENDS, copy_db_url, invoke_cli, module_db_url
 
 EAD = {"e": ead.EAD_NS}
 HOSTILE = "Tom & Jerry <script>alert(1)</script> \"quoted\" ]]> 'single' \x07bell"
 SHOWN = HOSTILE.replace("\x07", "")  # XML 1.0 cannot hold a bell: it is dropped, the rest kept
 
 
-@pytest.fixture
-def archive_db(engine, db_url, realworld, corpus, run_cli, tmp_path):
-    tif = tmp_path / "held" / "phototest.tif"
-    tif.parent.mkdir()
+@pytest.fixture(scope="module", params=BACKENDS)
+def ingested_once(request, realworld, corpus, tmp_path_factory) -> str:
+    """The module's archive, ingested (OCR included) once per backend; each test works on a copy (db_url)."""
+    url = module_db_url(request.param, request, tmp_path_factory)
+    tif = tmp_path_factory.mktemp("held") / "phototest.tif"
     shutil.copy(realworld / "tesseract" / "phototest.tif", tif)
     inputs = [corpus / "workers-library" / "clean", corpus / "ellery-collection-catalogue" / "digital.pdf", tif]
-    summary = ingest(engine, [str(p) for p in inputs], IngestOptions(jobs=1))
-    assert len(summary.ingested) == 3, summary.as_json()
-    with Session(engine) as s:
-        last = s.exec(select(Document).order_by(Document.id.desc())).first()
-    res = run_cli(db_url, "set", str(last.id), "title", HOSTILE, "--by", "Tester", "--note", "hostile title")
+    engine = make_engine(url)
+    try:
+        summary = ingest(engine, [str(p) for p in inputs], IngestOptions(jobs=1))
+        assert len(summary.ingested) == 3, summary.as_json()
+        with Session(engine) as s:
+            last = s.exec(select(Document).order_by(Document.id.desc())).first()
+    finally:
+        engine.dispose()
+    res = invoke_cli(url, "set", str(last.id), "title", HOSTILE, "--by", "Tester", "--note", "hostile title")
     assert res.exit_code == 0, res.output
-    res = run_cli(db_url, "set", str(last.id), "date", "1931-05", "--by", "Tester")
+    res = invoke_cli(url, "set", str(last.id), "date", "1931-05", "--by", "Tester")
     assert res.exit_code == 0, res.output
+    return url
+
+
+@pytest.fixture
+def db_url(ingested_once, request, tmp_path) -> str:
+    return copy_db_url(ingested_once, request, tmp_path)
+
+
+@pytest.fixture
+def archive_db(engine):
     return engine
 
 
@@ -98,6 +115,14 @@ def test_bag_validates_with_sha256_and_holds_the_recorded_sources(archive_db, db
 def test_a_missing_or_changed_source_is_left_out_and_recorded(archive_db, db_url, run_cli, tmp_path):
     with Session(archive_db) as s:
         tif = next(sf for sf in s.exec(select(SourceFile)) if sf.path.endswith("phototest.tif"))
+    original = Path(tif.path).read_bytes()   # the module's archives share the file: put back after
+    try:
+        _change_the_source(archive_db, db_url, run_cli, tmp_path, tif)
+    finally:
+        Path(tif.path).write_bytes(original)
+
+
+def _change_the_source(archive_db, db_url, run_cli, tmp_path, tif) -> None:
     for change in ("append", "same size", "delete"):
         if change == "append":
             with open(tif.path, "ab") as fh:

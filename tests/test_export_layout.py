@@ -11,27 +11,45 @@ from lxml import etree
 from sqlmodel import Session, select
 
 from archive.store import reads
+from archive.store.db import make_engine
 from archive.store.models import Document, Page, PageLayout, SourceFile
 from ingest.pipeline import IngestOptions, ingest
 from reports import alto, mets
 from reports.build import build_reports
 from reports.pagestream import page_rows
+from tests.helpers.databases import BACKENDS, copy_db_url, invoke_cli, module_db_url
 
 ALTO_NS = {"a": alto.ALTO_NS}
 METS_NS = {"m": mets.METS_NS, "premis": mets.PREMIS_NS}
 HOSTILE = "Tom & Jerry <script>alert(1)</script> \"quoted\" 'single' \x07bell\x0c"
 
 
-@pytest.fixture
-def archive_db(engine, db_url, realworld, corpus, run_cli):
+@pytest.fixture(scope="module", params=BACKENDS)
+def ingested_once(request, realworld, corpus, tmp_path_factory) -> str:
+    """The module's archive, ingested (OCR included) once per backend; each test works on a copy (db_url)."""
+    url = module_db_url(request.param, request, tmp_path_factory)
     inputs = [realworld / "tesseract" / "phototest.tif", corpus / "workers-library" / "clean",
               corpus / "ellery-collection-catalogue" / "digital.pdf"]
-    summary = ingest(engine, [str(p) for p in inputs], IngestOptions(jobs=1))
-    assert len(summary.ingested) == 3, summary.as_json()
-    with Session(engine) as s:
-        first = s.exec(select(Document).order_by(Document.id)).first()
-    res = run_cli(db_url, "set", str(first.id), "title", HOSTILE, "--by", "Tester", "--note", "hostile title")
+    engine = make_engine(url)
+    try:
+        summary = ingest(engine, [str(p) for p in inputs], IngestOptions(jobs=1))
+        assert len(summary.ingested) == 3, summary.as_json()
+        with Session(engine) as s:
+            first = s.exec(select(Document).order_by(Document.id)).first()
+    finally:
+        engine.dispose()
+    res = invoke_cli(url, "set", str(first.id), "title", HOSTILE, "--by", "Tester", "--note", "hostile title")
     assert res.exit_code == 0, res.output
+    return url
+
+
+@pytest.fixture
+def db_url(ingested_once, request, tmp_path) -> str:
+    return copy_db_url(ingested_once, request, tmp_path)
+
+
+@pytest.fixture
+def archive_db(engine):
     return engine
 
 
