@@ -18,7 +18,6 @@ CORPUS = SHARED / "corpus"
 REALWORLD = SHARED / "realworld"
 
 
-
 def pytest_configure(config):
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
