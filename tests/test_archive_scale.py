@@ -417,3 +417,27 @@ def test_serve_rebuilds_keys_from_older_rules_before_it_serves(generated, db_url
     assert result.exit_code == 0, result.output
     assert at_start["stale"] == [] and at_start["keys"] == current
     assert "matching keys of 8 documents rebuilt" in result.output
+
+
+def test_keys_reach_postgresql_by_copy_and_are_those_computed(generated, engine):
+    """On PostgreSQL the key rows (hundreds a citation) are sent by COPY: as multi-row INSERTs they cost the
+    server five times as long, at the pages' priority (bench/WEB_LOAD.md). Stored either way, they are the keys
+    the documents and citations give."""
+    from tests.helpers.statements import Statements
+    with Statements(engine) as seen:
+        _arrive(engine, sorted(generated[0].glob("doc-*.pdf"))[:12])
+    sent = [s for s in seen.sql if s.startswith(("INSERT INTO documentkey", "INSERT INTO citationkey",
+                                                 "INSERT INTO similaritykey"))]
+    assert (sent == []) == (engine.dialect.name == "postgresql"), sent[:2]
+    with Session(engine) as s:
+        ids = sorted(s.exec(select(Document.id)))
+        index = linking.document_index(s, ids)
+        doc_keys = {i: set() for i in ids}
+        for key, doc in s.exec(select(DocumentKey.key, DocumentKey.document_id)):
+            doc_keys[doc].add(key)
+        cite_keys = {c: set() for c in index.cite_keys}
+        for key, cid in s.exec(select(CitationKey.key, CitationKey.citation_id)):
+            cite_keys[cid].add(key)
+        assert s.exec(select(SimilarityKey.key)).first() is not None
+    assert doc_keys == index.doc_keys and sum(map(len, doc_keys.values())) > 100
+    assert cite_keys == index.cite_keys and sum(map(len, cite_keys.values())) > 1000
