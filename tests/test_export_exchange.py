@@ -16,12 +16,10 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from archive.store import reads
-from archive.store.db import make_engine
 from archive.store.models import Document, Page, SourceFile
-from ingest.pipeline import IngestOptions, ingest
 from reports import ead, iiif
 from reports.build import build_reports
-from tests.helpers.databases import BACKENDS, copy_db_url, invoke_cli, module_db_url
+from tests.helpers.databases import BACKENDS, copy_db_url, ingested_archive, invoke_cli, module_db_url
 
 EAD = {"e": ead.EAD_NS}
 HOSTILE = "Tom & Jerry <script>alert(1)</script> \"quoted\" ]]> 'single' \x07bell"
@@ -35,17 +33,10 @@ def ingested_once(request, realworld, corpus, tmp_path_factory) -> str:
     tif = tmp_path_factory.mktemp("held") / "phototest.tif"
     shutil.copy(realworld / "tesseract" / "phototest.tif", tif)
     inputs = [corpus / "workers-library" / "clean", corpus / "ellery-collection-catalogue" / "digital.pdf", tif]
-    engine = make_engine(url)
-    try:
-        summary = ingest(engine, [str(p) for p in inputs], IngestOptions(jobs=1))
-        assert len(summary.ingested) == 3, summary.as_json()
-        with Session(engine) as s:
-            last = s.exec(select(Document).order_by(Document.id.desc())).first()
-    finally:
-        engine.dispose()
-    res = invoke_cli(url, "set", str(last.id), "title", HOSTILE, "--by", "Tester", "--note", "hostile title")
+    last = ingested_archive(url, inputs)[-1]
+    res = invoke_cli(url, "set", str(last), "title", HOSTILE, "--by", "Tester", "--note", "hostile title")
     assert res.exit_code == 0, res.output
-    res = invoke_cli(url, "set", str(last.id), "date", "1931-05", "--by", "Tester")
+    res = invoke_cli(url, "set", str(last), "date", "1931-05", "--by", "Tester")
     assert res.exit_code == 0, res.output
     return url
 
@@ -55,17 +46,12 @@ def db_url(ingested_once, request, tmp_path) -> str:
     return copy_db_url(ingested_once, request, tmp_path)
 
 
-@pytest.fixture
-def archive_db(engine):
-    return engine
-
-
 def _docs(engine):
     with Session(engine) as s:
         return list(s.exec(select(Document).order_by(Document.id)))
 
 
-def test_bag_validates_with_sha256_and_holds_the_recorded_sources(archive_db, db_url, run_cli, tmp_path):
+def test_bag_validates_with_sha256_and_holds_the_recorded_sources(engine, db_url, run_cli, tmp_path):
     out = tmp_path / "out"
     res = run_cli(db_url, "export", "--format", "bag", "-o", str(out), "--source-organization", "Test Library")
     assert res.exit_code == 0, res.output
@@ -77,7 +63,7 @@ def test_bag_validates_with_sha256_and_holds_the_recorded_sources(archive_db, db
     assert (root / "tagmanifest-sha256.txt").is_file()
     assert bag.info["Source-Organization"] == "Test Library"
     assert "3 documents" in bag.info["External-Description"] and bag.info["Payload-Oxum"]
-    with Session(archive_db) as s:
+    with Session(engine) as s:
         sources = list(s.exec(select(SourceFile)))
     hashes = {k: v["sha256"] for k, v in bag.payload_entries().items()}
     held = {k: v for k, v in hashes.items() if k.startswith("data/sources/")}
@@ -112,17 +98,17 @@ def test_bag_validates_with_sha256_and_holds_the_recorded_sources(archive_db, db
     assert any(m.endswith("digital.pdf") for m in json.loads(res.stdout)["missing"])
 
 
-def test_a_missing_or_changed_source_is_left_out_and_recorded(archive_db, db_url, run_cli, tmp_path):
-    with Session(archive_db) as s:
+def test_a_missing_or_changed_source_is_left_out_and_recorded(engine, db_url, run_cli, tmp_path):
+    with Session(engine) as s:
         tif = next(sf for sf in s.exec(select(SourceFile)) if sf.path.endswith("phototest.tif"))
     original = Path(tif.path).read_bytes()   # the module's archives share the file: put back after
     try:
-        _change_the_source(archive_db, db_url, run_cli, tmp_path, tif)
+        _change_the_source(engine, db_url, run_cli, tmp_path, tif)
     finally:
         Path(tif.path).write_bytes(original)
 
 
-def _change_the_source(archive_db, db_url, run_cli, tmp_path, tif) -> None:
+def _change_the_source(engine, db_url, run_cli, tmp_path, tif) -> None:
     for change in ("append", "same size", "delete"):
         if change == "append":
             with open(tif.path, "ab") as fh:
@@ -135,7 +121,7 @@ def _change_the_source(archive_db, db_url, run_cli, tmp_path, tif) -> None:
         else:
             Path(tif.path).unlink()
         out = tmp_path / change.replace(" ", "-")
-        build_reports(archive_db, out, "bag")
+        build_reports(engine, out, "bag")
         bag = bagit.Bag(str(out / "bag"))
         assert bag.validate()  # a well-formed bag...
         assert not list((out / "bag" / "data" / "sources").rglob("phototest.tif"))
@@ -146,7 +132,7 @@ def _change_the_source(archive_db, db_url, run_cli, tmp_path, tif) -> None:
         assert res.exit_code == 1 and "EXCLUDED" in res.output and "phototest.tif" in res.output
 
 
-def test_ead_validates_with_one_component_per_document(archive_db, db_url, run_cli, tmp_path):
+def test_ead_validates_with_one_component_per_document(engine, db_url, run_cli, tmp_path):
     res = run_cli(db_url, "export", "--format", "ead", "-o", str(tmp_path))
     assert res.exit_code == 0, res.output
     data = (tmp_path / "ead.xml").read_bytes()
@@ -155,7 +141,7 @@ def test_ead_validates_with_one_component_per_document(archive_db, db_url, run_c
     assert tree.findtext("e:control/e:recordid", namespaces=EAD) == "archive-tracker-selection"
     assert tree.find("e:control/e:maintenancehistory/e:maintenanceevent", EAD) is not None
     comps = tree.findall("e:archdesc/e:dsc/e:c01", EAD)
-    docs = _docs(archive_db)
+    docs = _docs(engine)
     assert [c.findtext("e:did/e:unitid", namespaces=EAD) for c in comps] == [str(d.id) for d in docs]
     hostile = comps[-1]
     assert hostile.findtext("e:did/e:unittitle", namespaces=EAD) == SHOWN
@@ -165,8 +151,8 @@ def test_ead_validates_with_one_component_per_document(archive_db, db_url, run_c
         assert c.findtext("e:did/e:physdescstructured/e:quantity", namespaces=EAD) == str(d.page_count)
 
 
-def test_the_ead_check_can_fail(archive_db, tmp_path):
-    build_reports(archive_db, tmp_path, "ead")
+def test_the_ead_check_can_fail(engine, tmp_path):
+    build_reports(engine, tmp_path, "ead")
     tree = etree.parse(str(tmp_path / "ead.xml")).getroot()
     ctl = tree.find("e:control", EAD)
     ctl.remove(ctl.find("e:recordid", EAD))  # recordid is required
@@ -177,12 +163,12 @@ def test_the_ead_check_can_fail(archive_db, tmp_path):
     assert ead.validate(tree2)
 
 
-def test_iiif_manifests_have_a_canvas_per_page_with_image_and_text(archive_db, db_url, run_cli, tmp_path):
+def test_iiif_manifests_have_a_canvas_per_page_with_image_and_text(engine, db_url, run_cli, tmp_path):
     res = run_cli(db_url, "export", "--format", "iiif", "-o", str(tmp_path))
     assert res.exit_code == 0, res.output
     hostile_seen = False
-    with Session(archive_db) as s:
-        for d in _docs(archive_db):
+    with Session(engine) as s:
+        for d in _docs(engine):
             path = tmp_path / iiif.folder(d.id) / "manifest.json"
             data = json.loads(path.read_text(encoding="utf-8"))
             Manifest(**data)  # iiif-prezi3's models accept it

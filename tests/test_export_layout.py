@@ -11,13 +11,11 @@ from lxml import etree
 from sqlmodel import Session, select
 
 from archive.store import reads
-from archive.store.db import make_engine
 from archive.store.models import Document, Page, PageLayout, SourceFile
-from ingest.pipeline import IngestOptions, ingest
 from reports import alto, mets
 from reports.build import build_reports
 from reports.pagestream import page_rows
-from tests.helpers.databases import BACKENDS, copy_db_url, invoke_cli, module_db_url
+from tests.helpers.databases import BACKENDS, copy_db_url, ingested_archive, invoke_cli, module_db_url
 
 ALTO_NS = {"a": alto.ALTO_NS}
 METS_NS = {"m": mets.METS_NS, "premis": mets.PREMIS_NS}
@@ -30,15 +28,8 @@ def ingested_once(request, realworld, corpus, tmp_path_factory) -> str:
     url = module_db_url(request.param, request, tmp_path_factory)
     inputs = [realworld / "tesseract" / "phototest.tif", corpus / "workers-library" / "clean",
               corpus / "ellery-collection-catalogue" / "digital.pdf"]
-    engine = make_engine(url)
-    try:
-        summary = ingest(engine, [str(p) for p in inputs], IngestOptions(jobs=1))
-        assert len(summary.ingested) == 3, summary.as_json()
-        with Session(engine) as s:
-            first = s.exec(select(Document).order_by(Document.id)).first()
-    finally:
-        engine.dispose()
-    res = invoke_cli(url, "set", str(first.id), "title", HOSTILE, "--by", "Tester", "--note", "hostile title")
+    first = ingested_archive(url, inputs)[0]
+    res = invoke_cli(url, "set", str(first), "title", HOSTILE, "--by", "Tester", "--note", "hostile title")
     assert res.exit_code == 0, res.output
     return url
 
@@ -48,11 +39,6 @@ def db_url(ingested_once, request, tmp_path) -> str:
     return copy_db_url(ingested_once, request, tmp_path)
 
 
-@pytest.fixture
-def archive_db(engine):
-    return engine
-
-
 def _layouts(engine):
     with Session(engine) as s:
         for d in s.exec(select(Document).order_by(Document.id)):
@@ -60,11 +46,11 @@ def _layouts(engine):
                 yield d, row, reads.page_layout(s, row.id), s.get(type(d), d.id)
 
 
-def test_alto_hocr_mets_agree_with_the_stored_layout(archive_db, tmp_path):
-    result = build_reports(archive_db, tmp_path, "all")
+def test_alto_hocr_mets_agree_with_the_stored_layout(engine, tmp_path):
+    result = build_reports(engine, tmp_path, "all")
     assert {"hocr", "alto", "mets"} <= set(result.formats)
     checked_words = 0
-    with Session(archive_db) as s:
+    with Session(engine) as s:
         docs = list(s.exec(select(Document).order_by(Document.id)))
         for d in docs:
             hocr = lxml.html.parse(str(tmp_path / f"hocr/doc-{d.id}.hocr")).getroot()
@@ -135,20 +121,20 @@ def test_alto_hocr_mets_agree_with_the_stored_layout(archive_db, tmp_path):
     assert hocr.findtext(".//title") == clean and not hocr.xpath("//script")
 
 
-def test_cli_export_alto_writes_the_files(archive_db, db_url, run_cli, tmp_path):
+def test_cli_export_alto_writes_the_files(engine, db_url, run_cli, tmp_path):
     out = tmp_path / "out"
     res = run_cli(db_url, "export", "--format", "alto", "-o", str(out), "--json")
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
-    with Session(archive_db) as s:
+    with Session(engine) as s:
         total = sum(d.page_count for d in s.exec(select(Document)))
     assert summary["formats"]["alto"]["count"] == total == len(list(out.glob("alto/doc-*/page-*.xml")))
     res = run_cli(db_url, "export", "--format", "mets")
     assert res.exit_code == 2 and "-o DIR" in res.output
 
 
-def test_a_page_without_layout_is_written_empty_not_guessed(archive_db, db_url, run_cli, tmp_path):
-    with Session(archive_db) as s:
+def test_a_page_without_layout_is_written_empty_not_guessed(engine, db_url, run_cli, tmp_path):
+    with Session(engine) as s:
         page = s.exec(select(Page).where(Page.method == "ocr").order_by(Page.id)).first()
         s.delete(s.get(PageLayout, page.id))
         s.commit()
@@ -196,11 +182,11 @@ def test_the_validator_catches_a_broken_alto_file():
     assert errors
 
 
-def test_xml_special_characters_in_ocr_words_stay_well_formed(archive_db, tmp_path):
+def test_xml_special_characters_in_ocr_words_stay_well_formed(engine, tmp_path):
     from archive.store import layout
     from archive.store.layout import Layout, Line, Word
     hostile_words = ["<b>", "&amp;", "\"q\"", "'s'", "nul\x00", "ff\x0c", "]]>"]
-    with Session(archive_db) as s:
+    with Session(engine) as s:
         page = s.exec(select(Page).where(Page.method == "ocr").order_by(Page.id)).first()
         words = tuple(Word(t, (10 + 40 * i, 10, 40 + 40 * i, 30), 88.0) for i, t in enumerate(hostile_words))
         lay = Layout(width=page.width, height=page.height, unit="px", source="tesseract",
@@ -210,8 +196,8 @@ def test_xml_special_characters_in_ocr_words_stay_well_formed(archive_db, tmp_pa
         s.add(row)
         s.commit()
         doc_id, number = page.document_id, page.number
-    build_reports(archive_db, tmp_path, "hocr")
-    build_reports(archive_db, tmp_path, "alto")
+    build_reports(engine, tmp_path, "hocr")
+    build_reports(engine, tmp_path, "alto")
     expected = [w.replace("\x00", "").replace("\x0c", "") for w in hostile_words]
     tree = etree.parse(str(tmp_path / alto.file_name(doc_id, number))).getroot()
     assert [x.get("CONTENT") for x in tree.findall(".//a:String", ALTO_NS)] == expected

@@ -38,6 +38,20 @@ def copy_db_url(url: str, request, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_server").database(template=url.rsplit("/", 1)[1])
 
 
+def ingested_archive(url: str, inputs: list[Path]) -> list[int]:
+    """`inputs` ingested in process into the archive at `url` (OCR included, one job), every one of them; the
+    documents' ids in order."""
+    from archive.store.db import make_engine
+    from ingest.pipeline import IngestOptions, ingest
+    engine = make_engine(url)
+    try:
+        summary = ingest(engine, [str(p) for p in inputs], IngestOptions(jobs=1))
+    finally:
+        engine.dispose()
+    assert len(summary.ingested) == len(inputs), summary.as_json()
+    return sorted(item["document"] for item in summary.ingested)
+
+
 def invoke_cli(db_url: str, *args: str, input: str | None = None):
     """The `archive` command in-process: invoke_cli(db_url, "list", "--json") -> Result."""
     from archive.cli import cli
