@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.browser import browser  # noqa: F401  (the real Chromium fixture of the browser tests)
-from tests.helpers.databases import BACKENDS, invoke_cli
+from tests.helpers.databases import BACKENDS, invoke_cli, make_db_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -86,12 +86,6 @@ def pg_server():
         yield server
     finally:
         server.__exit__(None, None, None)
-
-
-def make_db_url(backend: str, request, tmp_path: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'archive.db'}"
-    return request.getfixturevalue("pg_server").database()
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from provenance.citations import FoundCitation
 from provenance.matching import blocking, linking, resolve
 from provenance.pipeline import undescribed, update
 from sample.archive_gen import ArchiveGenerator, generate
+from tests.helpers.statements import Statements
 
 
 def snapshot(engine) -> dict:
@@ -423,7 +424,6 @@ def test_keys_reach_postgresql_by_copy_and_are_those_computed(generated, engine)
     """On PostgreSQL the key rows (hundreds a citation) are sent by COPY: as multi-row INSERTs they cost the
     server five times as long, at the pages' priority (bench/WEB_LOAD.md). Stored either way, they are the keys
     the documents and citations give."""
-    from tests.helpers.statements import Statements
     with Statements(engine) as seen:
         _arrive(engine, sorted(generated[0].glob("doc-*.pdf"))[:12])
     sent = [s for s in seen.sql if s.startswith(("INSERT INTO documentkey", "INSERT INTO citationkey",

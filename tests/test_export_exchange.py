@@ -19,7 +19,7 @@ from archive.store import reads
 from archive.store.models import Document, Page, SourceFile
 from reports import ead, iiif
 from reports.build import build_reports
-from tests.helpers.databases import BACKENDS, copy_db_url, ingested_archive, invoke_cli, module_db_url
+from tests.helpers.databases import BACKENDS, copy_db_url, ingested_archive, invoke_cli, make_db_url
 
 EAD = {"e": ead.EAD_NS}
 HOSTILE = "Tom & Jerry <script>alert(1)</script> \"quoted\" ]]> 'single' \x07bell"
@@ -29,7 +29,7 @@ SHOWN = HOSTILE.replace("\x07", "")  # XML 1.0 cannot hold a bell: it is dropped
 @pytest.fixture(scope="module", params=BACKENDS)
 def ingested_once(request, realworld, corpus, tmp_path_factory) -> str:
     """The module's archive, ingested (OCR included) once per backend; each test works on a copy (db_url)."""
-    url = module_db_url(request.param, request, tmp_path_factory)
+    url = make_db_url(request.param, request, tmp_path_factory.mktemp("module-archive"))
     tif = tmp_path_factory.mktemp("held") / "phototest.tif"
     shutil.copy(realworld / "tesseract" / "phototest.tif", tif)
     inputs = [corpus / "workers-library" / "clean", corpus / "ellery-collection-catalogue" / "digital.pdf", tif]

@@ -15,7 +15,7 @@ from archive.store.models import Document, Page, PageLayout, SourceFile
 from reports import alto, mets
 from reports.build import build_reports
 from reports.pagestream import page_rows
-from tests.helpers.databases import BACKENDS, copy_db_url, ingested_archive, invoke_cli, module_db_url
+from tests.helpers.databases import BACKENDS, copy_db_url, ingested_archive, invoke_cli, make_db_url
 
 ALTO_NS = {"a": alto.ALTO_NS}
 METS_NS = {"m": mets.METS_NS, "premis": mets.PREMIS_NS}
@@ -25,7 +25,7 @@ HOSTILE = "Tom & Jerry <script>alert(1)</script> \"quoted\" 'single' \x07bell\x0
 @pytest.fixture(scope="module", params=BACKENDS)
 def ingested_once(request, realworld, corpus, tmp_path_factory) -> str:
     """The module's archive, ingested (OCR included) once per backend; each test works on a copy (db_url)."""
-    url = module_db_url(request.param, request, tmp_path_factory)
+    url = make_db_url(request.param, request, tmp_path_factory.mktemp("module-archive"))
     inputs = [realworld / "tesseract" / "phototest.tif", corpus / "workers-library" / "clean",
               corpus / "ellery-collection-catalogue" / "digital.pdf"]
     first = ingested_archive(url, inputs)[0]

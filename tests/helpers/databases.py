@@ -14,10 +14,10 @@ from click.testing import CliRunner
 BACKENDS = [b.strip() for b in os.environ.get("ARCHIVE_TEST_BACKENDS", "sqlite,postgres").split(",") if b.strip()]
 
 
-def module_db_url(backend: str, request, tmp_path_factory) -> str:
-    """A fresh, empty database on `backend` for a module-scoped fixture (an archive its tests copy: copy_db_url)."""
+def make_db_url(backend: str, request, tmp_path: Path) -> str:
+    """A fresh, empty database on `backend` (SQLite: a file in `tmp_path`; PostgreSQL: on the session's server)."""
     if backend == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('module-archive') / 'archive.db'}"
+        return f"sqlite:///{tmp_path / 'archive.db'}"
     return request.getfixturevalue("pg_server").database()
 
 
