@@ -1,7 +1,8 @@
 """What a request of `archive serve` costs the database, checked by counting what it does (bench/WEB_LOAD.md
 measures the time): the document page reads each table once, whatever the number of pages, and never the page
 images (one page's image is read alone); a person's edit of a document held once takes one write transaction (on
-SQLite the archive's one writer lock); a server process keeps as many connections as it works on requests at once;
+SQLite the archive's one writer lock); a server process keeps as many connections as it works on requests at once (on PostgreSQL it hands the GIL
+between them less often);
 the job runner runs below the pages' CPU priority (on PostgreSQL its session too)."""
 
 from __future__ import annotations
@@ -126,6 +127,21 @@ def test_a_server_process_keeps_a_connection_for_each_request_it_works_on(db_url
 
 async def _tokens(anyio) -> int:
     return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+
+def test_a_server_process_on_postgresql_switches_its_threads_less_often(engine):
+    from fastapi.testclient import TestClient
+
+    from archive.web import app as web_app
+    before = sys.getswitchinterval()
+    with TestClient(web_app.create_app(engine, secret="s")) as client:
+        assert client.get("/login").status_code == 200
+        serving = sys.getswitchinterval()
+    assert sys.getswitchinterval() == before  # the process's own setting back when the app stops
+    if engine.dialect.name == "postgresql":
+        assert serving == pytest.approx(0.02) and before < 0.02
+    else:
+        assert serving == before
 
 
 def test_the_job_runner_runs_below_the_pages_priority(engine, tmp_path, monkeypatch):
