@@ -145,7 +145,10 @@ def test_verify_10000_files_interrupted_twice_then_resumed(tmp_path, db_url):
             Path(p).unlink()
         cmd = [archive_exe(), "--db", db_url, "verify", "--json"]
         for sig, at in ((signal.SIGINT, 2_000), (signal.SIGKILL, 5_000)):
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            # Ctrl-C's default action in the child, whatever this run inherited (a shell ignores SIGINT in what it
+            # starts in the background, and a process that starts with it ignored keeps it so).
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
             deadline = time.monotonic() + 300
             while _fixity_events(engine) < at and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.05)
