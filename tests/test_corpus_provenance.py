@@ -16,7 +16,7 @@ from archive.store.db import make_engine
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
 
 FORMS = [
-    ("on-trotskyites", "png-pages"), ("on-trotskyites", "pdf-image"), ("on-trotskyites", "pdf-text"),
+    ("on-trotskyites", "pdf-image"), ("on-trotskyites", "pdf-text"),
     ("on-trotskyites", "jpeg-pages"), ("workers-library", "png-pages"), ("fifty-years-at-the-case", "tiff-multipage"),
     ("paper-trails", "pdf-image"), ("undated-and-unsigned", "jpeg-pages"), ("ellery-collection-catalogue", "pdf-text"),
 ]
@@ -109,7 +109,7 @@ def test_listed_in_text_citations_extracted_and_resolved(corpus_archive, exporte
 
 def test_rescans_of_one_pamphlet_are_related(corpus_archive, exported):
     ids = {fmt: corpus_archive.inputs[("on-trotskyites", fmt)]["doc"]
-           for fmt in ("png-pages", "pdf-image", "pdf-text") if ("on-trotskyites", fmt) in corpus_archive.inputs}
+           for fmt in ("pdf-image", "pdf-text") if ("on-trotskyites", fmt) in corpus_archive.inputs}
     if len(ids) < 2:
         pytest.skip("the full rescans of on-trotskyites are ingested on SQLite only")
     digital = exported[ids["pdf-text"]]

@@ -12,7 +12,7 @@ from testkit.textmetrics import error_rates, ground_truth_pages
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
 
 FORMS = [
-    ("on-trotskyites", "png-pages"), ("on-trotskyites", "pdf-image"), ("on-trotskyites", "pdf-text"),
+    ("on-trotskyites", "pdf-image"), ("on-trotskyites", "pdf-text"),
     ("on-trotskyites", "jpeg-pages"), ("workers-library", "png-pages"), ("fifty-years-at-the-case", "tiff-multipage"),
     ("paper-trails", "pdf-image"), ("undated-and-unsigned", "jpeg-pages"), ("ellery-collection-catalogue", "pdf-text"),
 ]
