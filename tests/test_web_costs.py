@@ -1,9 +1,9 @@
 """What a request of `archive serve` costs the database, checked by counting what it does (bench/WEB_LOAD.md
 measures the time): the document page reads each table once, whatever the number of pages, and never the page
 images (one page's image is read alone); a person's edit of a document held once takes one write transaction (on
-SQLite the archive's one writer lock); a server process keeps as many connections as it works on requests at once (on PostgreSQL it hands the GIL
-between them less often);
-the job runner runs below the pages' CPU priority (on PostgreSQL its session too)."""
+SQLite the archive's one writer lock); a server process keeps as many connections as it works on requests at once
+(on PostgreSQL it hands the GIL between them less often); the job runner runs below the pages' CPU priority (on
+PostgreSQL its session too)."""
 
 from __future__ import annotations
 

@@ -43,8 +43,9 @@ REQUEST_THREADS = 8
 # On PostgreSQL a request waits on the server a round trip at a time, with the GIL released, and computes in
 # between: at 5 ms the process's threads share its core round robin, so all the requests in it finish late
 # together; at 20 ms each runs longer to its next round trip. Measured under the load bench (bench/WEB_LOAD.md,
-# sixth section): p95 a quarter lower, and the server's CPU lower too. Not on SQLite: its module releases the GIL
-# for every row it steps, and a thread waiting to take a row back would wait the longer interval (slower there).
+# sixth section): p95 a fifth to a third lower, and the server's CPU lower too. Not on SQLite: its module releases
+# the GIL for every row it steps, and a thread waiting to take a row back would wait the longer interval (slower
+# there).
 GIL_SWITCH_S = {"postgresql": 0.02}
 
 
