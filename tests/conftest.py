@@ -155,11 +155,9 @@ class CorpusArchive:
 
     def doc(self, corpus_id: str, fmt: str) -> int:
         key = (corpus_id, fmt)
-        if key in NOT_INGESTED:
-            pytest.skip(f"{corpus_id} as {fmt} is not ingested: the same pages as its scanned PDF, clean "
-                        "(tests/conftest.py, NOT_INGESTED)")
         if key not in self.inputs:
-            pytest.skip(f"{corpus_id} as {fmt} is ingested on SQLite only (45 pages of OCR)")
+            pytest.skip(f"{corpus_id} as {fmt} is not in the {self.backend} corpus archive (tests/conftest.py: "
+                        "NOT_INGESTED, SQLITE_ONLY: 45 pages of OCR)")
         return self.inputs[key]["doc"]
 
 

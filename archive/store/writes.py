@@ -263,6 +263,7 @@ def replace_keys(session: Session, table, keys: dict[int, set[str]]) -> dict[int
         for key, who in session.exec(select(table.key, owner).where(col(owner).in_(chunk))):
             old[who].add(key)
         session.exec(delete(table).where(col(owner).in_(chunk)))
+    pairs = [(k, i) for i in ids for k in sorted(keys[i])]
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         # COPY, in the session's transaction: multi-row INSERTs took five times as long (24,000 keys: 500-650 ->
@@ -270,13 +271,12 @@ def replace_keys(session: Session, table, keys: dict[int, set[str]]) -> dict[int
         # server's CPU in it 1.13 -> 0.84-1.03 s (the server works at the pages' priority, bench/WEB_LOAD.md).
         with conn.connection.driver_connection.cursor() as cursor:
             with cursor.copy(f"COPY {table.__tablename__} (key, {KEY_TABLES[table]}) FROM STDIN") as copy:
-                for i in ids:
-                    for k in sorted(keys[i]):
-                        copy.write_row((k, i))
+                for pair in pairs:
+                    copy.write_row(pair)
         return old
     # A Core insert of the table: the ORM's bulk insert spends more on each row's dictionary than the database
     # spends storing it (11,000 citation keys: 140-190 -> 90 ms on SQLite).
-    rows = [{"key": k, KEY_TABLES[table]: i} for i in ids for k in sorted(keys[i])]
+    rows = [{"key": k, KEY_TABLES[table]: i} for k, i in pairs]
     for start in range(0, len(rows), 5000):
         conn.execute(insert(table.__table__), rows[start:start + 5000])
     return old
