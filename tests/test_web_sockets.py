@@ -69,8 +69,11 @@ def _wait(condition, what: str, proc: subprocess.Popen, seconds: float = 60):
         time.sleep(0.2)
 
 
-@pytest.fixture
-def two_processes(tmp_path):
+@pytest.fixture(scope="module")
+def two_processes(tmp_path_factory):
+    """One server for the module's tests, in any order: the test that kills a process waits for its
+    replacement, so each test finds two processes, each with its socket."""
+    tmp_path = tmp_path_factory.mktemp("served")
     db = f"sqlite:///{tmp_path / 'archive.db'}"
     port = _free_port()
     proc = subprocess.Popen([ARCHIVE, "-q", "--db", db, "serve", "--port", str(port), "--workers", "2",
@@ -106,11 +109,13 @@ def test_each_server_process_listens_on_its_own_socket_and_takes_a_share_of_the_
 
 def test_a_process_that_dies_is_replaced_with_a_socket_of_its_own_and_the_old_one_is_closed(two_processes):
     proc, port, _ = two_processes
+    _wait(lambda: len(_sockets(port, LISTEN)) == 2, "two listening sockets", proc)
     dead, alive = _workers(proc.pid)
     old = _owned(dead) & _sockets(port, LISTEN)
     os.kill(dead, signal.SIGKILL)
     new = _wait(lambda: [p for p in _workers(proc.pid) if p != alive], "the replacement process", proc)[0]
-    _wait(lambda: _owned(new) & _sockets(port, LISTEN), "the replacement's socket listening", proc)
+    _wait(lambda: _owned(new) & _sockets(port, LISTEN) and len(_sockets(port, LISTEN)) == 2,
+          "the replacement's socket listening", proc)
     # The supervisor keeps no listening socket of its own: connections land only where a process accepts them.
     _wait(lambda: not _owned(proc.pid) & _sockets(port, LISTEN), "the supervisor to close its copies", proc, 5)
     assert not old & _sockets(port, LISTEN), "the dead process's socket still listens"
