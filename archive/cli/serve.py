@@ -32,8 +32,7 @@ from archive.store.accounts import ROLES
               help="The largest uploaded file, in MiB.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Server processes (uvicorn's): one per core serves more people at once. They share the "
-                   "database, the sign-in limit and the session secret (ARCHIVE_SECRET, else one random per start); "
-                   "each listens on a socket of its own, the kernel spreading connections across them.")
+                   "database, the sign-in limit and the session secret (ARCHIVE_SECRET, else one random per start).")
 @pass_state
 def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_cookies: bool,
               storage: Path | None, ingest_jobs: int | None, job_nice: int, max_upload_mb: int, max_file_mb: int,
@@ -41,8 +40,10 @@ def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_c
     """Serve the archive in a browser. Sessions are signed with ARCHIVE_SECRET (random per start without it)."""
     import secrets
 
+    import uvicorn
+
     from archive.web import app as web_app
-    from archive.web import jobs, server
+    from archive.web import jobs
     settings = {"anonymous_read": anonymous_read, "secure_cookies": secure_cookies,
                 "storage": str(storage) if storage else None, "ingest_jobs": ingest_jobs, "job_nice": job_nice,
                 "max_upload_bytes": max_upload_mb * jobs.MiB, "max_file_bytes": max_file_mb * jobs.MiB}
@@ -58,11 +59,11 @@ def serve_cmd(state: State, host: str, port: int, anonymous_read: bool, secure_c
     if workers == 1:
         target, options = app, {}
     else:
-        target, options = f"{web_app.__name__}:from_environment", {"factory": True}
+        target, options = f"{web_app.__name__}:from_environment", {"factory": True, "workers": workers}
     say(state, f"archive: uploads are kept in {conf.storage / 'uploads'}")
     say(state, f"archive: serving on http://{host}:{port}/ with {workers} process{'es' if workers > 1 else ''} "
                "(Ctrl-C to stop)")
-    server.run(target, host, port, workers, **options)
+    uvicorn.run(target, host=host, port=port, log_level="warning", **options)
 
 
 def bring_keys_up_to_date(state: State) -> None:
