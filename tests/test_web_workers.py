@@ -17,12 +17,16 @@ import httpx
 import pytest
 
 from tests.helpers.collection import build_collection
-from tests.helpers.web import PASSWORD, add_users, server_processes
+from tests.helpers.web import PASSWORD, add_users
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
 
 
+def _workers(pid: int) -> list[int]:
+    """uvicorn's worker processes under `archive serve` (not multiprocessing's resource tracker)."""
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in out if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
 
 
 def _cpu_ticks(pid: int) -> int:
@@ -44,7 +48,7 @@ def _serve(db_url: str, storage: Path, workers: int):
         while True:
             try:
                 if httpx.get(base + "/login", timeout=2).status_code == 200 and (
-                        workers == 1 or len(server_processes(proc.pid)) == workers):
+                        workers == 1 or len(_workers(proc.pid)) == workers):
                     break
             except httpx.HTTPError:
                 pass
@@ -70,7 +74,7 @@ def _csrf(client: httpx.Client) -> str:
 
 def test_two_server_processes_share_sessions_limits_and_edits(served):
     base, ids, proc = served
-    workers = server_processes(proc.pid)
+    workers = _workers(proc.pid)
     before = {p: _cpu_ticks(p) for p in workers}
     with httpx.Client(base_url=base) as c:   # a new connection per request: both processes answer some
         csrf = _csrf(c)
@@ -108,7 +112,7 @@ def test_one_server_process_serves_the_app_it_builds(engine, db_url, tmp_path):
     ids = build_collection(engine)
     add_users(engine)
     with _serve(db_url, tmp_path / "files", 1) as (base, proc), httpx.Client(base_url=base) as c:
-        assert server_processes(proc.pid) == []
+        assert _workers(proc.pid) == []
         assert c.get("/").status_code in (303, 401)   # anonymous reading is off by default
         r = c.post("/login", data={"name": "vera", "password": PASSWORD, "csrf": _csrf(c)})
         assert r.status_code == 303

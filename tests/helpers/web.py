@@ -1,12 +1,9 @@
 """Signing in to `archive serve` in tests: the three users every web test module makes, and a client
-signed in as one of them (through the login form, as a person would); the server processes of a running
-`archive serve --workers N`."""
+signed in as one of them (through the login form, as a person would)."""
 
 from __future__ import annotations
 
 import re
-import subprocess
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -50,9 +47,3 @@ def sign_in_browser(page, base: str, name: str = "eddie") -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("form[action='/login'] button")
     page.wait_for_url(base + "/")
-
-
-def server_processes(pid: int) -> list[int]:
-    """uvicorn's worker processes under the `archive serve` of `pid` (not multiprocessing's resource tracker)."""
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    return [int(p) for p in out if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text()]
