@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from archive import __version__
 from archive.store import reads, writes
-from archive.store.db import session_scope
+from archive.store.db import read_session, session_scope
 from archive.store.models import AgentKind, Citation, Document, EventType, Outcome, utcnow
 from archive.store.reads import chunks
 from provenance import citations as citation_finder
@@ -34,7 +34,7 @@ def backfill(engine: Engine, exclude: Iterable[int] = (), progress: Optional[Pro
     not yet described is left to the stage that describes it (an ingest in progress in another process):
     otherwise whoever updated next, a person's edit among them, would do that ingest's work."""
     skip = set(exclude)
-    with Session(engine) as session:
+    with read_session(engine) as session:
         stale = sorted(d for d in session.exec(_UNINDEXED_DESCRIBED) if d not in skip)
     for start in range(0, len(stale), 200):
         if progress:
@@ -130,7 +130,7 @@ def update(engine: Engine, doc_ids: Optional[list[int]], progress: Optional[Prog
 
 def _stale(engine: Engine, doc_ids: list[int]) -> bool:
     """Whether any of these documents has keys of older rules (or none)."""
-    with Session(engine) as session:
+    with read_session(engine) as session:
         return any(session.exec(_UNINDEXED_AMONG, params={"ids": chunk}).first() is not None
                    for chunk in chunks(doc_ids))
 

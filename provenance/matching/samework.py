@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from archive import __version__
 from archive.store import reads, writes
-from archive.store.db import session_scope
+from archive.store.db import read_session, session_scope
 from archive.store.fields import METADATA_FIELDS
 from archive.store.models import Agent, AgentKind, Assertion, Document, DocumentRelation
 
@@ -84,7 +84,7 @@ def _anything_to_share(engine: Engine, doc_ids: set[int]) -> bool:
     """Whether these documents have a copy, or hold a value shared from one before: read first, so that the
     usual case (a person's edit of a document held once) takes no write transaction (on SQLite, the archive's
     one writer lock) to find nothing to do."""
-    with Session(engine) as session:
+    with read_session(engine) as session:
         if reads.relations(session, doc_ids):
             return True
         for chunk in reads.chunks(sorted(doc_ids)):

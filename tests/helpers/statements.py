@@ -1,5 +1,6 @@
 """What SQL a piece of code runs: `with Statements(engine) as seen:` records each statement the engine sends while
-open, and each write transaction it begins (archive.store.db.session_scope's)."""
+open, each write transaction it begins (archive.store.db.session_scope's), and each transaction of any kind (a
+read session on PostgreSQL runs outside one: archive.store.db.read_session)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,22 @@ from sqlalchemy import event
 
 class Statements:
     """`sql`: each statement, its whitespace collapsed; `raw`: each as sent, with its parameters; `writes`: the
-    write transactions begun."""
+    write transactions begun; `transactions`: every transaction begun (each a BEGIN and a COMMIT or ROLLBACK sent
+    to PostgreSQL)."""
 
     def __init__(self, engine):
-        self.engine, self.sql, self.raw, self.writes = engine, [], [], 0
+        self.engine, self.sql, self.raw, self.writes, self.transactions = engine, [], [], 0, 0
 
     def _statement(self, conn, cursor, statement, params, context, executemany):
         self.raw.append((statement, params))
         self.sql.append(" ".join(statement.split()))
 
     def _begin(self, conn):
-        if conn.get_execution_options().get("archive_write"):
+        options = conn.get_execution_options()
+        if options.get("archive_write"):
             self.writes += 1
+        if options.get("isolation_level") != "AUTOCOMMIT":
+            self.transactions += 1
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._statement)
@@ -36,7 +41,7 @@ class Statements:
     def clear(self) -> None:
         self.sql.clear()
         self.raw.clear()
-        self.writes = 0
+        self.writes = self.transactions = 0
 
     def selects(self) -> list[str]:
         return [s for s in self.sql if s.startswith("SELECT") and s != "SELECT 1"]  # (PostgreSQL's pool ping)
