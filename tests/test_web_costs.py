@@ -1,9 +1,9 @@
 """What a request of `archive serve` costs the database, checked by counting what it does (bench/WEB_LOAD.md
 measures the time): the document page reads each table once, whatever the number of pages, and never the page
-images (one page's image is read alone); a person's edit of a document held once takes one write transaction (on
-SQLite the archive's one writer lock); a server process keeps as many connections as it works on requests at once
-(on PostgreSQL it hands the GIL between them less often); the job runner runs below the pages' CPU priority (on
-PostgreSQL its session too)."""
+images (one page's image is read alone); a signed-in page works in one worker thread on one connection; a person's
+edit of a document held once takes one write transaction (on SQLite the archive's one writer lock); a server process
+keeps as many connections as it works on requests at once (on PostgreSQL it hands the GIL between them less often);
+the job runner runs below the pages' CPU priority (on PostgreSQL its session too)."""
 
 from __future__ import annotations
 
@@ -76,6 +76,66 @@ def test_a_page_image_is_read_alone(engine):
     assert len(images) == 1 and re.search(r"page\.number = ", images[0]), seen.selects()   # that page's only
     assert client.get(f"/documents/{doc}/pages/4/image.jpg").status_code == 404
     assert client.get("/documents/999999/pages/1/image.jpg").status_code == 404
+
+
+def test_a_signed_in_page_request_works_in_one_thread_on_one_connection(engine, monkeypatch):
+    """The user named by the session is looked up in the route's own worker thread, through the route's own
+    session: not in a thread and a connection of its own before the route, and the route's session is no
+    dependency entered and left in threads of their own (four thread hops and two connections a page before)."""
+    import anyio.to_thread
+    from sqlalchemy import event
+
+    from tests.helpers.web import collection_site, signed_in
+    app, ids = collection_site(engine)
+    client, csrf = signed_in(app, "eddie")
+    hops, checkouts = [], []
+    real = anyio.to_thread.run_sync
+
+    async def counted(func, *args, **kwargs):
+        hops.append(func)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    event.listen(engine, "checkout", lambda *a: checkouts.append(1))
+    doc = ids["described"]
+    for path in (f"/documents/{doc}", "/search?q=workers", "/", "/review", f"/api/documents/{doc}"):
+        hops.clear(), checkouts.clear()
+        r = client.get(path)
+        assert r.status_code == 200 and ("eddie" in r.text or path.startswith("/api/")), path
+        # (The API's answer is then checked against its declared type in one more thread: FastAPI's.)
+        assert (len(hops), len(checkouts)) == (1 + path.startswith("/api/"), 1), (path, hops)
+    # An edit: its role checked before its CSRF token (in a thread, where the user is looked up), then the edit.
+    page = client.get(f"/documents/{doc}").text
+    version = re.search(r'action="/documents/%d/fields/place".*?name="version" value="(\d+)"' % doc, page,
+                        re.S).group(1)
+    hops.clear()
+    r = client.post(f"/documents/{doc}/fields/place", data={"csrf": csrf, "version": version, "value": "Leeds",
+                                                            "note": "the imprint"}, follow_redirects=False)
+    assert r.status_code == 303 and len(hops) == 2, hops
+
+
+def test_the_user_is_never_looked_up_on_the_event_loop(engine):
+    """Async code (an upload, an error page) awaits the lookup, which runs in a worker thread; asking for the user
+    on the event loop before that is a mistake, refused."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    from archive.web import auth
+    from tests.helpers.web import collection_site
+    app, _ids = collection_site(engine)
+    with session_scope(engine) as s:
+        from archive.store import accounts
+        uid = accounts.user_by_name(s, "eddie").id
+    request = Request({"type": "http", "app": app, "state": {"user": auth.PENDING, "session": {"uid": uid}}})
+
+    async def on_the_loop():
+        with pytest.raises(RuntimeError, match="resolve_user"):
+            auth.current_user(request)
+        user = await auth.resolve_user(request)
+        assert user.name == "eddie" and auth.current_user(request) is user
+
+    asyncio.run(on_the_loop())
 
 
 def test_an_edit_of_a_document_held_once_takes_one_write_transaction(engine):

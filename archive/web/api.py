@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from contextlib import contextmanager
+from typing import Annotated, Iterator, Literal, Optional
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -19,9 +20,14 @@ DocId = Annotated[int, Path(ge=1, le=2**53)]
 PageNo = Annotated[int, Query(ge=1, le=10**6)]
 
 
-def _session(request: Request):
-    with read_session(request.app.state.engine) as s:
-        yield s
+@contextmanager
+def reading(request: Request) -> Iterator[Session]:
+    """A read-only session for a route's work, opened once the asker may read (the user looked up through it).
+    Opened in the route's own worker thread: as a dependency it cost every request two thread hops more (FastAPI
+    enters and leaves a dependency's context in threads of their own)."""
+    with read_session(request.app.state.engine) as session:
+        auth.may_read(request, session)
+        yield session
 
 
 # Which text filters are whole values (a facet's): organization, publisher, place (repeatable).
@@ -36,32 +42,30 @@ def _filter(organization, publisher, place, date_from, date_to, exact=None) -> r
 @router.get("/documents")
 def list_documents(request: Request, page: PageNo = 1, sort: str = "id", desc: bool = False,
                    organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
-                   date_from: Optional[str] = None, date_to: Optional[str] = None, exact: Exact = None,
-                   session: Session = Depends(_session)) -> dict:
+                   date_from: Optional[str] = None, date_to: Optional[str] = None, exact: Exact = None) -> dict:
     """A page of the catalogue (the keys of `archive list --json` per document), its total and facets.
     `exact=place` (repeatable): that filter is a whole value (a facet's), not a part of one."""
-    auth.may_read(request)
-    page = min(max(page, 1), 10**6)
-    return views.catalogue(session, _filter(organization, publisher, place, date_from, date_to, exact),
-                           page=page, sort=sort, descending=desc)
+    with reading(request) as session:
+        page = min(max(page, 1), 10**6)
+        return views.catalogue(session, _filter(organization, publisher, place, date_from, date_to, exact),
+                               page=page, sort=sort, descending=desc)
 
 
 @router.get("/search")
 def search(request: Request, q: str, limit: Annotated[int, Query(ge=1, le=200)] = 20, page: PageNo = 1,
            organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
-           date_from: Optional[str] = None, date_to: Optional[str] = None, exact: Exact = None,
-           session: Session = Depends(_session)) -> dict:
+           date_from: Optional[str] = None, date_to: Optional[str] = None, exact: Exact = None) -> dict:
     """A page of ranked hits (the keys of `archive search --json`; `more` when another page follows) among the
     filtered documents, how many documents match, and the facets' top values among them."""
-    auth.may_read(request)
-    return views.search(session, q, _filter(organization, publisher, place, date_from, date_to, exact),
-                        limit=min(max(limit, 1), 200), page=page)
+    with reading(request) as session:
+        return views.search(session, q, _filter(organization, publisher, place, date_from, date_to, exact),
+                            limit=min(max(limit, 1), 200), page=page)
 
 
 @router.get("/documents/{doc_id}")
-def show(request: Request, doc_id: DocId, session: Session = Depends(_session)) -> dict:
-    auth.may_read(request)
-    return reads.document_json(session, reads.get_document(session, doc_id, with_text=False))
+def show(request: Request, doc_id: DocId) -> dict:
+    with reading(request) as session:
+        return reads.document_json(session, reads.get_document(session, doc_id, with_text=False))
 
 
 @router.post("/documents/{doc_id}/fields/{field}", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])

@@ -15,11 +15,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
-from starlette.concurrency import run_in_threadpool
 
 from archive.errors import ArchiveError
-from archive.store import accounts
-from archive.store.db import read_session
 from archive.web import auth
 
 HERE = Path(__file__).parent
@@ -105,11 +102,11 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     @app.exception_handler(ArchiveError)
     async def archive_error(request: Request, exc: ArchiveError):
         status = 404 if exc.__class__.__name__ == "NotFound" else 400
-        return _error(request, status, exc.one_line())
+        return await _error(request, status, exc.one_line())
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
-        return _error(request, exc.status_code, str(exc.detail))
+        return await _error(request, exc.status_code, str(exc.detail))
 
     from archive.web import api, pages, review
     app.include_router(api.router)
@@ -119,8 +116,9 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
 
 
 class SessionAndHeaders:
-    """The signed-in user (request.state.session, .user) before the route, the session cookie when it changed and
-    the security headers after it. Plain ASGI: a BaseHTTPMiddleware cost a task and a stream per request."""
+    """The session (request.state.session; .user looked up when first asked for: auth.current_user) before the
+    route, the session cookie when it changed and the security headers after it. Plain ASGI: a BaseHTTPMiddleware
+    cost a task and a stream per request."""
 
     HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
                (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
@@ -133,12 +131,11 @@ class SessionAndHeaders:
             return await self.app(scope, receive, send)
         state = scope.setdefault("state", {})
         session = self.sessions.load(Request(scope).cookies.get(auth.COOKIE))
-        state.update(session=session, session_changed=bool(session.get("new")), user=None)
-        uid = session.get("uid")
-        if isinstance(uid, int):
-            # In a worker thread: waiting for a database connection must never stop the event loop (under
-            # load it did, and every request stalled until the pool's timeout; bench/WEB_LOAD.md).
-            state["user"] = await run_in_threadpool(_user, self.engine, uid)
+        # The user is looked up when first asked for (auth.current_user), in a worker thread: waiting for a
+        # database connection must never stop the event loop (under load it did, and every request stalled
+        # until the pool's timeout; bench/WEB_LOAD.md).
+        state.update(session=session, session_changed=bool(session.get("new")),
+                     user=auth.PENDING if isinstance(session.get("uid"), int) else None)
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -171,17 +168,9 @@ def from_environment() -> FastAPI:
     return app
 
 
-def _user(engine: Engine, uid: int):
-    with read_session(engine) as s:
-        user = accounts.get_user(s, uid)
-        if user is not None:
-            s.expunge(user)
-        return user
-
-
-def _error(request: Request, status: int, message: str):
+async def _error(request: Request, status: int, message: str):
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
         return JSONResponse({"detail": message}, status_code=status)
     return request.app.state.templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": message, "user": auth.current_user(request),
+        request, "error.html", {"status": status, "message": message, "user": await auth.resolve_user(request),
                                 "csrf": request.state.session.get("csrf")}, status_code=status)

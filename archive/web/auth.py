@@ -8,6 +8,7 @@ page on another site cannot act with the user's cookie.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from archive.store import accounts
-from archive.store.db import session_scope
+from archive.store.db import read_session, session_scope
 from archive.store.models import User, utcnow
 
 COOKIE = "archive_session"
@@ -96,8 +97,46 @@ class NeedLogin(Exception):
     """No signed-in user where one is needed: pages redirect to the sign-in form, the API answers 401."""
 
 
-def current_user(request: Request) -> Optional[User]:
-    return getattr(request.state, "user", None)
+# request.state.user until someone asks: the session names a user, not yet looked up.
+PENDING = object()
+
+
+def current_user(request: Request, session: Optional[Session] = None) -> Optional[User]:
+    """The signed-in user, looked up on first use (through `session` when the caller has one open) in the worker
+    thread that asks: the route's own, or a sync dependency's. Looked up in the middleware, it cost every request a
+    thread hop and a connection of its own. Never on the event loop: async code awaits resolve_user first."""
+    user = getattr(request.state, "user", None)
+    if user is PENDING:
+        if _on_event_loop():
+            raise RuntimeError("the user is looked up in a worker thread: await auth.resolve_user(request) first")
+        user = request.state.user = _lookup(request.app.state.engine, request.state.session["uid"], session)
+    return user
+
+
+async def resolve_user(request: Request) -> Optional[User]:
+    """current_user from async code: the lookup (a database read) in a worker thread."""
+    if getattr(request.state, "user", None) is PENDING:
+        from starlette.concurrency import run_in_threadpool
+        await run_in_threadpool(current_user, request)
+    return request.state.user
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _lookup(engine: Engine, uid: int, session: Optional[Session]) -> Optional[User]:
+    if session is not None:
+        user = accounts.get_user(session, uid)
+        if user is not None:
+            session.expunge(user)
+        return user
+    with read_session(engine) as own:
+        return _lookup(engine, uid, own)
 
 
 def require(request: Request, role: str) -> User:
@@ -110,9 +149,9 @@ def require(request: Request, role: str) -> User:
     return user
 
 
-def may_read(request: Request) -> Optional[User]:
+def may_read(request: Request, session: Optional[Session] = None) -> Optional[User]:
     """Reading needs a session unless the server was started with anonymous reading on."""
-    user = current_user(request)
+    user = current_user(request, session)
     if user is None and not request.app.state.config.anonymous_read:
         raise NeedLogin()
     return user

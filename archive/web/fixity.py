@@ -18,17 +18,13 @@ from archive.store import accounts
 from archive.store.models import SourceFile
 from archive.store.vocabulary import FixityResult
 from archive.web import auth, jobs
+from archive.web.api import reading
 from ingest import audit
 
 router = APIRouter()
 PAGE_SIZE = 50
 STATUSES = ("failures", "modified", "missing", "ok", "unchecked")
 After = Annotated[int, Query(ge=0, le=2**53)]
-
-
-def _session(request: Request):
-    with Session(request.app.state.engine) as s:
-        yield s
 
 
 def counts(session: Session) -> dict:
@@ -74,22 +70,20 @@ def overview(session: Session, status: Optional[str], after: int) -> dict:
 
 
 @router.get("/api/fixity")
-def fixity_json(request: Request, status: Optional[str] = None, after: After = 0,
-                session: Session = Depends(_session)) -> dict:
+def fixity_json(request: Request, status: Optional[str] = None, after: After = 0) -> dict:
     """Counts by last check (on the first page), the last audit, and a page of files (`after`: the last
     source_file shown; `status`: failures, modified, missing, ok or unchecked)."""
-    auth.may_read(request)
-    return overview(session, status or None, after)
+    with reading(request) as session:
+        return overview(session, status or None, after)
 
 
 @router.get("/fixity")
-def fixity_page(request: Request, status: Optional[str] = None, after: After = 0,
-                session: Session = Depends(_session)):
+def fixity_page(request: Request, status: Optional[str] = None, after: After = 0):
     from archive.web.pages import render
-    auth.may_read(request)
-    data = overview(session, status or None, after)
-    audits = [accounts.job_json(j) for j in accounts.jobs(session, "audit", 5)]  # the same connection
-    return render(request, "fixity.html", {"data": data, "statuses": STATUSES, "audits": audits})
+    with reading(request) as session:
+        data = overview(session, status or None, after)
+        audits = [accounts.job_json(j) for j in accounts.jobs(session, "audit", 5)]  # the same connection
+        return render(request, "fixity.html", {"data": data, "statuses": STATUSES, "audits": audits})
 
 
 def _start(request: Request) -> int:

@@ -55,6 +55,7 @@ async def _limited_form(request: Request, conf: jobs.JobSettings):
 
 async def _upload(request: Request) -> int:
     """Check the role, then parse and check the CSRF token, then save the files and queue the ingest."""
+    await auth.resolve_user(request)
     user = auth.editor(request)  # before a byte of the body is read
     conf = jobs.settings(request.app)
     try:

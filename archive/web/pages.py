@@ -11,7 +11,7 @@ from sqlmodel import Session
 from archive.errors import QueryError
 from archive.store import reads
 from archive.web import auth, views
-from archive.web.api import DocId, Exact, PageNo, _filter, _session
+from archive.web.api import DocId, Exact, PageNo, _filter, reading
 
 router = APIRouter()
 
@@ -51,15 +51,14 @@ def _params(flt, **more) -> dict:
 @router.get("/")
 def catalogue(request: Request, page: PageNo = 1, sort: str = "id", desc: bool = False,
               organization: Optional[str] = None, publisher: Optional[str] = None, place: Optional[str] = None,
-              date_from: Optional[str] = None, date_to: Optional[str] = None, exact: Exact = None,
-              session: Session = Depends(_session)):
-    auth.may_read(request)
-    flt = _filter(organization, publisher, place, date_from, date_to, exact)
-    data = views.catalogue(session, flt, page=min(max(page, 1), 10**6), sort=sort, descending=desc)
-    return render(request, "catalogue.html", {"data": data, "flt": flt, "sort": sort, "desc": desc,
-                                              "sorts": list(reads.SORTS), "filters": FILTERS,
-                                              "params": _params(flt, sort=sort, desc=desc),
-                                              "qs": views.query_string})
+              date_from: Optional[str] = None, date_to: Optional[str] = None, exact: Exact = None):
+    with reading(request) as session:
+        flt = _filter(organization, publisher, place, date_from, date_to, exact)
+        data = views.catalogue(session, flt, page=min(max(page, 1), 10**6), sort=sort, descending=desc)
+        return render(request, "catalogue.html", {"data": data, "flt": flt, "sort": sort, "desc": desc,
+                                                  "sorts": list(reads.SORTS), "filters": FILTERS,
+                                                  "params": _params(flt, sort=sort, desc=desc),
+                                                  "qs": views.query_string})
 
 
 SEARCH_PAGE = 20  # hits a page of results shows (each its snippet)
@@ -68,34 +67,33 @@ SEARCH_PAGE = 20  # hits a page of results shows (each its snippet)
 @router.get("/search")
 def search(request: Request, q: str = "", page: PageNo = 1, organization: Optional[str] = None,
            publisher: Optional[str] = None, place: Optional[str] = None, date_from: Optional[str] = None,
-           date_to: Optional[str] = None, exact: Exact = None, session: Session = Depends(_session)):
-    auth.may_read(request)
-    flt = _filter(organization, publisher, place, date_from, date_to, exact)
-    data, error = {"hits": [], "facets": {}, "total_documents": 0}, None
-    if q.strip():
-        try:
-            data = views.search(session, q, flt, limit=SEARCH_PAGE, page=page)
-        except QueryError as exc:
-            error = exc.one_line()
-    return render(request, "search.html", {"q": q, "data": data, "error": error, "flt": flt, "filters": FILTERS,
-                                           "params": _params(flt, q=q), "qs": views.query_string,
-                                           "page_size": SEARCH_PAGE})
+           date_to: Optional[str] = None, exact: Exact = None):
+    with reading(request) as session:
+        flt = _filter(organization, publisher, place, date_from, date_to, exact)
+        data, error = {"hits": [], "facets": {}, "total_documents": 0}, None
+        if q.strip():
+            try:
+                data = views.search(session, q, flt, limit=SEARCH_PAGE, page=page)
+            except QueryError as exc:
+                error = exc.one_line()
+        return render(request, "search.html", {"q": q, "data": data, "error": error, "flt": flt, "filters": FILTERS,
+                                               "params": _params(flt, q=q), "qs": views.query_string,
+                                               "page_size": SEARCH_PAGE})
 
 
 @router.get("/documents/{doc_id}")
-def document(request: Request, doc_id: DocId, session: Session = Depends(_session)):
-    auth.may_read(request)
-    return render(request, "document.html", views.document_view(session, doc_id) | {"conflict": None})
+def document(request: Request, doc_id: DocId):
+    with reading(request) as session:
+        return render(request, "document.html", views.document_view(session, doc_id) | {"conflict": None})
 
 
 @router.get("/documents/{doc_id}/pages/{number}/image.jpg")
-def page_image(request: Request, doc_id: DocId, number: Annotated[int, Path(ge=1, le=10**6)],
-               session: Session = Depends(_session)):
-    auth.may_read(request)
-    image = reads.page_image(session, reads.get_document(session, doc_id, with_text=False).id, number)
-    if image:
-        return Response(image, media_type="image/jpeg")
-    return Response(status_code=404)
+def page_image(request: Request, doc_id: DocId, number: Annotated[int, Path(ge=1, le=10**6)]):
+    with reading(request) as session:
+        image = reads.page_image(session, reads.get_document(session, doc_id, with_text=False).id, number)
+        if image:
+            return Response(image, media_type="image/jpeg")
+        return Response(status_code=404)
 
 
 @router.post("/documents/{doc_id}/fields/{field}", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])

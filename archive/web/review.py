@@ -9,11 +9,10 @@ from typing import Annotated, Literal, Optional
 
 from fastapi import APIRouter, Body, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlmodel import Session
 
 from archive.store import reads
 from archive.web import auth, decisions, views
-from archive.web.api import DocId, _session
+from archive.web.api import DocId, reading
 
 router = APIRouter()
 RowId = DocId  # a row id: bounded like a document id
@@ -48,12 +47,11 @@ def _back(back: str, doc_id: int, kind: str, anchor: str) -> RedirectResponse:
 # --- pages ------------------------------------------------------------------------------------------
 
 @router.get("/review")
-def review_page(request: Request, kind: Kind = "values", after: Annotated[Optional[str], Query(max_length=64)] = None,
-                session: Session = Depends(_session)):
-    auth.may_read(request)
-    data = reads.review_queue(session, kind, after=after, limit=views.PAGE_SIZE)
-    return _render(request, "review.html", {"data": data, "kind": kind, "kinds": list(reads.REVIEW_KINDS),
-                                            "after": after, "json": json.dumps})
+def review_page(request: Request, kind: Kind = "values", after: Annotated[Optional[str], Query(max_length=64)] = None):
+    with reading(request) as session:
+        data = reads.review_queue(session, kind, after=after, limit=views.PAGE_SIZE)
+        return _render(request, "review.html", {"data": data, "kind": kind, "kinds": list(reads.REVIEW_KINDS),
+                                                "after": after, "json": json.dumps})
 
 
 @router.post("/review/values/{assertion_id}", dependencies=EDIT)
@@ -101,11 +99,11 @@ def decide_relation_form(request: Request, *, doc_id: DocId, relation_id: RowId,
 
 @router.get("/api/review")
 def review_api(request: Request, kind: Kind = "values", after: Annotated[Optional[str], Query(max_length=64)] = None,
-               limit: Limit = 50, progress: bool = True, session: Session = Depends(_session)) -> dict:
+               limit: Limit = 50, progress: bool = True) -> dict:
     """One page of the review queue, lowest confidence first; `next` is the cursor of the page after;
     `progress=false` leaves out the counts (they grow with the archive, the page does not)."""
-    auth.may_read(request)
-    return reads.review_queue(session, kind, after=after, limit=limit, progress=progress)
+    with reading(request) as session:
+        return reads.review_queue(session, kind, after=after, limit=limit, progress=progress)
 
 
 @router.post("/api/values/{assertion_id}/decision", dependencies=EDIT)
