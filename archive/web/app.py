@@ -91,7 +91,7 @@ def create_app(engine: Engine, *, secret: str | None = None, anonymous_read: boo
     for module in (jobs, ingestion, fixity):
         app.include_router(module.router)
 
-    app.add_middleware(SessionAndHeaders, engine=engine, sessions=app.state.sessions)
+    app.add_middleware(SessionAndHeaders, sessions=app.state.sessions)
 
     @app.exception_handler(auth.NeedLogin)
     async def need_login(request: Request, exc: auth.NeedLogin):
@@ -123,8 +123,8 @@ class SessionAndHeaders:
     HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
                (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
 
-    def __init__(self, app, *, engine: Engine, sessions: auth.Sessions):
-        self.app, self.engine, self.sessions = app, engine, sessions
+    def __init__(self, app, *, sessions: auth.Sessions):
+        self.app, self.sessions = app, sessions
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
