@@ -19,6 +19,11 @@ def test_phrases_are_marked_in_order_whatever_their_case_and_accents():
     marked = snippet(TEXT, Terms(phrases=[("printers", "union")]), words=12)
     assert "[Printers' Union]" in marked
     assert snippet("Café in Zürich, then a cafe", Terms(phrases=[("cafe",)])) == "[Café] in Zürich, then a [cafe]"
+    # Typographic quotes and dashes (OCR text has them) stay where they are; the text's own first and last
+    # characters are kept where the window reaches them.
+    quoted = "“Workers’ rights” — a café’s story…"
+    assert snippet(quoted, Terms(phrases=[("cafe",)]), words=3) == "…[café]’s story…"
+    assert snippet(quoted, Terms(phrases=[("workers",)]), words=2) == "“[Workers]’ rights…"
     # The words of a phrase apart are not the phrase.
     assert "[" not in snippet("union of printers", Terms(phrases=[("printers", "union")]))
 
