@@ -99,7 +99,8 @@ def test_a_signed_in_page_request_works_in_one_thread_on_one_connection(engine, 
     event.listen(engine, "checkout", lambda *a: checkouts.append(1))
     doc = ids["described"]
     for path in (f"/documents/{doc}", "/search?q=workers", "/", "/review", f"/api/documents/{doc}"):
-        hops.clear(), checkouts.clear()
+        hops.clear()
+        checkouts.clear()
         r = client.get(path)
         assert r.status_code == 200 and ("eddie" in r.text or path.startswith("/api/")), path
         # (The API's answer is then checked against its declared type in one more thread: FastAPI's.)
