@@ -13,7 +13,7 @@ from archive.store import accounts
 from archive.store.db import session_scope
 from archive.web.app import create_app
 from tests.helpers.collection import HOSTILE_TITLE
-from tests.helpers.web import PASSWORD, collection_site, signed_in
+from tests.helpers.web import PASSWORD, collection_site, field_version, signed_in
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
 
@@ -130,7 +130,7 @@ def test_edit_becomes_a_persons_assertion_and_the_second_editor_is_told(site):
     a, acsrf = signed_in(app, "eddie")
     b, bcsrf = signed_in(app, "ada")
     page = a.get(f"/documents/{doc}").text
-    version = int(re.search(r'fields/place".*?name="version" value="(\d+)"', page, re.S).group(1))
+    version = field_version(page, doc, "place")
     r = a.post(f"/documents/{doc}/fields/place", data={"value": "Chicago", "note": "the colophon says so",
                                                        "version": version, "csrf": acsrf}, follow_redirects=False)
     assert r.status_code == 303

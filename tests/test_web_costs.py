@@ -85,7 +85,7 @@ def test_a_signed_in_page_request_works_in_one_thread_on_one_connection(engine, 
     import anyio.to_thread
     from sqlalchemy import event
 
-    from tests.helpers.web import collection_site, signed_in
+    from tests.helpers.web import collection_site, field_version, signed_in
     app, ids = collection_site(engine)
     client, csrf = signed_in(app, "eddie")
     hops, checkouts = [], []
@@ -107,8 +107,7 @@ def test_a_signed_in_page_request_works_in_one_thread_on_one_connection(engine, 
         assert (len(hops), len(checkouts)) == (1 + path.startswith("/api/"), 1), (path, hops)
     # An edit: its role checked before its CSRF token (in a thread, where the user is looked up), then the edit.
     page = client.get(f"/documents/{doc}").text
-    version = re.search(r'action="/documents/%d/fields/place".*?name="version" value="(\d+)"' % doc, page,
-                        re.S).group(1)
+    version = field_version(page, doc, "place")
     hops.clear()
     r = client.post(f"/documents/{doc}/fields/place", data={"csrf": csrf, "version": version, "value": "Leeds",
                                                             "note": "the imprint"}, follow_redirects=False)

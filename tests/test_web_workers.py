@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.helpers.collection import build_collection
-from tests.helpers.web import PASSWORD, add_users
+from tests.helpers.web import PASSWORD, add_users, field_version
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgres"], indirect=True)
 ARCHIVE = str(Path(sys.executable).with_name("archive"))
@@ -91,8 +91,7 @@ def test_two_server_processes_share_sessions_limits_and_edits(served):
         assert all(_cpu_ticks(p) > before[p] for p in workers), "one process answered every request"
         doc = ids["described"]
         page = c.get(f"/documents/{doc}").text
-        version = re.search(r'action="/documents/%d/fields/place".*?name="version" value="(\d+)"' % doc,
-                            page, re.S).group(1)
+        version = field_version(page, doc, "place")
         token = c.get("/api/me").json()["csrf"]
         r = c.post(f"/documents/{doc}/fields/place", data={"csrf": token, "version": version,
                                                           "value": "Leeds", "note": "seen on the cover"})

@@ -20,6 +20,7 @@ from fastapi import HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from archive.store import accounts
 from archive.store.db import read_session, session_scope
@@ -116,7 +117,6 @@ def current_user(request: Request, session: Optional[Session] = None) -> Optiona
 async def resolve_user(request: Request) -> Optional[User]:
     """current_user from async code: the lookup (a database read) in a worker thread."""
     if getattr(request.state, "user", None) is PENDING:
-        from starlette.concurrency import run_in_threadpool
         await run_in_threadpool(current_user, request)
     return request.state.user
 

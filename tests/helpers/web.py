@@ -40,6 +40,12 @@ def signed_in(app, name: str) -> tuple[TestClient, str]:
     return client, client.get("/api/me").json()["csrf"]
 
 
+def field_version(page: str, doc: int, field: str) -> int:
+    """The version of a field that the document page's edit form names (an edit sends it back)."""
+    return int(re.search(r'action="/documents/%d/fields/%s".*?name="version" value="(\d+)"' % (doc, field), page,
+                         re.S).group(1))
+
+
 def sign_in_browser(page, base: str, name: str = "eddie") -> None:
     """Sign in through the login page in a real browser (Playwright)."""
     page.goto(base + "/login")
