@@ -16,12 +16,14 @@ The modules, and what each owns:
   transaction.
 - ``archive.store.reads``: every read: documents and their filter, pages, events, full-text search,
   citations and links, and the JSON export contract.
+- ``archive.store.plain``: reads of whole rows without the ORM (read-only records), for the pages that
+  only show them.
 
-Imports point one way: writes and reads -> models -> vocabulary; writes -> fields; db -> models and
-(when the schema is behind) migrations; migrations -> models. Below the store is only ``archive.errors``
-(and ``archive.__version__``, which names the software in the provenance it writes); above it ingest,
-provenance and reports, and over those ``archive.cli``; ``.importlinter`` checks it. Reports read
-through ``reads`` and never import ``writes`` or ``db``.
+Imports point one way: writes and reads -> models -> vocabulary; reads and accounts -> plain; writes ->
+fields; db -> models and (when the schema is behind) migrations; migrations -> models. Below the store
+is only ``archive.errors`` (and ``archive.__version__``, which names the software in the provenance it
+writes); above it ingest, provenance and reports, and over those ``archive.cli``; ``.importlinter``
+checks it. Reports read through ``reads`` and never import ``writes`` or ``db``.
 
 This package re-exports nothing: import the module that owns a name.
 """

@@ -32,6 +32,7 @@ from archive.store.models import (
     PageLayout,
     SourceFile,
 )
+from archive.store.plain import Plain
 
 # Ids per IN (...) list: within every backend's limit on bound parameters (SQLite: 32,766 on current
 # builds, 999 on old ones).
@@ -67,19 +68,42 @@ _EVENTS = select(Event, Agent).join(Agent, Agent.id == Event.agent_id).order_by(
 _EVENTS_OF = _EVENTS.where(Event.document_id == _DOC)
 _IMAGE_OF = select(Page.thumbnail).where(Page.document_id == _DOC, Page.number == bindparam("number"))
 _LAYOUTS_OF = select(PageLayout).join(Page, col(Page.id) == PageLayout.page_id).where(Page.document_id == _DOC)
+# The same reads as plain rows (archive/store/plain.py), for the pages that only show them.
+_PLAIN_DOCUMENT = Plain.of(_DOCUMENT_WITHOUT_TEXT, Document, leave_out=("text",))
+_PLAIN_PAGES = Plain.of(_PAGES_OF, Page, leave_out=("thumbnail",), extra=(col(Page.thumbnail).is_not(None),))
+_PLAIN_CITATIONS = Plain.of(_CITATIONS_OF, Citation)
+_PLAIN_RELATIONS = Plain.of(_RELATIONS_OF, DocumentRelation)
+_PLAIN_ASSERTIONS = Plain.of(_ASSERTIONS_OF, Assertion, Agent)
+_PLAIN_SOURCES = Plain.of(_SOURCES_OF, SourceFile)
+_PLAIN_LAYOUTS = Plain.of(_LAYOUTS_OF, PageLayout)
+_PLAIN_EVENTS_OF = Plain.of(_EVENTS_OF, Event, Agent)
 
 
 def get_document(session: Session, ref: str | int, *, with_text: bool = True) -> Document:
     """A document by its id (as given on the command line). `with_text=False`: its full text is left unread (read
     on first use), for those who show its pages instead."""
-    try:
-        doc_id = int(str(ref).strip())
-    except ValueError:
-        raise NotFound(f"no document {ref!r}: document ids are numbers (see `archive list`)") from None
+    doc_id = _document_id(ref)
     if with_text:
         doc = session.get(Document, doc_id)
     else:
         doc = session.exec(_DOCUMENT_WITHOUT_TEXT, params={"doc": doc_id}).first()
+    return _found(doc, doc_id)
+
+
+def document_record(session: Session, ref: str | int):
+    """get_document without its text as a plain record (archive/store/plain.py), for a page that only shows it."""
+    doc_id = _document_id(ref)
+    return _found(next(iter(_PLAIN_DOCUMENT.rows(session, doc=doc_id)), None), doc_id)
+
+
+def _document_id(ref: str | int) -> int:
+    try:
+        return int(str(ref).strip())
+    except ValueError:
+        raise NotFound(f"no document {ref!r}: document ids are numbers (see `archive list`)") from None
+
+
+def _found(doc, doc_id: int):
     if doc is None:
         raise NotFound(f"no document {doc_id} in this archive (see `archive list`)")
     return doc
@@ -178,14 +202,14 @@ def pages(session: Session, doc_id: int) -> list[Page]:
 
 @dataclass
 class DocumentRows:
-    """What a document page and its JSON both show, read once: pages (without their images; `imaged`, the
-    numbers of those with one), citations in order, duplicate relations, and the assertions about its values with
-    their agents, oldest first."""
-    pages: list[Page]
+    """What a document page and its JSON both show, read once, as plain records (archive/store/plain.py): pages
+    (without their images; `imaged`, the numbers of those with one), citations in order, duplicate relations, and
+    the assertions about its values with their agents, oldest first."""
+    pages: list   # of Page records (no thumbnail)
     imaged: set[int]
-    citations: list[Citation]
-    relations: list[DocumentRelation]
-    assertions: list[tuple[Assertion, Agent]]
+    citations: list   # of Citation records
+    relations: list   # of DocumentRelation records
+    assertions: list   # of (Assertion record, Agent record)
 
 
 def assertions_with_agents(session: Session, doc_id: int) -> list[tuple[Assertion, Agent]]:
@@ -194,11 +218,10 @@ def assertions_with_agents(session: Session, doc_id: int) -> list[tuple[Assertio
 
 
 def document_rows(session: Session, doc_id: int) -> DocumentRows:
-    doc = {"doc": doc_id}
-    rows = session.exec(_PAGES_OF, params=doc).all()
+    rows = _PLAIN_PAGES.rows(session, doc=doc_id)
     return DocumentRows([p for p, _ in rows], {p.number for p, imaged in rows if imaged},
-                        list(session.exec(_CITATIONS_OF, params=doc)), list(session.exec(_RELATIONS_OF, params=doc)),
-                        assertions_with_agents(session, doc_id))
+                        _PLAIN_CITATIONS.rows(session, doc=doc_id), _PLAIN_RELATIONS.rows(session, doc=doc_id),
+                        _PLAIN_ASSERTIONS.rows(session, doc=doc_id))
 
 
 def page_ids(session: Session, doc_id: int) -> list[int]:
@@ -220,7 +243,7 @@ def page_image(session: Session, doc_id: int, number: int) -> Optional[bytes]:
 
 def document_layouts(session: Session, doc_id: int) -> dict[int, layout.Layout]:
     """page_layout of every page of the document, in one read: page id -> layout (pages without one left out)."""
-    return {row.page_id: layout.decode(row.data) for row in session.exec(_LAYOUTS_OF, params={"doc": doc_id})}
+    return {row.page_id: layout.decode(row.data) for row in _PLAIN_LAYOUTS.rows(session, doc=doc_id)}
 
 
 def page_layouts(session: Session, page_ids: Iterable[int]) -> dict[int, layout.Layout]:
@@ -238,16 +261,16 @@ def source_files(session: Session, doc_id: Optional[int] = None) -> list[SourceF
     return list(session.exec(select(SourceFile).order_by(SourceFile.document_id, SourceFile.sequence)))
 
 
-def events(session: Session, doc_id: Optional[int] = None, *, failures_only: bool = False) -> list[tuple[Event, Agent]]:
-    """Provenance events, oldest first, with their agents."""
+def events(session: Session, doc_id: Optional[int] = None, *, failures_only: bool = False) -> list[tuple]:
+    """Provenance events, oldest first, with their agents: (Event record, Agent record), archive/store/plain.py."""
     if doc_id is not None and not failures_only:
-        return list(session.exec(_EVENTS_OF, params={"doc": doc_id}))
+        return _PLAIN_EVENTS_OF.rows(session, doc=doc_id)
     stmt = _EVENTS
     if doc_id is not None:
         stmt = stmt.where(Event.document_id == doc_id)
     if failures_only:
         stmt = stmt.where(Event.outcome == "failure", col(Event.document_id).is_(None))
-    return list(session.exec(stmt))
+    return Plain.of(stmt, Event, Agent).rows(session)
 
 
 def event_json(ev: Event, who: Agent) -> dict:
@@ -330,6 +353,7 @@ def _clean_query(query: str) -> str:
 
 
 _FTS = table("page_fts", sql_column("rowid"))
+_TEXTS = select(Page.id, Page.text).where(col(Page.id).in_(IDS))
 _FTS_TABLE = literal_column("page_fts")   # FTS5's hidden column named after the table: MATCH, bm25, snippet
 _PG_VECTOR = literal_column("page.fts_english")   # the stored tsvector (migration 0004)
 
@@ -375,10 +399,11 @@ def search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
             stmt = (select(Page.id, Page.document_id, Document.title, Page.number, top.c.rank)
                     .join(top, top.c.id == Page.id).join(Document, col(Document.id) == Page.document_id)
                     .order_by(top.c.rank, Page.id))
-        rows = session.exec(stmt, params={"q": fts5_query(query)}).all()
+        conn = session.connection()   # plain rows (archive/store/plain.py)
+        rows = conn.execute(stmt, {"q": fts5_query(query)}).all()
         if not rows:
             return []
-        texts = dict(session.exec(select(Page.id, Page.text).where(col(Page.id).in_([r[0] for r in rows]))).all())
+        texts = dict(conn.execute(_TEXTS, {"ids": [r[0] for r in rows]}).all())
         terms = snippets.Terms(phrases=words)
         return [Hit(r[1], r[2], r[3], snippets.snippet(texts[r[0]], terms), -float(r[4])) for r in rows]
     # Rank on the stored vector (migration 0004, kept in the page's row: 0012), then read the text of the top pages
@@ -394,7 +419,7 @@ def search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
                    cast(_pg_query(), Text))
             .join(top, top.c.id == Page.id).join(Document, col(Document.id) == Page.document_id)
             .order_by(top.c.rank.desc(), Page.document_id, Page.number))
-    rows = session.exec(stmt, params={"q": query}).all()
+    rows = session.connection().execute(stmt, {"q": query}).all()   # plain rows (archive/store/plain.py)
     if not rows:
         return []
     # The query's words as PostgreSQL stems them, less those it leaves out of the query (stop words).
@@ -448,10 +473,10 @@ def document_json(session: Session, doc: Document, *, include_text: bool = True,
                   read: Optional[DocumentRows] = None) -> dict:
     """One document in the export contract's shape (keys are stable; new keys may be added). `read`: its pages,
     citations and relations when the caller has them already (document_rows), so they are not read twice."""
-    srcs = source_files(session, doc.id)
+    srcs = _PLAIN_SOURCES.rows(session, doc=doc.id)
     read = read or document_rows(session, doc.id)
     pgs, cites, rels = read.pages, read.citations, read.relations
-    cited_by = sorted(set(session.exec(_CITED_BY, params={"doc": doc.id})))
+    cited_by = sorted({i for (i,) in session.connection().execute(_CITED_BY, {"doc": doc.id})})
     provenance: dict[str, list[dict]] = {}
     for a, who in read.assertions:
         provenance.setdefault(a.field, []).append({
@@ -609,6 +634,7 @@ _VALUE_DECISIONS_OF = _DECISIONS.where(Decision.subject == "value", Decision.doc
 # decisions_about: each side of the OR on a prefix of ix_decision_subject (subject, document_id, other_id).
 _DECISIONS_ABOUT = _DECISIONS.where((col(Decision.subject).in_(DECISION_SUBJECTS) & (Decision.document_id == _DOC))
                                     | ((Decision.subject == "relation") & (col(Decision.other_id) == _DOC)))
+_PLAIN_DECISIONS_ABOUT = Plain.of(_DECISIONS_ABOUT, Decision, Agent)
 
 
 def _in_force_by_subject(rows: Iterable[tuple[Decision, Agent]]) -> dict[str, dict[tuple, InForce]]:
@@ -642,7 +668,7 @@ def relation_decisions(session: Session, doc_ids: Iterable[int]) -> dict[tuple[i
 def decisions_about(session: Session, doc_id: int) -> dict[str, dict]:
     """citation_decisions, relation_decisions and value_decisions for this one document, in one read:
     subject ("citation", "relation", "value") -> that function's answer."""
-    return _in_force_by_subject(session.exec(_DECISIONS_ABOUT, params={"doc": doc_id}))
+    return _in_force_by_subject(_PLAIN_DECISIONS_ABOUT.rows(session, doc=doc_id))
 
 
 def value_decisions(session: Session, doc_id: int) -> dict[tuple[int, str, str], InForce]:
@@ -786,12 +812,14 @@ def _keep_relations(session: Session):
     return keep
 
 
+_TITLES = select(Document.id, Document.title, Document.label).where(col(Document.id).in_(IDS))
+
+
 def titles(session: Session, ids: Iterable[int]) -> dict[int, str]:
     """Document id -> its title (else its label), for those of the ids held."""
     out: dict[int, str] = {}
     for chunk in chunks(sorted(set(ids))):
-        for i, title, label in session.exec(select(Document.id, Document.title, Document.label)
-                                            .where(col(Document.id).in_(chunk))):
+        for i, title, label in session.connection().execute(_TITLES, {"ids": chunk}):
             out[i] = title or label
     return out
 

@@ -65,7 +65,7 @@ def search(request: Request, q: str, limit: Annotated[int, Query(ge=1, le=200)] 
 @router.get("/documents/{doc_id}")
 def show(request: Request, doc_id: DocId) -> dict:
     with reading(request) as session:
-        return reads.document_json(session, reads.get_document(session, doc_id, with_text=False))
+        return reads.document_json(session, reads.document_record(session, doc_id))
 
 
 @router.post("/documents/{doc_id}/fields/{field}", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])

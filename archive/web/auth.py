@@ -103,9 +103,10 @@ PENDING = object()
 
 
 def current_user(request: Request, session: Optional[Session] = None) -> Optional[User]:
-    """The signed-in user, looked up on first use (through `session` when the caller has one open) in the worker
-    thread that asks: the route's own, or a sync dependency's. Looked up in the middleware, it cost every request a
-    thread hop and a connection of its own. Never on the event loop: async code awaits resolve_user first."""
+    """The signed-in user (a plain record of its row: archive/store/plain.py), looked up on first use (through
+    `session` when the caller has one open) in the worker thread that asks: the route's own, or a sync dependency's.
+    Looked up in the middleware, it cost every request a thread hop and a connection of its own. Never on the event
+    loop: async code awaits resolve_user first."""
     user = getattr(request.state, "user", None)
     if user is PENDING:
         if _on_event_loop():
@@ -129,12 +130,9 @@ def _on_event_loop() -> bool:
     return True
 
 
-def _lookup(engine: Engine, uid: int, session: Optional[Session]) -> Optional[User]:
+def _lookup(engine: Engine, uid: int, session: Optional[Session]):
     if session is not None:
-        user = accounts.get_user(session, uid)
-        if user is not None:
-            session.expunge(user)
-        return user
+        return accounts.get_user(session, uid)
     with read_session(engine) as own:
         return _lookup(engine, uid, own)
 

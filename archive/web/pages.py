@@ -90,7 +90,7 @@ def document(request: Request, doc_id: DocId):
 @router.get("/documents/{doc_id}/pages/{number}/image.jpg")
 def page_image(request: Request, doc_id: DocId, number: Annotated[int, Path(ge=1, le=10**6)]):
     with reading(request) as session:
-        image = reads.page_image(session, reads.get_document(session, doc_id, with_text=False).id, number)
+        image = reads.page_image(session, reads.document_record(session, doc_id).id, number)
         if image:
             return Response(image, media_type="image/jpeg")
         return Response(status_code=404)

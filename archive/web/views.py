@@ -128,7 +128,7 @@ def highlighted(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str,
 def document_view(session: Session, doc_id: int) -> dict:
     """Everything the document page shows, each table read once (the pages, citations and relations serve both
     the document's JSON and its links; every page's layout in one read; no page image)."""
-    d = reads.get_document(session, doc_id, with_text=False)
+    d = reads.document_record(session, doc_id)
     rows = reads.document_rows(session, d.id)
     data = reads.document_json(session, d, read=rows)
     prov = data["metadata_provenance"]
