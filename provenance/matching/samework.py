@@ -37,14 +37,29 @@ def same_work(rel: DocumentRelation, a: Document, b: Document) -> bool:
     return rel.kind in ("identical-text", "near-duplicate") or (rel.kind == "partial-copy" and _titles_agree(a, b))
 
 
-def _own_value(session: Session, doc: Document, field: str):
-    """The value the document states itself (or a person set), ignoring values shared from copies."""
-    rows = session.exec(select(Assertion, Agent).join(Agent, Agent.id == Assertion.agent_id).where(
-        Assertion.document_id == doc.id, Assertion.field == field, Assertion.superseded == False,  # noqa: E712
-        Assertion.method != "same-work")).all()
-    # never a value a person rejected for this document
-    best = writes.best_assertion(list(rows), reads.rejected_values(session, doc.id).get(field, ()))
-    return json.loads(best[0].value_json) if best else None
+class _Stated:
+    """What one document says of its fields, read once: its assertions with their agents, and the values a person
+    rejected for it (read field by field, a pair of copies took up to sixty reads)."""
+
+    def __init__(self, session: Session, doc_id: int):
+        self.rows = reads.assertions_with_agents(session, doc_id)
+        self.rejected = reads.rejected_values(session, doc_id)
+
+    def own_value(self, field: str):
+        """The value the document states itself (or a person set), ignoring values shared from copies; never a
+        value a person rejected for it."""
+        rows = [(a, who) for a, who in self.rows if a.field == field and not a.superseded and a.method != "same-work"]
+        best = writes.best_assertion(rows, self.rejected.get(field, ()))
+        return json.loads(best[0].value_json) if best else None
+
+    def by_person(self, field: str) -> bool:
+        """Whether a person decided the field (even if they cleared it)."""
+        return any(a.field == field and who.kind == AgentKind.PERSON.value for a, who in self.rows)
+
+    def qualifiers(self, field: str) -> dict:
+        """The qualifiers of the field's most confident live assertion (the oldest of equals)."""
+        live = [a for a, _who in self.rows if a.field == field and not a.superseded]
+        return json.loads(max(live, key=lambda a: a.confidence).qualifiers_json or "{}") if live else {}
 
 
 def share_metadata(engine: Engine, doc_ids: Optional[list[int]] = None) -> set[int]:
@@ -118,31 +133,18 @@ def _retire(session: Session, who: Agent, doc_ids: Optional[set[int]]) -> set[in
 
 
 def _fill(session: Session, who: Agent, target: Document, source: Document, rel: DocumentRelation) -> bool:
+    mine, theirs = _Stated(session, target.id), _Stated(session, source.id)
     n = 0
     for field in SHARED_FIELDS:
-        if _own_value(session, target, field) not in (None, []):
+        # (the values shared below are neither the target's own nor a person's: read once, `mine` holds)
+        if mine.own_value(field) not in (None, []) or mine.by_person(field):
             continue
-        if _has_person_assertion(session, target, field):
-            continue  # a person decided this field, even if they cleared it
-        value = _own_value(session, source, field)
+        value = theirs.own_value(field)
         if value in (None, []):
             continue
         writes.add_assertion(session, target, field, value, who, method="same-work", confidence=CONFIDENCE,
                             evidence=f"stated by document {source.id}, a {rel.kind} of this one "
                                      f"(score {rel.score:.2f})",
-                            qualifiers=json.loads(_quals(session, source, field)))
+                            qualifiers=theirs.qualifiers(field))
         n += 1
     return bool(n and writes.refresh_metadata(session, target))
-
-
-def _has_person_assertion(session: Session, doc: Document, field: str) -> bool:
-    return session.exec(select(Assertion.id).join(Agent, Agent.id == Assertion.agent_id).where(
-        Assertion.document_id == doc.id, Assertion.field == field, Agent.kind == AgentKind.PERSON.value)
-    ).first() is not None
-
-
-def _quals(session: Session, doc: Document, field: str) -> str:
-    row = session.exec(select(Assertion.qualifiers_json).where(
-        Assertion.document_id == doc.id, Assertion.field == field, Assertion.superseded == False  # noqa: E712
-    ).order_by(Assertion.confidence.desc())).first()
-    return row or "{}"
