@@ -38,8 +38,8 @@ def same_work(rel: DocumentRelation, a: Document, b: Document) -> bool:
 
 
 class _Stated:
-    """What one document says of its fields, read once: its assertions with their agents, and the values a person
-    rejected for it (read field by field, a pair of copies took up to sixty reads)."""
+    """What one document says of its fields: its assertions with their agents, and the values a person rejected
+    for it, read once for each pair of copies (read field by field, a pair took up to sixty reads)."""
 
     def __init__(self, session: Session, doc_id: int):
         self.rows = reads.assertions_with_agents(session, doc_id)
