@@ -46,7 +46,7 @@ _PLAIN_ENABLED_USER = Plain.of(_ENABLED_USER, User)
 def get_user(session: Session, user_id: int):
     """The enabled user with this id as a plain record (archive/store/plain.py: every signed-in request reads it),
     None if there is none."""
-    return next(iter(_PLAIN_ENABLED_USER.rows(session, uid=user_id)), None)
+    return _PLAIN_ENABLED_USER.first(session, uid=user_id)
 
 
 def user_by_name(session: Session, name: str) -> Optional[User]:

@@ -30,24 +30,29 @@ class Plain:
     """A statement selecting the columns of one or more models in turn, then any `extra` columns; `rows` gives each
     row as a record (one model, no extra) or a tuple of records then the extra values."""
     statement: Select
-    types: tuple[type, ...]
+    cuts: tuple[tuple, ...]   # each model's record maker, and where its columns start and end in a row
     extra: int
 
     @classmethod
     def of(cls, statement: Select, *models: type, leave_out: tuple[str, ...] = (), extra: tuple = ()) -> Plain:
         """`statement` (its FROM, joins, WHERE and ORDER BY) with the models' columns instead of its own;
         `leave_out`: column names none of the records holds (large ones, e.g. a page's image)."""
-        types = tuple(record_type(m, tuple(k for k in leave_out if k in m.__table__.c)) for m in models)
+        types = [record_type(m, tuple(k for k in leave_out if k in m.__table__.c)) for m in models]
         columns = [m.__table__.c[k] for m, t in zip(models, types) for k in t._fields]
-        return cls(statement.with_only_columns(*columns, *extra), types, len(extra))
+        cuts, at = [], 0
+        for t in types:
+            cuts.append((t._make, at, at + len(t._fields)))
+            at += len(t._fields)
+        return cls(statement.with_only_columns(*columns, *extra), tuple(cuts), len(extra))
 
     def rows(self, session: Session, **params) -> list:
         rows = session.connection().execute(self.statement, params).all()
-        if len(self.types) == 1 and not self.extra:
-            make = self.types[0]._make
+        if len(self.cuts) == 1 and not self.extra:
+            make = self.cuts[0][0]
             return [make(r) for r in rows]
-        cuts, at = [], 0
-        for t in self.types:
-            cuts.append((t._make, at, at + len(t._fields)))
-            at += len(t._fields)
-        return [tuple(make(r[a:b]) for make, a, b in cuts) + tuple(r[at:]) for r in rows]
+        end = self.cuts[-1][2]
+        return [tuple(make(r[a:b]) for make, a, b in self.cuts) + tuple(r[end:]) for r in rows]
+
+    def first(self, session: Session, **params):
+        """The first row's record, None without a row."""
+        return next(iter(self.rows(session, **params)), None)

@@ -93,7 +93,7 @@ def get_document(session: Session, ref: str | int, *, with_text: bool = True) ->
 def document_record(session: Session, ref: str | int):
     """get_document without its text as a plain record (archive/store/plain.py), for a page that only shows it."""
     doc_id = _document_id(ref)
-    return _found(next(iter(_PLAIN_DOCUMENT.rows(session, doc=doc_id)), None), doc_id)
+    return _found(_PLAIN_DOCUMENT.first(session, doc=doc_id), doc_id)
 
 
 def _document_id(ref: str | int) -> int:

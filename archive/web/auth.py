@@ -134,7 +134,7 @@ def _lookup(engine: Engine, uid: int, session: Optional[Session]):
     if session is not None:
         return accounts.get_user(session, uid)
     with read_session(engine) as own:
-        return _lookup(engine, uid, own)
+        return accounts.get_user(own, uid)
 
 
 def require(request: Request, role: str) -> User:
