@@ -108,13 +108,21 @@ def test_a_signed_in_page_request_works_in_one_thread_on_one_connection(engine, 
         assert r.status_code == 200 and ("eddie" in r.text or path.startswith("/api/")), path
         # (The API's answer is then checked against its declared type in one more thread: FastAPI's.)
         assert (len(hops), len(checkouts)) == (1 + path.startswith("/api/"), 1), (path, hops)
-    # An edit: its role checked before its CSRF token (in a thread, where the user is looked up), then the edit.
+    # An edit: its session and CSRF token checked on the event loop, then its role (the user looked up) and the
+    # edit in one worker thread (two before: the role was a dependency of its own).
     page = client.get(f"/documents/{doc}").text
     version = field_version(page, doc, "place")
     hops.clear()
     r = client.post(f"/documents/{doc}/fields/place", data={"csrf": csrf, "version": version, "value": "Leeds",
                                                             "note": "the imprint"}, follow_redirects=False)
-    assert r.status_code == 303 and len(hops) == 2, hops
+    assert r.status_code == 303 and len(hops) == 1, hops
+    # A viewer's edit is refused in that same thread, before the edit runs.
+    viewer, vcsrf = signed_in(app, "vera")
+    hops.clear()
+    r = viewer.post(f"/documents/{doc}/fields/place", data={"csrf": vcsrf, "version": version, "value": "York",
+                                                            "note": "no"}, follow_redirects=False)
+    assert r.status_code == 403 and len(hops) == 1, hops
+    assert client.get(f"/api/documents/{doc}").json()["place"] == "Leeds"
 
 
 def test_the_user_is_never_looked_up_on_the_event_loop(engine):

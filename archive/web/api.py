@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Annotated, Iterator, Literal, Optional
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -68,7 +68,8 @@ def show(request: Request, doc_id: DocId) -> dict:
         return reads.document_json(session, reads.document_record(session, doc_id))
 
 
-@router.post("/documents/{doc_id}/fields/{field}", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])
+@router.post("/documents/{doc_id}/fields/{field}", dependencies=auth.CHANGE)
+@auth.needs("editor")
 def set_field(request: Request, doc_id: DocId, field: str, value: str = Body(...), note: str = Body(...),
               version: int = Body(..., ge=0, le=2**53)):
     user = auth.editor(request)

@@ -9,6 +9,7 @@ page on another site cannot act with the user's cookie.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hmac
 import secrets
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from typing import Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -164,6 +165,37 @@ async def check_csrf(request: Request) -> None:
     expected = request.state.session.get("csrf", "")
     if not isinstance(sent, str) or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise HTTPException(status_code=403, detail="missing or wrong CSRF token: reload the page and try again")
+
+
+async def signed_in(request: Request) -> None:
+    """The session names a user (401 if not), checked on the event loop from the cookie alone: whether that user
+    still exists, and their role, are looked up by `needs` in the route's own worker thread."""
+    if getattr(request.state, "user", None) is None:
+        raise NeedLogin()
+
+
+# A state-changing route's dependencies: a session (401 without), then its CSRF token (403 without), both without a
+# thread hop; the role is the route's own `needs`.
+CHANGE = [Depends(signed_in), Depends(check_csrf)]
+
+
+def needs(role: str):
+    """Route decorator: the signed-in user's role must be at least `role` (401 without a user, 403 below it),
+    checked in the worker thread the route runs in, before it runs: as a sync dependency the check took a thread
+    hop of its own (bench/WEB_LOAD.md, eleventh section). The route reads the user with `current_user` or
+    `editor`, looked up once. tests/test_web_guards.py checks every state-changing route declares its guards."""
+    def decorate(route):
+        if asyncio.iscoroutinefunction(route):
+            raise TypeError(f"{route.__name__}: needs() is for sync routes; async code awaits resolve_user and "
+                            "calls require")
+
+        @functools.wraps(route)
+        def checked(request: Request, *args, **kwargs):
+            require(request, role)
+            return route(request, *args, **kwargs)
+        checked.needs_role = role
+        return checked
+    return decorate
 
 
 def editor(request: Request) -> User:

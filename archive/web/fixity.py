@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -91,12 +91,14 @@ def _start(request: Request) -> int:
     return jobs.queue(request.app, "audit", user.name, {"documents": None})
 
 
-@router.post("/fixity/audit", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])
+@router.post("/fixity/audit", dependencies=auth.CHANGE)
+@auth.needs("editor")
 def start_audit(request: Request):
     return RedirectResponse(f"/jobs/{_start(request)}", status_code=303)
 
 
-@router.post("/api/fixity/audit", status_code=202, dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])
+@router.post("/api/fixity/audit", status_code=202, dependencies=auth.CHANGE)
+@auth.needs("editor")
 def api_start_audit(request: Request):
     """Start a fixity audit of every held file (resuming an interrupted one), as `archive verify`; its result
     has the keys of `archive verify --json`."""

@@ -93,7 +93,8 @@ def _server_paths(request: Request, paths: list[str], lang: str) -> int:
     return jobs.queue(request.app, "ingest", user.name, {"source": "server", "paths": checked, "lang": _lang(lang)})
 
 
-@router.get("/ingest", dependencies=[Depends(auth.editor)])
+@router.get("/ingest")
+@auth.needs("editor")
 def ingest_page(request: Request):
     from archive.web.pages import render
     user = auth.editor(request)
@@ -123,7 +124,8 @@ async def api_ingest_upload(request: Request):
     return JSONResponse(await run_in_threadpool(jobs.job_view, request.app, job_id), status_code=202)
 
 
-@router.post("/api/ingest/path", status_code=202, dependencies=[Depends(auth.admin), Depends(auth.check_csrf)])
+@router.post("/api/ingest/path", status_code=202, dependencies=auth.CHANGE)
+@auth.needs("admin")
 def api_ingest_path(request: Request, paths: list[str] = Body(..., embed=True), lang: Optional[str] = Body(None)):
     """Admins: ingest files or folders already on the server (absolute paths), as `archive ingest PATH...`."""
     job_id = _server_paths(request, paths, lang or "")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi import Path as PathParam
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -247,7 +247,8 @@ def jobs_json(request: Request, kind: Optional[str] = None) -> dict:
     return {"jobs": [j for j in recent(request.app, kind) if user.role == "admin" or j["user"] == user.name]}
 
 
-@router.get("/jobs/{job_id}", dependencies=[Depends(auth.editor)])
+@router.get("/jobs/{job_id}")
+@auth.needs("editor")
 def job_page(request: Request, job_id: JobId):
     from archive.web.pages import render
     return render(request, "job.html", {"job": _job_for(request, job_id), "now": utcnow()})

@@ -96,7 +96,8 @@ def page_image(request: Request, doc_id: DocId, number: Annotated[int, Path(ge=1
         return Response(status_code=404)
 
 
-@router.post("/documents/{doc_id}/fields/{field}", dependencies=[Depends(auth.editor), Depends(auth.check_csrf)])
+@router.post("/documents/{doc_id}/fields/{field}", dependencies=auth.CHANGE)
+@auth.needs("editor")
 def edit(request: Request, doc_id: DocId, field: str, value: str = Form(""), note: str = Form(""),
          version: int = Form(..., ge=0, le=2**53)):
     # No session held while set_field works: it opens its own, and a request holding one connection while

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal, Optional
 
-from fastapi import APIRouter, Body, Depends, Form, Query, Request
+from fastapi import APIRouter, Body, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from archive.store import reads
@@ -20,7 +20,6 @@ Kind = Literal["values", "links", "duplicates"]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Version = Annotated[int, Form(ge=0, le=2**53)]
 Back = Literal["review", "document"]
-EDIT = [Depends(auth.editor), Depends(auth.check_csrf)]
 
 
 def _render(request: Request, name: str, context: dict, status: int = 200):
@@ -54,7 +53,8 @@ def review_page(request: Request, kind: Kind = "values", after: Annotated[Option
                                                 "after": after, "json": json.dumps})
 
 
-@router.post("/review/values/{assertion_id}", dependencies=EDIT)
+@router.post("/review/values/{assertion_id}", dependencies=auth.CHANGE)
+@auth.needs("editor")
 def decide_value_form(request: Request, *, assertion_id: RowId, verdict: Literal["accepted", "rejected"] = Form(...),
                       reason: str = Form(""), version: Version,
                       decision_version: Annotated[int, Form(ge=0, le=2**53)] = 0,
@@ -68,7 +68,8 @@ def decide_value_form(request: Request, *, assertion_id: RowId, verdict: Literal
     return _back(back, out["document"], "values", f"field-{out['field']}")
 
 
-@router.post("/documents/{doc_id}/citations/{citation_id}/decision", dependencies=EDIT)
+@router.post("/documents/{doc_id}/citations/{citation_id}/decision", dependencies=auth.CHANGE)
+@auth.needs("editor")
 def decide_citation_form(request: Request, *, doc_id: DocId, citation_id: RowId,
                          verdict: Literal["accepted", "rejected"] = Form(...), reason: str = Form(""),
                          target: Annotated[int, Form(ge=1, le=2**53)], version: Version,
@@ -82,7 +83,8 @@ def decide_citation_form(request: Request, *, doc_id: DocId, citation_id: RowId,
     return _back(back, doc_id, "links", "citations")
 
 
-@router.post("/documents/{doc_id}/relations/{relation_id}/decision", dependencies=EDIT)
+@router.post("/documents/{doc_id}/relations/{relation_id}/decision", dependencies=auth.CHANGE)
+@auth.needs("editor")
 def decide_relation_form(request: Request, *, doc_id: DocId, relation_id: RowId,
                          verdict: Literal["accepted", "rejected"] = Form(...), reason: str = Form(""),
                          version: Version, back: Back = Form("document")):
@@ -106,7 +108,8 @@ def review_api(request: Request, kind: Kind = "values", after: Annotated[Optiona
         return reads.review_queue(session, kind, after=after, limit=limit, progress=progress)
 
 
-@router.post("/api/values/{assertion_id}/decision", dependencies=EDIT)
+@router.post("/api/values/{assertion_id}/decision", dependencies=auth.CHANGE)
+@auth.needs("editor")
 def decide_value_api(request: Request, assertion_id: RowId, verdict: Literal["accepted", "rejected"] = Body(...),
                      reason: str = Body(""), version: int = Body(..., ge=0, le=2**53),
                      decision_version: int = Body(0, ge=0, le=2**53)):
@@ -118,7 +121,8 @@ def decide_value_api(request: Request, assertion_id: RowId, verdict: Literal["ac
         return _conflict_json(c)
 
 
-@router.post("/api/documents/{doc_id}/citations/{citation_id}/decision", dependencies=EDIT)
+@router.post("/api/documents/{doc_id}/citations/{citation_id}/decision", dependencies=auth.CHANGE)
+@auth.needs("editor")
 def decide_citation_api(request: Request, doc_id: DocId, citation_id: RowId,
                         verdict: Literal["accepted", "rejected"] = Body(...), reason: str = Body(""),
                         target: int = Body(..., ge=1, le=2**53), version: int = Body(..., ge=0, le=2**53)):
@@ -130,7 +134,8 @@ def decide_citation_api(request: Request, doc_id: DocId, citation_id: RowId,
         return _conflict_json(c)
 
 
-@router.post("/api/documents/{doc_id}/relations/{relation_id}/decision", dependencies=EDIT)
+@router.post("/api/documents/{doc_id}/relations/{relation_id}/decision", dependencies=auth.CHANGE)
+@auth.needs("editor")
 def decide_relation_api(request: Request, doc_id: DocId, relation_id: RowId,
                         verdict: Literal["accepted", "rejected"] = Body(...), reason: str = Body(""),
                         version: int = Body(..., ge=0, le=2**53)):
